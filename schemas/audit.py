@@ -1,0 +1,42 @@
+"""The audit log, as admins read it."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from schemas.common import PageQuery
+from schemas.fields import Id, Text
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor_id = fields.Integer(allow_none=True)
+    actor = fields.String()
+    action = fields.String()
+    entity_type = fields.String()
+    entity_id = fields.String(allow_none=True)
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+    prev_hash = fields.String()
+    hash = fields.String()
+
+
+class AuditQuery(PageQuery):
+    class Meta:
+        exclude = ("active",)
+
+    actor = Text(max_length=64)
+    actor_id = Id()
+    action = Text(max_length=40, metadata={"description": "exact action, or a prefix ending in '.'"})
+    entity_type = Text(max_length=40)
+    entity_id = Text(max_length=64)
+    since = fields.AwareDateTime(default_timezone=None)
+    until = fields.AwareDateTime(default_timezone=None)
+
+
+class AuditVerificationSchema(Schema):
+    ok = fields.Boolean()
+    checked = fields.Integer()
+    first_bad_id = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)

@@ -1,0 +1,45 @@
+"""Shapes every endpoint shares: the error body, paging arguments and the page envelope."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from schemas.fields import Text
+
+MAX_PAGE_SIZE = 500
+
+
+class ErrorSchema(Schema):
+    status = fields.Integer(required=True)
+    code = fields.String(required=True, metadata={"description": "stable machine-readable code"})
+    message = fields.String(required=True)
+    errors = fields.Dict(metadata={"description": "field errors, by location and field"})
+
+
+class PageQuery(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+    sort = Text(max_length=40, metadata={"description": "field name, prefix '-' for descending"})
+    active = fields.Boolean(
+        load_default=True, allow_none=True,
+        metadata={"description": "true (default): active rows; false: deactivated ones"})
+
+
+_page_schemas: dict[str, type[Schema]] = {}
+
+
+def page_of(item_schema: type[Schema]) -> type[Schema]:
+    """A ``{items, total, page, page_size}`` envelope schema for ``item_schema``."""
+    name = item_schema.__name__.removesuffix("Schema") + "PageSchema"
+    if name not in _page_schemas:
+        _page_schemas[name] = type(name, (Schema,), {
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "total": fields.Integer(required=True),
+            "page": fields.Integer(required=True),
+            "page_size": fields.Integer(required=True),
+        })
+    return _page_schemas[name]
+
+
+class ActiveSchema(Schema):
+    active = fields.Boolean(required=True)

@@ -1,0 +1,76 @@
+"""Field types that keep hostile input out: bounded strings with no control characters,
+bounded integers, and the two check-charactered national codes."""
+
+from __future__ import annotations
+
+import re
+
+from marshmallow import ValidationError, fields, validate
+
+from schemas.codes import credit_code_error, id_number_error, normalize_code
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f]")
+
+INT32 = validate.Range(min=1, max=2**31 - 1)
+
+
+class Text(fields.String):
+    """A trimmed string with a length cap. Markup and SQL are just text: stored as given
+    and never rendered or executed; control characters (NUL breaks PostgreSQL) are refused."""
+
+    def __init__(self, *, max_length: int = 200, multiline: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.max_length = max_length
+        self.multiline = multiline
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs).strip()
+        pattern = _CONTROL if self.multiline else _CONTROL_SINGLE_LINE
+        if pattern.search(value):
+            raise ValidationError("contains control characters")
+        if len(value) > self.max_length:
+            raise ValidationError(f"longer than {self.max_length} characters")
+        if not value and self.required:
+            raise ValidationError("must not be empty")
+        return value
+
+
+class Id(fields.Integer):
+    """A row id: a positive 32-bit integer (larger numbers would overflow the database)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("strict", True)
+        super().__init__(validate=INT32, **kwargs)
+
+
+class CreditCode(fields.String):
+    """Unified social credit code (统一社会信用代码), checked per GB 32100-2015."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = normalize_code(super()._deserialize(value, attr, data, **kwargs))
+        error = credit_code_error(value)
+        if error:
+            raise ValidationError(f"not a valid unified social credit code: {error}")
+        return value
+
+
+class IdNumber(fields.String):
+    """Resident ID number (公民身份号码), checked per GB 11643-1999."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = normalize_code(super()._deserialize(value, attr, data, **kwargs))
+        error = id_number_error(value)
+        if error:
+            raise ValidationError(f"not a valid resident ID number: {error}")
+        return value
+
+
+def code_field(**kwargs):
+    """Short machine codes: letters, digits, dot, dash, underscore."""
+    return Text(max_length=64, validate=validate.Regexp(
+        r"^[A-Za-z0-9][A-Za-z0-9._-]*$", error="letters, digits, '.', '-', '_' only"), **kwargs)
+
+
+def tag_list(**kwargs):
+    return fields.List(code_field(), validate=validate.Length(max=50), **kwargs)

@@ -1,0 +1,35 @@
+"""The audit log (全程留痕): read and verified by admins."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from schemas.audit import AuditEntrySchema, AuditQuery, AuditVerificationSchema
+from schemas.common import page_of
+from server.api.context import actor, session
+from server.services import audit
+
+blp = Blueprint("audit", __name__, description="Audit log")
+
+
+@blp.route("/audit")
+class AuditLog(MethodView):
+    @blp.arguments(AuditQuery, location="query", as_kwargs=True)
+    @blp.response(200, page_of(AuditEntrySchema))
+    def get(self, actor=None, **query):
+        """Audit entries, newest first (admin)"""
+        return audit.list_(session(), _admin(), actor_name=actor, **query)
+
+
+@blp.route("/audit/verify")
+class AuditVerify(MethodView):
+    @blp.response(200, AuditVerificationSchema)
+    def get(self):
+        """Recompute the hash chain (admin)"""
+        _admin()
+        return audit.verify(session())
+
+
+def _admin():
+    return actor("admin")

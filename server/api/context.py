@@ -1,0 +1,83 @@
+"""The request boundary: one session per request, committed when the response is a
+success and rolled back otherwise, so a refused request changes nothing; and the
+acting user, resolved from the bearer token."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from server.api.errors import respond
+from server.db import utcnow
+from server.services import accounts
+from server.services.actors import Actor
+from server.services.errors import Unauthorized
+
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def fi():
+    return current_app.extensions["fieldinspect"]
+
+
+def session() -> Session:
+    if "db_session" not in g:
+        db = fi().db
+        factory = db.read_session if request.method in READ_METHODS else db.write_session
+        g.db_session = factory()
+    return g.db_session
+
+
+def commit_now() -> None:
+    """Commit before answering with an error, for state a refusal must keep
+    (e.g. a failed-login counter)."""
+    session().commit()
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def actor(*roles: str) -> Actor:
+    """The signed-in user; with ``roles``, also refuses every other role (403)."""
+    if "actor" not in g:
+        token = bearer_token()
+        if token is None:
+            raise Unauthorized("Sign in: send 'Authorization: Bearer <token>'.",
+                               code="authentication_required")
+        g.actor = accounts.resolve_token(session(), token, now=utcnow())
+    if roles:
+        g.actor.require_role(*roles)
+    return g.actor
+
+
+def init_app(app) -> None:
+    @app.after_request
+    def _commit(response):
+        sess = g.pop("db_session", None)
+        if sess is None:
+            return response
+        try:
+            if response.status_code < 400:
+                sess.commit()
+            else:
+                sess.rollback()
+        except IntegrityError:
+            sess.rollback()
+            app.logger.info("integrity error at commit", exc_info=True)
+            return respond(409, "conflict", "The change conflicts with existing data.")
+        finally:
+            sess.close()
+        return response
+
+    @app.teardown_request
+    def _close(_exc):
+        sess = g.pop("db_session", None)
+        if sess is not None:
+            sess.rollback()
+            sess.close()

@@ -1,0 +1,112 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, redirect, request, send_from_directory
+from flask_smorest import Api
+
+from schemas.common import ErrorSchema
+from server import models  # noqa: F401  (registers every table)
+from server.api import context, errors
+from server.config import Settings
+from server.db import Database, make_engine
+from server.services.errors import TooLarge
+
+API_PREFIX = "/api/v1"
+
+
+class FieldInspectApi(Api):
+    """flask-smorest's Api with our one error shape documented for every endpoint."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+
+class FieldInspect:
+    """What the app carries for the API layer: settings and the database."""
+
+    def __init__(self, settings: Settings, db: Database):
+        self.settings = settings
+        self.db = db
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    db = db or Database(make_engine(settings.database_url))
+    app = Flask("fieldinspect")
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_import_bytes,
+        JSON_SORT_KEYS=False,
+        API_TITLE="fieldinspect",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=API_PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "info": {"description": "Field inspections under 双随机、一公开: registries, "
+                                    "plans and draws, scan-to-enter visits, offline sync."},
+            "security": [{"bearerAuth": []}],
+            "components": {"securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        },
+    )
+    app.extensions["fieldinspect"] = FieldInspect(settings, db)
+    logging.basicConfig(level=logging.INFO)
+
+    api = FieldInspectApi(app)
+    _register_blueprints(api)
+    errors.register(app)
+    errors.register_db_errors(app)
+    context.init_app(app)
+    _limit_bodies(app, settings)
+    _docs(app)
+    return app
+
+
+def _register_blueprints(api: Api) -> None:
+    from server.api import accounts, audit, companies, departments, inspectors, items, tags
+
+    for module in (accounts, departments, tags, items, companies, inspectors, audit):
+        api.register_blueprint(module.blp, url_prefix=API_PREFIX)
+
+
+def _limit_bodies(app: Flask, settings: Settings) -> None:
+    """Small JSON bodies everywhere; only the bulk import endpoints take files."""
+
+    @app.before_request
+    def _check_size():
+        limit = settings.max_import_bytes if (request.endpoint or "").endswith("Import") \
+            else settings.max_body_bytes
+        request.max_content_length = limit
+        if request.content_length is not None and request.content_length > limit:
+            raise TooLarge(f"The request body is larger than the limit of {limit} bytes.",
+                           limit_bytes=limit)
+
+
+def _docs(app: Flask) -> None:
+    """Swagger UI served from the installed swagger-ui-bundle: no CDN at run time."""
+    import swagger_ui_bundle
+
+    assets = Path(swagger_ui_bundle.swagger_ui_path)
+    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>fieldinspect API</title>
+<link rel="stylesheet" href="/docs/static/swagger-ui.css"></head><body><div id="ui"></div>
+<script src="/docs/static/swagger-ui-bundle.js"></script><script>
+SwaggerUIBundle({{url: "{API_PREFIX}/openapi.json", dom_id: "#ui", deepLinking: true,
+persistAuthorization: true}});</script></body></html>"""
+
+    @app.get("/docs")
+    def docs():
+        return page, 200, {"Content-Type": "text/html; charset=utf-8",
+                           "Content-Security-Policy": "default-src 'self'; style-src 'self' "
+                           "'unsafe-inline'; script-src 'self' 'unsafe-inline'; img-src 'self' data:"}
+
+    @app.get("/docs/static/<path:name>")
+    def docs_static(name):
+        return send_from_directory(assets, name)
+
+    @app.get("/")
+    def root():
+        return redirect("/docs")

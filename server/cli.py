@@ -1,0 +1,141 @@
+"""The ``fieldinspect`` command.
+
+    fieldinspect serve            migrate, load demo data into an empty database, run gunicorn
+    fieldinspect db upgrade       apply migrations
+    fieldinspect demo [--companies N]
+    fieldinspect audit verify     recompute the audit hash chain
+    fieldinspect users create     make an account
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+from sqlalchemy import func, select
+
+from server.app import create_app
+from server.config import Settings
+
+
+def _fi():
+    return current_app.extensions["fieldinspect"]
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False,
+             add_version_option=False)
+def main():
+    """Field inspections under 双随机、一公开."""
+
+
+@main.group()
+def db():
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head")
+def db_upgrade(revision):
+    """Apply migrations up to REVISION (default: head)."""
+    from server.migrations import upgrade
+
+    upgrade(_fi().settings.database_url, revision=revision)
+    click.echo(f"database at {revision}")
+
+
+@main.command()
+@click.option("--companies", default=2000, show_default=True, type=click.IntRange(1, 20_000_000))
+@click.option("--seed", default=20250101, show_default=True, help="same seed, same data")
+def demo(companies, seed):
+    """Load a realistic demo data set (departments, items, companies, inspectors, users)."""
+    from server import demo as demo_data
+
+    fi = _fi()
+    with fi.db.write_session() as session:
+        summary = demo_data.load(session, companies=companies, seed=seed,
+                                 pii_key=fi.settings.secret_key, progress=True)
+        session.commit()
+    click.echo(summary.describe())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), show_default="$PORT or 5000")
+@click.option("--workers", default=lambda: int(os.environ.get("WEB_CONCURRENCY", 3)), show_default="3")
+@click.option("--no-demo", is_flag=True, help="do not load demo data into an empty database")
+def serve(host, port, workers, no_demo):
+    """Migrate, load demo data if the database is empty, and serve with gunicorn."""
+    from server import demo as demo_data
+    from server.migrations import upgrade
+    from server.models import Department
+
+    fi = _fi()
+    fi.settings.blob_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(fi.settings.database_url)
+    with fi.db.write_session() as session:
+        empty = not session.scalar(select(func.count()).select_from(Department))
+        if empty and not no_demo:
+            click.echo("empty database: loading demo data ...")
+            summary = demo_data.load(session, pii_key=fi.settings.secret_key, progress=True)
+            session.commit()
+            click.echo(summary.describe())
+    fi.db.engine.dispose()
+    base = f"http://{host}:{port}"
+    click.echo(f"\nfieldinspect on {base}\n  API docs:  {base}/docs\n"
+               f"  OpenAPI:   {base}/api/v1/openapi.json\n  database:  {fi.settings.database_url}")
+    click.echo(demo_data.accounts_help())
+    gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
+    os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--bind", f"{host}:{port}",
+                        "--access-logfile", "-", "--timeout", "120", "server.wsgi:app"])
+
+
+@main.group()
+def audit():
+    """The audit log."""
+
+
+@audit.command("verify")
+def audit_verify():
+    """Recompute the hash chain; exit 1 at the first broken link."""
+    from server.services import audit as audit_service
+
+    with _fi().db.read_session() as session:
+        result = audit_service.verify(session)
+    if result.ok:
+        click.echo(f"audit log OK: {result.checked} entries, chain intact")
+        return
+    click.echo(f"audit log BROKEN at entry {result.first_bad_id}: {result.reason} "
+               f"({result.checked} entries verified before it)", err=True)
+    sys.exit(1)
+
+
+@main.group()
+def users():
+    """Accounts."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "coordinator", "supervisor", "inspector"]),
+              required=True)
+@click.option("--department-id", type=int)
+@click.option("--inspector-id", type=int)
+@click.password_option()
+def users_create(username, role, department_id, inspector_id, password):
+    """Create an account (run as the system)."""
+    from server.services import accounts
+    from server.services.actors import SYSTEM
+
+    with _fi().db.write_session() as session:
+        user = accounts.create_user(session, SYSTEM, dict(
+            username=username, role=role, department_id=department_id,
+            inspector_id=inspector_id, password=password))
+        session.commit()
+        click.echo(f"created user {user.username} (id {user.id})")
+
+
+__all__ = ["Settings", "main"]

@@ -1,0 +1,76 @@
+"""Settings, read once from the environment (``FIELDINSPECT_*``).
+
+Why environment variables only: the same image runs on a laptop with SQLite and on
+several gunicorn hosts with PostgreSQL; nothing but the URL selects the database.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _var_dir() -> Path:
+    return Path(os.environ.get("FIELDINSPECT_VAR_DIR", "var")).resolve()
+
+
+def _secret_key(var_dir: Path) -> str:
+    """The secret key from the environment, else one generated once into ./var.
+
+    Generated rather than hard-coded so no two installations share a key, and kept in a
+    file so every gunicorn worker and every restart sees the same one.
+    """
+    key = os.environ.get("FIELDINSPECT_SECRET_KEY")
+    if key:
+        return key
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    blob_dir: Path
+    token_ttl_seconds: int = 12 * 3600
+    max_body_bytes: int = 1 << 20
+    max_import_bytes: int = 64 << 20
+    max_import_rows: int = 200_000
+    login_max_failures: int = 5
+    login_lock_seconds: int = 900
+    default_page_size: int = 50
+    max_page_size: int = 500
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        var_dir = _var_dir()
+        values = dict(
+            database_url=os.environ.get(
+                "FIELDINSPECT_DATABASE_URL", f"sqlite:///{var_dir / 'fieldinspect.db'}"
+            ),
+            secret_key=overrides.pop("secret_key", None) or _secret_key(var_dir),
+            blob_dir=Path(os.environ.get("FIELDINSPECT_BLOB_DIR", var_dir / "blobs")),
+            token_ttl_seconds=_int("FIELDINSPECT_TOKEN_TTL", 12 * 3600),
+            max_body_bytes=_int("FIELDINSPECT_MAX_BODY_BYTES", 1 << 20),
+            max_import_bytes=_int("FIELDINSPECT_MAX_IMPORT_BYTES", 64 << 20),
+            max_import_rows=_int("FIELDINSPECT_MAX_IMPORT_ROWS", 200_000),
+            login_max_failures=_int("FIELDINSPECT_LOGIN_MAX_FAILURES", 5),
+            login_lock_seconds=_int("FIELDINSPECT_LOGIN_LOCK_SECONDS", 900),
+        )
+        values.update(overrides)
+        return cls(**values)

@@ -1,0 +1,104 @@
+"""Engine, sessions and the column types every model shares.
+
+Why plain SQLAlchemy and not Flask-SQLAlchemy: models and services stay free of Flask,
+so the CLI, the tests and (later) the sync worker use them the same way.
+
+SQLite notes: the driver's own transaction handling is switched off and we emit BEGIN
+ourselves (the recipe in SQLAlchemy's pysqlite docs), so SAVEPOINTs work and a request
+that writes starts with ``BEGIN IMMEDIATE``. Without IMMEDIATE, two gunicorn workers
+that both read and then write would get SQLITE_BUSY on the upgrade from read to write
+lock, which WAL's busy timeout cannot wait out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stored as naive UTC on every backend, returned as aware UTC.
+
+    One convention for SQLite (no time zones) and PostgreSQL, so values round-trip
+    byte-identically, which the audit hash chain relies on.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use aware UTC datetimes")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        _configure_sqlite(engine)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        mode = conn.get_execution_options().get("sqlite_begin", "")
+        conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def is_sqlite(session_or_engine) -> bool:
+    bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) else session_or_engine
+    return bind.dialect.name == "sqlite"
+
+
+class Database:
+    """The engine plus two session factories: one for reads, one for writes."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        write_bind = engine
+        if engine.dialect.name == "sqlite":
+            write_bind = engine.execution_options(sqlite_begin="IMMEDIATE")
+        self.read_session = sessionmaker(bind=engine, expire_on_commit=False)
+        self.write_session = sessionmaker(bind=write_bind, expire_on_commit=False)

@@ -1,0 +1,15 @@
+"""SQLAlchemy 2.x typed models, one module per domain. Importing this registers them all."""
+
+from server.db import Base
+from server.models.accounts import ApiToken, User
+from server.models.audit import AuditEntry
+from server.models.companies import Company, company_tags
+from server.models.departments import Department
+from server.models.inspectors import Inspector, inspector_tags
+from server.models.items import InspectionItem, InspectionItemVersion
+from server.models.tags import Tag
+
+__all__ = [
+    "ApiToken", "AuditEntry", "Base", "Company", "Department", "InspectionItem",
+    "InspectionItemVersion", "Inspector", "Tag", "User", "company_tags", "inspector_tags",
+]

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db import Base, UTCDateTime, utcnow
+from server.models.mixins import Deactivatable, Timestamps
+
+ROLES = ("admin", "coordinator", "supervisor", "inspector")
+
+
+class User(Timestamps, Deactivatable, Base):
+    """An account. Supervisors and inspectors belong to one department."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(f"role IN {ROLES!r}", name="role"),
+        CheckConstraint(
+            "(role IN ('admin', 'coordinator')) OR department_id IS NOT NULL",
+            name="department_scope",
+        ),
+        CheckConstraint("role <> 'inspector' OR inspector_id IS NOT NULL", name="inspector_link"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspectors.id"), unique=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class ApiToken(Base):
+    """A bearer token. Only its SHA-256 is stored, so a database dump grants no access."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db import Base
+from server.models.mixins import Deactivatable, Timestamps
+
+
+class Department(Timestamps, Deactivatable, Base):
+    """A regulating department (部门), e.g. 市场监督管理局."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    short_name: Mapped[str | None] = mapped_column(String(30))
+    region: Mapped[str | None] = mapped_column(String(12))

@@ -1,0 +1,1 @@
+"""Business rules. Plain functions taking a Session and an Actor; never Flask."""

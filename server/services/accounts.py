@@ -1,0 +1,208 @@
+"""Accounts, password login and bearer tokens.
+
+Passwords are hashed with argon2 (argon2-cffi's defaults). Tokens are random, stored
+only as SHA-256, expire, and are revoked on logout. Repeated failed logins lock the
+account for a while; an unknown username costs the same argon2 work as a known one so
+response times don't reveal which usernames exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.db import utcnow
+from server.models import ApiToken, Department, Inspector, User
+from server.services import audit
+from server.services.actors import Actor
+from server.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from server.services.listing import paginate
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user.id, user.username, user.role, user.department_id, user.inspector_id)
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class LoginResult:
+    """A login either yields a token or a reason; failures are still committed (counters)."""
+
+    token: str | None = None
+    expires_at: dt.datetime | None = None
+    user: User | None = None
+    failure: str | None = None
+    retry_after: int | None = None
+
+
+def login(session: Session, *, username: str, password: str, now: dt.datetime,
+          ttl_seconds: int, max_failures: int, lock_seconds: int) -> LoginResult:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        try:
+            _hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        return LoginResult(failure="invalid_credentials")
+    if user.locked_until and user.locked_until > now:
+        return LoginResult(failure="locked",
+                           retry_after=int((user.locked_until - now).total_seconds()) + 1)
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        user.failed_logins += 1
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + dt.timedelta(seconds=lock_seconds)
+            user.failed_logins = 0
+            audit.record(session, actor_for(user), "auth.locked", "user", user.id,
+                         after={"locked_until": user.locked_until}, now=now)
+            return LoginResult(failure="locked", retry_after=lock_seconds)
+        audit.record(session, actor_for(user), "auth.login_failed", "user", user.id, now=now)
+        return LoginResult(failure="invalid_credentials")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    token = secrets.token_urlsafe(32)
+    expires = now + dt.timedelta(seconds=ttl_seconds)
+    session.add(ApiToken(token_hash=_token_digest(token), user_id=user.id, created_at=now,
+                         expires_at=expires))
+    audit.record(session, actor_for(user), "auth.login", "user", user.id, now=now)
+    return LoginResult(token=token, expires_at=expires, user=user)
+
+
+def resolve_token(session: Session, token: str, *, now: dt.datetime) -> Actor:
+    row = session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == _token_digest(token))
+    ).first()
+    if row is None:
+        raise Unauthorized("The token is not valid.", code="invalid_token")
+    tok, user = row
+    if tok.revoked_at is not None or tok.expires_at <= now or not user.active:
+        raise Unauthorized("The token has expired or was revoked.", code="invalid_token")
+    return actor_for(user)
+
+
+def logout(session: Session, actor: Actor, token: str, *, now: dt.datetime) -> None:
+    tok = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    if tok is not None and tok.revoked_at is None:
+        tok.revoked_at = now
+        audit.record(session, actor, "auth.logout", "user", actor.user_id, now=now)
+
+
+def snapshot(user: User) -> dict:
+    return {
+        "username": user.username, "display_name": user.display_name, "role": user.role,
+        "department_id": user.department_id, "inspector_id": user.inspector_id,
+        "active": user.active,
+    }
+
+
+def _check_links(session: Session, data: dict, role: str) -> None:
+    dept_id = data.get("department_id")
+    inspector_id = data.get("inspector_id")
+    errors = {}
+    if role in ("supervisor", "inspector") and dept_id is None and inspector_id is None:
+        errors["department_id"] = [f"required for the {role} role"]
+    if role in ("admin", "coordinator") and (dept_id or inspector_id):
+        errors["role"] = [f"the {role} role is not tied to a department or inspector"]
+    if role == "inspector" and inspector_id is None:
+        errors["inspector_id"] = ["an inspector account must be linked to an inspector record"]
+    if role != "inspector" and inspector_id is not None:
+        errors["inspector_id"] = ["only inspector accounts are linked to inspector records"]
+    if dept_id is not None and session.get(Department, dept_id) is None:
+        errors["department_id"] = ["no such department"]
+    if inspector_id is not None:
+        inspector = session.get(Inspector, inspector_id)
+        if inspector is None:
+            errors["inspector_id"] = ["no such inspector"]
+        elif dept_id is not None and inspector.department_id != dept_id:
+            errors["department_id"] = ["must be the inspector's own department"]
+        else:
+            data["department_id"] = inspector.department_id
+    if errors:
+        raise InvalidInput("The account is not consistent.", errors=errors)
+
+
+def create_user(session: Session, actor: Actor, data: dict, *, now: dt.datetime | None = None) -> User:
+    actor.require_role("admin")
+    data = dict(data)
+    if session.scalar(select(User.id).where(User.username == data["username"])):
+        raise Conflict("That username is taken.", code="duplicate",
+                       errors={"username": ["already exists"]})
+    _check_links(session, data, data["role"])
+    password = data.pop("password")
+    user = User(password_hash=hash_password(password), **data)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.create", "user", user.id, after=snapshot(user), now=now)
+    return user
+
+
+def get_user_or_raise(session: Session, actor: Actor, user_id: int) -> User:
+    if actor.role != "admin" and actor.user_id != user_id:
+        raise NotFound("No such user.")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def update_user(session: Session, actor: Actor, user_id: int, changes: dict) -> User:
+    actor.require_role("admin")
+    user = get_user_or_raise(session, actor, user_id)
+    before = snapshot(user)
+    changes = dict(changes)
+    password = changes.pop("password", None)
+    merged = {**before, **changes}
+    _check_links(session, merged, merged["role"])
+    for key in ("display_name", "role", "department_id", "inspector_id", "active"):
+        if key in changes or key == "department_id":
+            setattr(user, key, merged[key])
+    if password:
+        user.password_hash = hash_password(password)
+        session.execute(ApiToken.__table__.update()
+                        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                        .values(revoked_at=utcnow()))
+    session.flush()
+    b, a = audit.diff(before, snapshot(user))
+    if password:
+        a["password"] = "changed"
+    audit.record(session, actor, "user.update", "user", user.id, before=b, after=a)
+    return user
+
+
+def list_users(session: Session, actor: Actor, *, role=None, department_id=None, active=True,
+               q=None, page=1, page_size=50, sort=None):
+    actor.require_role("admin")
+    stmt = select(User)
+    if role:
+        stmt = stmt.where(User.role == role)
+    if department_id:
+        stmt = stmt.where(User.department_id == department_id)
+    if active is not None:
+        stmt = stmt.where(User.active.is_(active))
+    if q:
+        stmt = stmt.where(User.username.contains(q, autoescape=True))
+    return paginate(session, stmt, page=page, page_size=page_size, sort=sort,
+                    sortable={"username": User.username, "id": User.id, "role": User.role},
+                    default_sort="username", tiebreak=User.id)

@@ -1,0 +1,89 @@
+"""The company registry (检查对象名录库). Admins keep it; every signed-in user may read it."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from server.models import Company, Tag, company_tags
+from server.services import audit
+from server.services.actors import Actor
+from server.services.errors import Conflict, NotFound
+from server.services.listing import paginate
+from server.services.registry import apply_changes, set_active, snapshot, tags_by_code
+
+FIELDS = ("credit_code", "name", "subject_type", "legal_representative", "address",
+          "business_scope", "established_on", "phone", "industry", "region",
+          "credit_risk_class", "status", "latitude", "longitude", "active", "tags")
+
+
+def get_or_raise(session: Session, actor: Actor, company_id: int) -> Company:
+    company = session.get(Company, company_id)
+    if company is None:
+        raise NotFound("No such company.")
+    return company
+
+
+def create(session: Session, actor: Actor, data: dict) -> Company:
+    actor.require_role("admin")
+    data = dict(data)
+    if session.scalar(select(Company.id).where(Company.credit_code == data["credit_code"])):
+        raise Conflict("A company with this credit code is registered.", code="duplicate",
+                       errors={"credit_code": ["already registered"]})
+    tags = tags_by_code(session, data.pop("tags", []))
+    company = Company(**data)
+    company.tags = tags
+    session.add(company)
+    session.flush()
+    audit.record(session, actor, "company.create", "company", company.id,
+                 after=snapshot(company, FIELDS))
+    return company
+
+
+def update(session: Session, actor: Actor, company_id: int, changes: dict) -> Company:
+    actor.require_role("admin")
+    company = get_or_raise(session, actor, company_id)
+    changes = dict(changes)
+    if "tags" in changes:
+        changes["tags"] = tags_by_code(session, changes["tags"])
+    apply_changes(session, actor, company, changes, fields=FIELDS, entity="company")
+    return company
+
+
+def set_active_state(session: Session, actor: Actor, company_id: int, active: bool) -> Company:
+    actor.require_role("admin")
+    company = get_or_raise(session, actor, company_id)
+    set_active(session, actor, company, active, entity="company")
+    return company
+
+
+SORTABLE = {
+    "name": Company.name, "credit_code": Company.credit_code, "id": Company.id,
+    "established_on": Company.established_on, "credit_risk_class": Company.credit_risk_class,
+    "region": Company.region, "industry": Company.industry, "updated_at": Company.updated_at,
+}
+
+
+def list_(session: Session, actor: Actor, *, q=None, region=None, industry=None,
+          subject_type=None, credit_risk_class=None, status=None, tag=None, active=True,
+          page=1, page_size=50, sort=None):
+    stmt = select(Company)
+    if active is not None:
+        stmt = stmt.where(Company.active.is_(active))
+    if q:
+        stmt = stmt.where(or_(Company.name.contains(q, autoescape=True),
+                              Company.credit_code == q.upper()))
+    if region:
+        # Region codes are hierarchical (省/市/县): a prefix selects everything below it.
+        stmt = stmt.where(Company.region.startswith(region, autoescape=True))
+    for column, values in ((Company.industry, industry), (Company.subject_type, subject_type),
+                           (Company.credit_risk_class, credit_risk_class),
+                           (Company.status, status)):
+        if values:
+            stmt = stmt.where(column.in_(values))
+    for code in tag or ():
+        stmt = stmt.where(Company.id.in_(
+            select(company_tags.c.company_id).join(Tag, Tag.id == company_tags.c.tag_id)
+            .where(Tag.code == code)))
+    return paginate(session, stmt, page=page, page_size=page_size, sort=sort, sortable=SORTABLE,
+                    default_sort="credit_code", tiebreak=Company.id)

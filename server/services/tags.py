@@ -1,0 +1,63 @@
+"""The classification library (分类标签库): one set of tags for both registries."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from server.models import Tag
+from server.services import audit
+from server.services.actors import Actor
+from server.services.errors import Conflict, NotFound
+from server.services.listing import paginate
+from server.services.registry import apply_changes, set_active, snapshot
+
+FIELDS = ("code", "name", "kind", "active")
+
+
+def get_or_raise(session: Session, actor: Actor, tag_id: int) -> Tag:
+    tag = session.get(Tag, tag_id)
+    if tag is None:
+        raise NotFound("No such tag.")
+    return tag
+
+
+def create(session: Session, actor: Actor, data: dict) -> Tag:
+    actor.require_role("admin")
+    if session.scalar(select(Tag.id).where(Tag.code == data["code"])):
+        raise Conflict("A tag with this code exists.", code="duplicate",
+                       errors={"code": ["already exists"]})
+    tag = Tag(**data)
+    session.add(tag)
+    session.flush()
+    audit.record(session, actor, "tag.create", "tag", tag.id, after=snapshot(tag, FIELDS))
+    return tag
+
+
+def update(session: Session, actor: Actor, tag_id: int, changes: dict) -> Tag:
+    actor.require_role("admin")
+    tag = get_or_raise(session, actor, tag_id)
+    apply_changes(session, actor, tag, changes, fields=FIELDS, entity="tag")
+    return tag
+
+
+def set_active_state(session: Session, actor: Actor, tag_id: int, active: bool) -> Tag:
+    actor.require_role("admin")
+    tag = get_or_raise(session, actor, tag_id)
+    set_active(session, actor, tag, active, entity="tag")
+    return tag
+
+
+def list_(session: Session, actor: Actor, *, kind=None, q=None, active=True, page=1,
+          page_size=50, sort=None):
+    stmt = select(Tag)
+    if kind:
+        stmt = stmt.where(Tag.kind == kind)
+    if active is not None:
+        stmt = stmt.where(Tag.active.is_(active))
+    if q:
+        stmt = stmt.where(or_(Tag.name.contains(q, autoescape=True),
+                              Tag.code.contains(q, autoescape=True)))
+    return paginate(session, stmt, page=page, page_size=page_size, sort=sort,
+                    sortable={"code": Tag.code, "name": Tag.name, "kind": Tag.kind, "id": Tag.id},
+                    default_sort="code", tiebreak=Tag.id)
