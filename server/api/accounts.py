@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.accounts import LoginSchema, TokenSchema, UserPatchSchema, UserQuery, UserSchema
 from schemas.common import ErrorSchema, page_of
+from server.api.blueprint import Blueprint
 from server.api.context import actor, bearer_token, commit_now, fi, session
 from server.db import utcnow
 from server.services import accounts

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.common import ActiveSchema, ErrorSchema, page_of
 from schemas.registries import CompanyCreateSchema, CompanyPatchSchema, CompanyQuery, CompanySchema
+from server.api.blueprint import Blueprint
 from server.api.context import actor, session
 from server.api.imports import import_view
 from server.services import companies

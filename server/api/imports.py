@@ -7,10 +7,10 @@ JSON limit.
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.common import ErrorSchema
 from schemas.imports import ImportFileSchema, ImportQuery, ImportReportSchema
+from server.api.blueprint import Blueprint
 from server.api.context import actor, fi, session
 from server.services import imports
 from server.services.errors import RuleViolation

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.common import ActiveSchema, page_of
 from schemas.registries import (
@@ -12,6 +11,7 @@ from schemas.registries import (
     InspectorQuery,
     InspectorSchema,
 )
+from server.api.blueprint import Blueprint
 from server.api.context import actor, fi, session
 from server.api.imports import import_view
 from server.services import inspectors

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.common import ActiveSchema, page_of
 from schemas.registries import (
@@ -13,6 +12,7 @@ from schemas.registries import (
     ItemSchema,
     ItemVersionSchema,
 )
+from server.api.blueprint import Blueprint
 from server.api.context import actor, session
 from server.api.imports import import_view
 from server.services import items

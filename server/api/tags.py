@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.common import ActiveSchema, page_of
 from schemas.registries import TagPatchSchema, TagQuery, TagSchema
+from server.api.blueprint import Blueprint
 from server.api.context import actor, session
 from server.services import tags
 

@@ -150,7 +150,7 @@ def _inspectors(session: Session, rng: random.Random, pii_key: str) -> int:
     dept = _dept_ids(session)
     used: set[str] = set()
     count = 0
-    for d_index, (code, name, _) in enumerate(DEPARTMENTS):
+    for d_index, (code, _name, _) in enumerate(DEPARTMENTS):
         expertise = DEPARTMENT_EXPERTISE[code]
         for n in range(11):
             valid_until = dt.date(2028, 12, 31) if n != 10 else dt.date(2025, 6, 30)

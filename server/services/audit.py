@@ -133,11 +133,12 @@ def verify(session: Session, *, batch: int = 10_000) -> Verification:
             return Verification(True, checked)
         for row in rows:
             if row["prev_hash"] != prev:
-                return Verification(False, checked, row["id"],
-                                    "prev_hash does not match the previous entry (row deleted or reordered)")
+                return Verification(False, checked, row["id"], "prev_hash does not match "
+                                    "the previous entry (row deleted or reordered)")
             expected = entry_hash(prev, _hashed_fields(row))
             if expected != row["hash"]:
-                return Verification(False, checked, row["id"], "content does not match its hash (row edited)")
+                return Verification(False, checked, row["id"],
+                                    "content does not match its hash (row edited)")
             prev = row["hash"]
             checked += 1
             last_id = row["id"]

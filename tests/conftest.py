@@ -1,0 +1,151 @@
+"""Test harness: every database test runs on SQLite and, when
+FIELDINSPECT_TEST_POSTGRES_URL is set, on PostgreSQL too (one parametrized fixture, not
+two suites). Migrations run once per backend; each test runs inside a transaction that is
+rolled back (savepoint mode), so tests see a clean database and never mocks."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import sessionmaker
+
+from server.app import create_app
+from server.config import Settings
+from server.db import make_engine
+from server.migrations import upgrade
+
+PG_URL = os.environ.get("FIELDINSPECT_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def pytest_report_header(config):
+    if PG_URL:
+        return f"database backends: sqlite, postgresql ({PG_URL.rsplit('@', 1)[-1]})"
+    return ("database backends: sqlite only -- FIELDINSPECT_TEST_POSTGRES_URL is not set "
+            "(make test and .ci/run set it)")
+
+
+def pytest_terminal_summary(terminalreporter):
+    counts = {b: Counter() for b in BACKENDS}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            for backend in BACKENDS:
+                if f"[{backend}" in getattr(report, "nodeid", "") or \
+                        f"-{backend}]" in getattr(report, "nodeid", ""):
+                    counts[backend][outcome] += 1
+    terminalreporter.section("database backends")
+    for backend, c in counts.items():
+        terminalreporter.write_line(
+            f"{backend}: {c['passed']} passed, {c['failed']} failed, {c['error']} errors, "
+            f"{c['skipped']} skipped")
+
+
+def _reset_postgres(url: str):
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    return engine
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request, tmp_path_factory):
+    """(name, engine, url) of a migrated, empty database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        engine = make_engine(url)
+    else:
+        url = PG_URL
+        engine = _reset_postgres(url)
+    upgrade(url)
+    yield request.param, engine, url
+    engine.dispose()
+
+
+class TestDatabase:
+    """Quacks like server.db.Database, bound to one connection inside a rolled-back
+    transaction; every session joins it through a savepoint."""
+
+    def __init__(self, connection):
+        self.engine = connection.engine
+        factory = sessionmaker(bind=connection, expire_on_commit=False,
+                               join_transaction_mode="create_savepoint")
+        self.read_session = self.write_session = factory
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory):
+    return Settings.from_env(
+        database_url="unused", secret_key="test-secret-key",
+        blob_dir=Path(tempfile.mkdtemp()), max_body_bytes=64 * 1024,
+        max_import_bytes=8 << 20, login_lock_seconds=900,
+    )
+
+
+@pytest.fixture(scope="session")
+def app_for_backend(backend, settings):
+    _, engine, _ = backend
+    with engine.connect() as conn:
+        app = create_app(settings, TestDatabase(conn))
+    app.config.update(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    return app
+
+
+@pytest.fixture
+def db(backend):
+    _, engine, _ = backend
+    with engine.connect() as conn:
+        trans = conn.begin()
+        database = TestDatabase(conn)
+        yield database
+        trans.rollback()
+
+
+@pytest.fixture
+def app(app_for_backend, db):
+    app_for_backend.extensions["fieldinspect"].db = db
+    return app_for_backend
+
+
+@pytest.fixture
+def session(db):
+    with db.write_session() as s:
+        yield s
+
+
+@pytest.fixture
+def backend_name(backend):
+    return backend[0]
+
+
+# --- actors: one department pair (A, B) and a user of every role ---------------------------
+class World:
+    """Two departments and a signed-in client for every role."""
+
+
+@pytest.fixture
+def world(app, session):
+    from tests import factories as f
+
+    w = World()
+    w.dept_a = f.department(session, code="DA", name="甲部门")
+    w.dept_b = f.department(session, code="DB", name="乙部门")
+    w.inspector_a = f.inspector(session, w.dept_a.id)
+    w.inspector_b = f.inspector(session, w.dept_b.id)
+    client = app.test_client()
+    for name, args in {
+        "admin": ("admin",), "coordinator": ("coordinator",),
+        "sup_a": ("supervisor", w.dept_a.id), "sup_b": ("supervisor", w.dept_b.id),
+        "insp_a": ("inspector", w.dept_a.id, w.inspector_a.id),
+    }.items():
+        user, token = f.user(session, *args)
+        setattr(w, name, f.Api(client, token))
+        setattr(w, f"{name}_user", user)
+    w.anon = f.Api(client)
+    session.commit()
+    return w

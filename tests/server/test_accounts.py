@@ -1,0 +1,108 @@
+"""Sign-in, tokens, lockout and account administration."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from server.models import ApiToken, AuditEntry
+from tests.factories import PASSWORD, Api
+from tests.server.test_app import assert_error
+
+
+def login(app, username, password=PASSWORD):
+    return app.test_client().post("/api/v1/auth/token",
+                                  json={"username": username, "password": password})
+
+
+def test_login_returns_a_bearer_token_that_works(app, world):
+    resp = login(app, world.sup_a_user.username)
+    assert resp.status_code == 201, resp.get_json()
+    body = resp.get_json()
+    assert body["token_type"] == "Bearer" and body["user"]["role"] == "supervisor"
+    me = Api(app.test_client(), body["access_token"]).get("/api/v1/me")
+    assert me.get_json()["username"] == world.sup_a_user.username
+
+
+def test_wrong_password_and_unknown_user_look_the_same(app, world):
+    a = assert_error(login(app, world.sup_a_user.username, "wrong password!"), 401)
+    b = assert_error(login(app, "nobody-at-all", "wrong password!"), 401)
+    assert a["code"] == b["code"] == "invalid_credentials"
+    assert a["message"] == b["message"]
+
+
+def test_repeated_failures_lock_the_account_even_for_the_right_password(app, world, session):
+    name = world.sup_a_user.username
+    for _ in range(4):
+        assert_error(login(app, name, "wrong password!"), 401)
+    body = assert_error(login(app, name, "wrong password!"), 429, "login_locked")
+    assert body["retry_after_seconds"] > 0
+    assert_error(login(app, name), 429, "login_locked")
+    actions = session.scalars(select(AuditEntry.action).where(AuditEntry.entity_type == "user")).all()
+    assert "auth.locked" in actions
+
+
+def test_logout_revokes_the_token(app, world):
+    token = login(app, world.admin_user.username).get_json()["access_token"]
+    client = Api(app.test_client(), token)
+    assert client.post("/api/v1/auth/logout").status_code == 204
+    assert_error(client.get("/api/v1/me"), 401, "invalid_token")
+
+
+def test_expired_token_is_refused(app, world, session):
+    token = login(app, world.admin_user.username).get_json()["access_token"]
+    for row in session.scalars(select(ApiToken)):
+        row.expires_at = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    session.commit()
+    assert_error(Api(app.test_client(), token).get("/api/v1/me"), 401, "invalid_token")
+
+
+def test_admin_creates_a_supervisor_who_can_sign_in(app, world):
+    resp = world.admin.post("/api/v1/users", json={
+        "username": "sup.new", "password": "a long password", "role": "supervisor",
+        "department_id": world.dept_a.id})
+    assert resp.status_code == 201, resp.get_json()
+    assert "password" not in resp.get_json()
+    assert login(app, "sup.new", "a long password").status_code == 201
+
+
+def test_supervisor_without_department_is_refused(world):
+    resp = world.admin.post("/api/v1/users", json={
+        "username": "sup.x", "password": "a long password", "role": "supervisor"})
+    assert_error(resp, 422)
+
+
+def test_inspector_account_must_link_an_inspector_of_its_department(world):
+    resp = world.admin.post("/api/v1/users", json={
+        "username": "insp.x", "password": "a long password", "role": "inspector",
+        "department_id": world.dept_b.id, "inspector_id": world.inspector_a.id})
+    body = assert_error(resp, 422)
+    assert "department_id" in body["errors"]
+
+
+def test_only_admins_manage_accounts(world):
+    for client in (world.coordinator, world.sup_a, world.insp_a):
+        assert_error(client.get("/api/v1/users"), 403, "forbidden")
+        assert_error(client.post("/api/v1/users", json={
+            "username": "x.y.z", "password": "a long password", "role": "admin"}), 403)
+
+
+def test_users_see_only_their_own_account(world):
+    assert world.sup_a.get(f"/api/v1/users/{world.sup_a_user.id}").status_code == 200
+    assert_error(world.sup_a.get(f"/api/v1/users/{world.admin_user.id}"), 404)
+
+
+def test_duplicate_username_is_409(world):
+    resp = world.admin.post("/api/v1/users", json={
+        "username": world.sup_a_user.username, "password": "a long password", "role": "admin"})
+    assert_error(resp, 409, "duplicate")
+
+
+def test_password_change_revokes_existing_tokens(app, world):
+    token = login(app, world.sup_b_user.username).get_json()["access_token"]
+    resp = world.admin.patch(f"/api/v1/users/{world.sup_b_user.id}",
+                             json={"password": "another long one"})
+    assert resp.status_code == 200, resp.get_json()
+    assert_error(Api(app.test_client(), token).get("/api/v1/me"), 401)
+    assert login(app, world.sup_b_user.username, "another long one").status_code == 201
