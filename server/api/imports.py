@@ -18,14 +18,13 @@ from server.services.tables import detect_format
 
 
 def import_view(blp: Blueprint, path: str, registry: str, name: str) -> None:
-    def post(self, query, files):
+    def post(self, file, dry_run, mode):
         """Upsert rows from a CSV or XLSX file; all-or-nothing unless mode=valid_rows"""
-        upload = files["file"]
-        data = upload.read()
+        data = file.read()
         settings = fi().settings
         report = imports.run(session(), actor(), registry, data,
-                             detect_format(data, upload.filename, upload.mimetype),
-                             dry_run=query["dry_run"], mode=query["mode"],
+                             detect_format(data, file.filename, file.mimetype),
+                             dry_run=dry_run, mode=mode,
                              max_rows=settings.max_import_rows, pii_key=settings.secret_key)
         if report.errors and not report.dry_run and report.mode == "all_or_nothing":
             raise RuleViolation(
@@ -33,8 +32,8 @@ def import_view(blp: Blueprint, path: str, registry: str, name: str) -> None:
                 code="import_rejected", report=ImportReportSchema().dump(report))
         return report
 
-    post = blp.arguments(ImportQuery, location="query")(post)
-    post = blp.arguments(ImportFileSchema, location="files")(post)
+    post = blp.arguments(ImportQuery, location="query", as_kwargs=True)(post)
+    post = blp.arguments(ImportFileSchema, location="files", as_kwargs=True)(post)
     post = blp.response(200, ImportReportSchema)(post)
     post = blp.alt_response(422, schema=ErrorSchema)(post)
     view = type(name, (MethodView,), {"post": post})

@@ -23,7 +23,6 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from schemas.codes import normalize_code
 from schemas.registries import CompanyCreateSchema, InspectorCreateSchema, ItemCreateSchema
 from server.db import utcnow
 from server.models import Company, Department, InspectionItem, Inspector, Tag, company_tags
@@ -154,8 +153,7 @@ def _row_values(importer: Importer, mapped, cells) -> dict:
         if key is None or cell == "":
             continue
         if key in importer.list_fields:
-            values[key] = [normalize_code(v) if key != "tags" else v.strip()
-                           for v in _LIST_SPLIT.split(cell) if v.strip()]
+            values[key] = [v.strip() for v in _LIST_SPLIT.split(cell) if v.strip()]
         elif key in importer.json_fields:
             try:
                 values[key] = json.loads(cell)
