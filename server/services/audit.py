@@ -27,12 +27,17 @@ GENESIS = "0" * 64
 AUDIT_LOCK_KEY = 0x46494E53  # "FINS": the advisory lock every audit append takes
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def jsonable(value):
     """Snapshot values as JSON (dates as ISO strings) so they hash the same after storage."""
+    if type(value) in _PLAIN:  # the common case first: bulk imports call this per cell
+        return value
     if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {str(k): v if type(v) in _PLAIN else jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
-        return [jsonable(v) for v in value]
+        return [v if type(v) in _PLAIN else jsonable(v) for v in value]
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
