@@ -39,7 +39,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_import_bytes,
-        JSON_SORT_KEYS=False,
         API_TITLE="fieldinspect",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -53,6 +52,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                 "bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
+    app.json.sort_keys = False  # keep the documented field order (status, code, message, ...)
     app.extensions["fieldinspect"] = FieldInspect(settings, db)
     logging.basicConfig(level=logging.INFO)
 

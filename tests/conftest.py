@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
 from server.app import create_app
@@ -149,3 +149,21 @@ def world(app, session):
     w.anon = f.Api(client)
     session.commit()
     return w
+
+
+@pytest.fixture
+def scratch_database_url(backend, tmp_path):
+    """An empty database of its own, for tests that must commit (CLI, concurrent writers)."""
+    name, _, url = backend
+    if name == "sqlite":
+        yield f"sqlite:///{tmp_path / 'cli.db'}"
+        return
+    base, _, _ = url.rpartition("/")
+    admin = create_engine(make_engine(url).url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS fieldinspect_scratch WITH (FORCE)"))
+        conn.execute(text("CREATE DATABASE fieldinspect_scratch"))
+    yield f"{base}/fieldinspect_scratch"
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS fieldinspect_scratch WITH (FORCE)"))
+    admin.dispose()

@@ -231,6 +231,9 @@ def _companies(session: Session, rng: random.Random, total: int, progress: bool)
             session.execute(insert(company_tags), [
                 {"company_id": cid, "tag_id": tag_ids[t]}
                 for cid, codes in zip(ids, links, strict=True) for t in codes])
+            # A batch per transaction: a 10^7-row demo must not hold one giant transaction
+            # (SQLite's WAL would grow to gigabytes), and an interrupted run keeps its batches.
+            session.commit()
     if total:
         audit.record(session, SYSTEM, "demo.companies", "company", None,
                      after={"count": total, "first_index": offset, "seed_batch": total})

@@ -68,3 +68,32 @@ def test_audit_filters_by_actor_and_action_prefix(world, session):
     world.admin.post("/api/v1/tags", json={"code": "t-1", "name": "标签", "kind": "other"})
     page = world.admin.get(f"/api/v1/audit?actor={world.admin_user.username}&action=tag.").get_json()
     assert page["total"] == 1 and page["items"][0]["action"] == "tag.create"
+
+
+def test_concurrent_writers_never_fork_the_chain(scratch_database_url):
+    """Real connections, real commits, many threads: the chain must stay one line."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from server.db import Database, make_engine
+    from server.migrations import upgrade
+    from server.services import audit, tags
+    from server.services.actors import SYSTEM
+
+    upgrade(scratch_database_url)
+    db = Database(make_engine(scratch_database_url, pool_size=8, max_overflow=0)
+                  if not scratch_database_url.startswith("sqlite")
+                  else make_engine(scratch_database_url))
+
+    def write(n):
+        for i in range(5):
+            with db.write_session() as s:
+                tags.create(s, SYSTEM, {"code": f"c-{n}-{i}", "name": "并发", "kind": "other"})
+                s.commit()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(write, range(8)))
+    with db.read_session() as s:
+        result = audit.verify(s)
+    db.engine.dispose()
+    assert result.ok, result
+    assert result.checked == 40

@@ -3,32 +3,13 @@ migrate, load demo data, verify the audit chain, detect tampering."""
 
 from __future__ import annotations
 
-import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
 from schemas.codes import is_valid_credit_code
 from server.cli import main
 from server.db import make_engine
 from server.models import Company, Department, InspectionItem, Inspector, User
-
-
-@pytest.fixture
-def cli_database(backend, tmp_path):
-    """A database of its own (the CLI commits, so the rolled-back test transaction won't do)."""
-    name, _, url = backend
-    if name == "sqlite":
-        yield f"sqlite:///{tmp_path / 'cli.db'}"
-        return
-    base, _, _ = url.rpartition("/")
-    admin = create_engine(make_engine(url).url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS fieldinspect_cli WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE fieldinspect_cli"))
-    yield f"{base}/fieldinspect_cli"
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS fieldinspect_cli WITH (FORCE)"))
-    admin.dispose()
 
 
 def run(args, url, tmp_path):
@@ -38,11 +19,11 @@ def run(args, url, tmp_path):
     return result
 
 
-def test_demo_data_is_realistic_and_the_audit_chain_verifies_until_tampered(cli_database, tmp_path):
-    assert run(["db", "upgrade"], cli_database, tmp_path).exit_code == 0
-    result = run(["demo", "--companies", "300"], cli_database, tmp_path)
+def test_demo_data_is_realistic_and_the_audit_chain_verifies_until_tampered(scratch_database_url, tmp_path):
+    assert run(["db", "upgrade"], scratch_database_url, tmp_path).exit_code == 0
+    result = run(["demo", "--companies", "300"], scratch_database_url, tmp_path)
     assert result.exit_code == 0, result.output
-    engine = make_engine(cli_database)
+    engine = make_engine(scratch_database_url)
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Department)) >= 5
         assert conn.scalar(select(func.count()).select_from(InspectionItem)) >= 40
@@ -54,24 +35,24 @@ def test_demo_data_is_realistic_and_the_audit_chain_verifies_until_tampered(cli_
         assert set(conn.scalars(select(User.role).distinct())) == {
             "admin", "coordinator", "supervisor", "inspector"}
 
-    ok = run(["audit", "verify"], cli_database, tmp_path)
+    ok = run(["audit", "verify"], scratch_database_url, tmp_path)
     assert ok.exit_code == 0 and "chain intact" in ok.output
 
     with engine.begin() as conn:
         target = conn.scalar(text("SELECT id FROM audit_log ORDER BY id LIMIT 1 OFFSET 5"))
         conn.execute(text("UPDATE audit_log SET entity_id = 'forged' WHERE id = :id"), {"id": target})
     engine.dispose()
-    broken = run(["audit", "verify"], cli_database, tmp_path)
+    broken = run(["audit", "verify"], scratch_database_url, tmp_path)
     assert broken.exit_code == 1
     assert f"BROKEN at entry {target}" in broken.output
 
 
-def test_demo_run_twice_adds_companies_without_duplicating_the_rest(cli_database, tmp_path):
-    run(["db", "upgrade"], cli_database, tmp_path)
-    run(["demo", "--companies", "50"], cli_database, tmp_path)
-    result = run(["demo", "--companies", "70"], cli_database, tmp_path)
+def test_demo_run_twice_adds_companies_without_duplicating_the_rest(scratch_database_url, tmp_path):
+    run(["db", "upgrade"], scratch_database_url, tmp_path)
+    run(["demo", "--companies", "50"], scratch_database_url, tmp_path)
+    result = run(["demo", "--companies", "70"], scratch_database_url, tmp_path)
     assert result.exit_code == 0, result.output
-    engine = make_engine(cli_database)
+    engine = make_engine(scratch_database_url)
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Company)) == 120
         assert conn.scalar(select(func.count()).select_from(Department)) == 6
