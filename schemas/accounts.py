@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from schemas.common import PageQuery
-from schemas.fields import Id, Text
+from schemas.fields import Id, QueryId, Text
 
 ROLES = ("admin", "coordinator", "supervisor", "inspector")
 
@@ -46,5 +46,5 @@ class UserPatchSchema(Schema):
 
 class UserQuery(PageQuery):
     role = fields.String(validate=validate.OneOf(ROLES))
-    department_id = Id()
+    department_id = QueryId()
     q = Text(max_length=64)

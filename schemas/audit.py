@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from schemas.common import PageQuery
-from schemas.fields import Id, Text
+from schemas.fields import QueryId, Text
 
 
 class AuditEntrySchema(Schema):
@@ -27,7 +27,7 @@ class AuditQuery(PageQuery):
         exclude = ("active",)
 
     actor = Text(max_length=64)
-    actor_id = Id()
+    actor_id = QueryId()
     action = Text(max_length=40, metadata={"description": "exact action, or a prefix ending in '.'"})
     entity_type = Text(max_length=40)
     entity_id = Text(max_length=64)

@@ -17,7 +17,10 @@ CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
+# [0-9], not \d: \d also matches full-width and other scripts' digits, which int() reads
+# as the same values, so "１３０１..." would pass the check and get a different digest.
+# fullmatch, not ^...$: "$" also matches before a trailing newline.
+_ID_RE = re.compile(r"[0-9]{17}[0-9X]")
 
 
 def credit_check_char(first17: str) -> str:
@@ -52,7 +55,7 @@ def id_check_char(first17: str) -> str:
 
 def id_number_error(number: str) -> str | None:
     """Why ``number`` is not a valid resident ID number, or None when it is."""
-    if not isinstance(number, str) or not _ID_RE.match(number):
+    if not isinstance(number, str) or not _ID_RE.fullmatch(number):
         return "must be 17 digits followed by a digit or X"
     try:
         dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
@@ -78,6 +81,11 @@ def mask_id_number(number: str) -> str:
     return number[:4] + "*" * 10 + number[-4:]
 
 
+# Spaces a hand-typed or pasted code may carry. Not "\s": in Python that also matches the
+# control characters \x1c-\x1f, \x0b, \x0c and \x85, which must be refused, not dropped.
+_CODE_SPACES = re.compile(r"[ \t\r\n\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
 def normalize_code(value: str) -> str:
-    """Codes are typed by hand: trim, drop inner spaces, upper-case."""
-    return re.sub(r"\s+", "", value).upper() if isinstance(value, str) else value
+    """Codes are typed by hand: drop spaces (also inner ones), upper-case."""
+    return _CODE_SPACES.sub("", value).upper() if isinstance(value, str) else value

@@ -9,8 +9,10 @@ from marshmallow import ValidationError, fields, validate
 
 from schemas.codes import credit_code_error, id_number_error, normalize_code
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f]")
+# C0 and C1 control characters (NUL breaks PostgreSQL) and lone UTF-16 surrogates, which
+# JSON's \uDXXX escapes can carry but no UTF-8 database can store.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 INT32 = validate.Range(min=1, max=2**31 - 1)
 
@@ -28,7 +30,7 @@ class Text(fields.String):
         value = super()._deserialize(value, attr, data, **kwargs).strip()
         pattern = _CONTROL if self.multiline else _CONTROL_SINGLE_LINE
         if pattern.search(value):
-            raise ValidationError("contains control characters")
+            raise ValidationError("contains control characters or unpaired surrogates")
         if len(value) > self.max_length:
             raise ValidationError(f"longer than {self.max_length} characters")
         if not value and self.required:
@@ -66,9 +68,23 @@ class IdNumber(fields.String):
         return value
 
 
-def code_field(**kwargs):
-    """Short machine codes: letters, digits, dot, dash, underscore."""
-    return Text(max_length=64, validate=validate.Regexp(
+class QueryId(Id):
+    """A row id in a query string, where every value arrives as text: ASCII digits only
+    (no sign, spaces, underscores or other scripts' digits, all of which int() accepts),
+    then the same range as ``Id``. ``Id`` itself is strict and refuses every string."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            if not (value.isascii() and value.isdigit() and len(value) <= 12):
+                raise self.make_error("invalid")
+            value = int(value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def code_field(max_length: int = 64, **kwargs):
+    """Short machine codes: letters, digits, dot, dash, underscore; ``max_length`` as the
+    column is wide (a longer value is a PostgreSQL DataError but fits SQLite)."""
+    return Text(max_length=max_length, validate=validate.Regexp(
         r"^[A-Za-z0-9][A-Za-z0-9._-]*$", error="letters, digits, '.', '-', '_' only"), **kwargs)
 
 

@@ -3,10 +3,10 @@ inspection items with their checklist forms, companies and inspectors."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
 from schemas.common import PageQuery
-from schemas.fields import CreditCode, Id, IdNumber, Text, code_field, tag_list
+from schemas.fields import CreditCode, Id, IdNumber, QueryId, Text, code_field, tag_list
 
 SUBJECT_TYPES = ("enterprise", "individual_business", "farmer_cooperative", "other")
 CREDIT_RISK_CLASSES = ("A", "B", "C", "D")
@@ -24,10 +24,23 @@ _mobile = Text(max_length=20, validate=validate.Regexp(r"^1[3-9]\d{9}$",
                                                         error="an 11-digit mainland mobile number"))
 
 
+class PatchSchema(Schema):
+    """A PATCH body: any top-level field may be left out, and one left out is left alone
+    (no ``load_default`` fills it in). marshmallow has no ``Meta.partial``; ``partial`` is
+    a load argument, given here by field name rather than ``True`` so that nested objects
+    (a checklist form) must still be complete."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", tuple(self._declared_fields))
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # this instance's copies: nor documented as defaults
+            field.load_default = missing
+
+
 # --- departments ---------------------------------------------------------------------------
 class DepartmentSchema(Schema):
     id = fields.Integer(dump_only=True)
-    code = code_field(required=True)
+    code = code_field(max_length=32, required=True)
     name = Text(max_length=100, required=True)
     short_name = Text(max_length=30, allow_none=True)
     region = _region
@@ -117,6 +130,14 @@ class FormSchema(Schema):
             raise ValidationError(f"duplicate field keys: {', '.join(dupes)}", "fields")
 
 
+def _two_decimals(value: float) -> None:
+    """The column is NUMERIC(5, 2): PostgreSQL would round 12.345 to 12.35 while SQLite
+    kept it, so a value would read back differently per backend (and every re-sent form
+    would look like a change and make a new version)."""
+    if round(value, 2) != value:
+        raise ValidationError("at most two decimal places")
+
+
 # --- inspection items ----------------------------------------------------------------------
 class ItemContentSchema(Schema):
     name = Text(max_length=200, required=True)
@@ -127,7 +148,8 @@ class ItemContentSchema(Schema):
     item_class = fields.String(required=True, validate=validate.OneOf(ITEM_CLASSES),
                                metadata={"description": "key (重点, no ratio cap) or general (一般)"})
     ratio_cap = fields.Float(allow_none=True, allow_nan=False,
-                             validate=validate.Range(min=0, max=100, min_inclusive=False),
+                             validate=[validate.Range(min=0, max=100, min_inclusive=False),
+                                       _two_decimals],
                              metadata={"description": "percent; general items only"})
     frequency = Text(max_length=100, allow_none=True)
     required_expertise = tag_list(load_default=list)
@@ -141,9 +163,8 @@ class ItemCreateSchema(ItemContentSchema):
     department_id = Id(required=True)
 
 
-class ItemPatchSchema(ItemContentSchema):
-    class Meta:
-        partial = True
+class ItemPatchSchema(PatchSchema, ItemContentSchema):
+    pass
 
 
 class ItemVersionSchema(ItemContentSchema):
@@ -164,7 +185,7 @@ class ItemSchema(Schema):
 
 class ItemQuery(PageQuery):
     q = Text(max_length=100)
-    department_id = Id()
+    department_id = QueryId()
     method = fields.List(fields.String(validate=validate.OneOf(METHODS)))
     item_class = fields.String(validate=validate.OneOf(ITEM_CLASSES))
 
@@ -197,9 +218,8 @@ class CompanyCreateSchema(CompanyBaseSchema):
     credit_code = CreditCode(required=True, metadata={"description": "GB 32100-2015, 18 characters"})
 
 
-class CompanyPatchSchema(CompanyBaseSchema):
-    class Meta:
-        partial = True
+class CompanyPatchSchema(PatchSchema, CompanyBaseSchema):
+    pass
 
 
 class CompanySchema(CompanyCreateSchema):
@@ -251,9 +271,8 @@ class InspectorCreateSchema(InspectorBaseSchema):
                          metadata={"description": "GB 11643-1999; never returned, only masked"})
 
 
-class InspectorPatchSchema(InspectorCreateSchema):
-    class Meta:
-        partial = True
+class InspectorPatchSchema(PatchSchema, InspectorCreateSchema):
+    pass
 
 
 class InspectorSchema(InspectorBaseSchema):
@@ -270,6 +289,6 @@ class InspectorSchema(InspectorBaseSchema):
 
 class InspectorQuery(PageQuery):
     q = Text(max_length=100)
-    department_id = Id()
+    department_id = QueryId()
     tag = fields.List(code_field())
     certified_on = fields.Date(metadata={"description": "only certificates valid on this date"})

@@ -44,19 +44,23 @@ def error_body(status: int, code: str, message: str, errors: dict | None = None,
     return body
 
 
-def _flatten_field_names(errors: dict) -> set[str]:
-    names = set()
+def _field_errors(errors: dict):
     for location, fields in errors.items():
         if isinstance(fields, dict):
-            names.update(str(k) for k in fields)
+            yield from ((str(k), v) for k, v in fields.items())
         else:
-            names.add(location)
-    return names
+            yield location, fields
 
 
 def _validation_code(errors: dict) -> str:
-    names = _flatten_field_names(errors)
-    codes = {FIELD_CODES.get(n) for n in names}
+    """``invalid_credit_code`` / ``invalid_id_number`` when the only failures are those
+    codes' own check (messages starting "not a valid"); anything else, such as an unknown
+    ``credit_code`` field in a PATCH, stays a plain ``validation_error``."""
+    codes = set()
+    for name, messages in _field_errors(errors):
+        own = isinstance(messages, list) and all(
+            isinstance(m, str) and m.startswith("not a valid") for m in messages)
+        codes.add(FIELD_CODES.get(name) if own else None)
     if len(codes) == 1 and None not in codes:
         return codes.pop()
     return "validation_error"

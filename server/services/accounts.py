@@ -20,11 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.db import utcnow
-from server.models import ApiToken, Department, Inspector, User
+from server.models import ApiToken, Inspector, User
 from server.services import audit
 from server.services.actors import Actor
 from server.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from server.services.listing import paginate
+from server.services.registry import active_department_or_raise, get_by_id
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
@@ -128,10 +129,13 @@ def _check_links(session: Session, data: dict, role: str) -> None:
         errors["inspector_id"] = ["an inspector account must be linked to an inspector record"]
     if role != "inspector" and inspector_id is not None:
         errors["inspector_id"] = ["only inspector accounts are linked to inspector records"]
-    if dept_id is not None and session.get(Department, dept_id) is None:
-        errors["department_id"] = ["no such department"]
+    if dept_id is not None:
+        try:
+            active_department_or_raise(session, dept_id)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
     if inspector_id is not None:
-        inspector = session.get(Inspector, inspector_id)
+        inspector = get_by_id(session, Inspector, inspector_id)
         if inspector is None:
             errors["inspector_id"] = ["no such inspector"]
         elif dept_id is not None and inspector.department_id != dept_id:
@@ -160,7 +164,7 @@ def create_user(session: Session, actor: Actor, data: dict, *, now: dt.datetime 
 def get_user_or_raise(session: Session, actor: Actor, user_id: int) -> User:
     if actor.role != "admin" and actor.user_id != user_id:
         raise NotFound("No such user.")
-    user = session.get(User, user_id)
+    user = get_by_id(session, User, user_id)
     if user is None:
         raise NotFound("No such user.")
     return user

@@ -1,7 +1,8 @@
 """Who is acting, and what their role lets them see (scope).
 
 Scope misses raise NotFound, never Forbidden: a supervisor of department A learns
-nothing about department B's objects, not even that they exist.
+nothing about department B's objects, not even that they exist. Writing to an object
+the actor may see (every department, every inspection item) but not change is a 403.
 """
 
 from __future__ import annotations
@@ -37,8 +38,12 @@ class Actor:
             raise NotFound(f"No such {what}.")
 
     def check_department_write(self, department_id: int, what: str = "object") -> None:
-        """Admins write anywhere; supervisors only in their own department."""
-        self.check_department_read(department_id, what)
+        """Admins write anywhere; supervisors only in their own department.
+
+        A 403, not a 404: callers reach this with an object the actor may already see
+        (scoped objects are looked up within scope first, so a hidden one is a 404 before
+        this is asked). Departments and items are public to every signed-in user; hiding
+        them behind "No such department." on a write would only mislead."""
         if self.role == "admin":
             return
         if self.role == "supervisor" and self.department_id == department_id:

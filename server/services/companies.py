@@ -10,7 +10,7 @@ from server.services import audit
 from server.services.actors import Actor
 from server.services.errors import Conflict, NotFound
 from server.services.listing import paginate
-from server.services.registry import apply_changes, set_active, snapshot, tags_by_code
+from server.services.registry import apply_changes, get_by_id, set_active, snapshot, tags_by_code
 
 FIELDS = ("credit_code", "name", "subject_type", "legal_representative", "address",
           "business_scope", "established_on", "phone", "industry", "region",
@@ -18,7 +18,7 @@ FIELDS = ("credit_code", "name", "subject_type", "legal_representative", "addres
 
 
 def get_or_raise(session: Session, actor: Actor, company_id: int) -> Company:
-    company = session.get(Company, company_id)
+    company = get_by_id(session, Company, company_id)
     if company is None:
         raise NotFound("No such company.")
     return company

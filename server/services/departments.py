@@ -10,13 +10,13 @@ from server.services import audit
 from server.services.actors import Actor
 from server.services.errors import Conflict, NotFound
 from server.services.listing import paginate
-from server.services.registry import apply_changes, set_active, snapshot
+from server.services.registry import apply_changes, get_by_id, set_active, snapshot
 
 FIELDS = ("code", "name", "short_name", "region", "active")
 
 
 def get_or_raise(session: Session, actor: Actor, department_id: int) -> Department:
-    dept = session.get(Department, department_id)
+    dept = get_by_id(session, Department, department_id)
     if dept is None:
         raise NotFound("No such department.")
     return dept

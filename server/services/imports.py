@@ -254,13 +254,14 @@ def _apply_companies(session: Session, actor: Actor, valid, report: ImportReport
     tag_ids = {}
     for start in range(0, len(all_tags), CHUNK):
         chunk = list(all_tags)[start:start + CHUNK]
-        tag_ids.update(session.execute(select(Tag.code, Tag.id).where(Tag.code.in_(chunk))).all())
+        tag_ids.update(session.execute(select(Tag.code, Tag.id).where(
+            Tag.code.in_(chunk), Tag.active.is_(True))).all())
     rows = []
     for number, clean, present in valid:
         unknown = [t for t in clean.get("tags", ()) if t not in tag_ids]
         if unknown:
             report.errors.append(RowError(number, columns.get("tags"),
-                                          f"unknown tag: {', '.join(unknown)}"))
+                                          f"unknown or deactivated tag: {', '.join(unknown)}"))
         else:
             rows.append((number, clean, present))
     codes = [clean["credit_code"] for _, clean, _ in rows]

@@ -13,12 +13,19 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from schemas.codes import id_number_gender, mask_id_number
-from server.models import Department, Inspector, Tag, inspector_tags
+from server.models import Inspector, Tag, inspector_tags
 from server.services import audit
 from server.services.actors import Actor
 from server.services.errors import Conflict, InvalidInput, NotFound
 from server.services.listing import paginate
-from server.services.registry import apply_changes, set_active, snapshot, tags_by_code
+from server.services.registry import (
+    active_department_or_raise,
+    apply_changes,
+    id_in_range,
+    set_active,
+    snapshot,
+    tags_by_code,
+)
 
 FIELDS = ("name", "id_number_masked", "gender", "mobile", "certificate_number",
           "certificate_valid_from", "certificate_valid_until", "issuing_authority",
@@ -48,15 +55,15 @@ def _scoped(actor: Actor, stmt):
 
 
 def get_or_raise(session: Session, actor: Actor, inspector_id: int) -> Inspector:
-    inspector = session.scalar(_scoped(actor, select(Inspector).where(Inspector.id == inspector_id)))
+    inspector = session.scalar(_scoped(actor, select(Inspector).where(Inspector.id == inspector_id))) \
+        if id_in_range(inspector_id) else None
     if inspector is None:
         raise NotFound("No such inspector.")
     return inspector
 
 
 def _check_department(session: Session, actor: Actor, department_id: int) -> None:
-    if session.get(Department, department_id) is None:
-        raise InvalidInput("No such department.", errors={"department_id": ["no such department"]})
+    active_department_or_raise(session, department_id)
     actor.check_department_write(department_id, "department")
 
 

@@ -13,12 +13,18 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from server.models import Department, InspectionItem, InspectionItemVersion
+from server.models import InspectionItem, InspectionItemVersion
 from server.services import audit
 from server.services.actors import Actor
 from server.services.errors import Conflict, InvalidInput, NotFound
 from server.services.listing import paginate
-from server.services.registry import set_active, tags_by_code
+from server.services.registry import (
+    active_department_or_raise,
+    get_by_id,
+    id_in_range,
+    set_active,
+    tags_by_code,
+)
 
 VERSION_FIELDS = ("name", "legal_basis", "subject_type", "content", "method", "item_class",
                   "ratio_cap", "frequency", "required_expertise", "work_guide", "form")
@@ -33,7 +39,7 @@ def version_data(version: InspectionItemVersion) -> dict:
 
 
 def get_or_raise(session: Session, actor: Actor, item_id: int) -> InspectionItem:
-    item = session.get(InspectionItem, item_id)
+    item = get_by_id(session, InspectionItem, item_id)
     if item is None:
         raise NotFound("No such inspection item.")
     return item
@@ -41,6 +47,8 @@ def get_or_raise(session: Session, actor: Actor, item_id: int) -> InspectionItem
 
 def get_version_or_raise(session: Session, actor: Actor, item_id: int,
                          version: int) -> InspectionItemVersion:
+    if not (id_in_range(item_id) and id_in_range(version)):
+        raise NotFound("No such version of this inspection item.")
     found = session.scalar(select(InspectionItemVersion).where(
         InspectionItemVersion.item_id == item_id, InspectionItemVersion.version == version))
     if found is None:
@@ -68,8 +76,7 @@ def _check_class(data: dict) -> None:
 def create(session: Session, actor: Actor, data: dict) -> InspectionItem:
     actor.require_role("admin", "supervisor")
     data = _normalize(session, data)
-    if session.get(Department, data["department_id"]) is None:
-        raise InvalidInput("No such department.", errors={"department_id": ["no such department"]})
+    active_department_or_raise(session, data["department_id"])
     actor.check_department_write(data["department_id"], "department")
     if session.scalar(select(InspectionItem.id).where(InspectionItem.code == data["code"])):
         raise Conflict("An item with this code exists.", code="duplicate",

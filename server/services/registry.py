@@ -13,6 +13,20 @@ from server.services import audit
 from server.services.actors import Actor
 from server.services.errors import InvalidInput
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns
+
+
+def id_in_range(row_id: int) -> bool:
+    """Whether ``row_id`` can be an id at all. A path like /companies/99999999999 must be
+    a plain 404: PostgreSQL refuses to compare an integer column with it (DataError) and
+    SQLite's driver cannot even bind numbers past 64 bits (OverflowError)."""
+    return isinstance(row_id, int) and 1 <= row_id <= MAX_ID
+
+
+def get_by_id(session: Session, model, row_id: int):
+    """``session.get`` that answers None for ids no row can have."""
+    return session.get(model, row_id) if id_in_range(row_id) else None
+
 
 def snapshot(obj, fields: Iterable[str]) -> dict:
     data = {f: getattr(obj, f) for f in fields}
@@ -51,9 +65,27 @@ def tags_by_code(session: Session, codes: Iterable[str], *, kinds: tuple[str, ..
     missing = [c for c in codes if c not in found]
     if missing:
         raise InvalidInput("Unknown tags.", errors={field: [f"unknown tag: {c}" for c in missing]})
+    retired = [c for c in codes if not found[c].active]
+    if retired:
+        raise InvalidInput("Deactivated tags.", errors={
+            field: [f"tag {c} is deactivated" for c in retired]})
     if kinds:
         wrong = [c for c in codes if found[c].kind not in kinds]
         if wrong:
             raise InvalidInput("Tags of the wrong kind.", errors={
                 field: [f"tag {c} is not of kind {'/'.join(kinds)}" for c in wrong]})
-    return [found[c] for c in codes]
+    # In code order, as the relationships load them: a create answers like a later read.
+    return sorted(found.values(), key=lambda t: t.code)
+
+
+def active_department_or_raise(session: Session, department_id: int, field: str = "department_id"):
+    """The department new records may be attached to: it must exist and be active."""
+    from server.models import Department
+
+    dept = get_by_id(session, Department, department_id)
+    if dept is None:
+        raise InvalidInput("No such department.", errors={field: ["no such department"]})
+    if not dept.active:
+        raise InvalidInput("The department is deactivated.",
+                           errors={field: ["department is deactivated"]})
+    return dept

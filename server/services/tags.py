@@ -10,13 +10,13 @@ from server.services import audit
 from server.services.actors import Actor
 from server.services.errors import Conflict, NotFound
 from server.services.listing import paginate
-from server.services.registry import apply_changes, set_active, snapshot
+from server.services.registry import apply_changes, get_by_id, set_active, snapshot
 
 FIELDS = ("code", "name", "kind", "active")
 
 
 def get_or_raise(session: Session, actor: Actor, tag_id: int) -> Tag:
-    tag = session.get(Tag, tag_id)
+    tag = get_by_id(session, Tag, tag_id)
     if tag is None:
         raise NotFound("No such tag.")
     return tag
