@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from schemas.codes import is_valid_credit_code, normalize_code
 from server.models import Company, Tag, company_tags
 from server.services import audit
 from server.services.actors import Actor
@@ -71,8 +72,13 @@ def list_(session: Session, actor: Actor, *, q=None, region=None, industry=None,
     if active is not None:
         stmt = stmt.where(Company.active.is_(active))
     if q:
-        stmt = stmt.where(or_(Company.name.contains(q, autoescape=True),
-                              Company.credit_code == q.upper()))
+        code = normalize_code(q)
+        if is_valid_credit_code(code):
+            # A whole credit code names one company: use the unique index, don't scan
+            # 10^6 names for a substring no name contains.
+            stmt = stmt.where(Company.credit_code == code)
+        else:
+            stmt = stmt.where(Company.name.contains(q, autoescape=True))
     if region:
         # Region codes are hierarchical (省/市/县): a prefix selects everything below it.
         stmt = stmt.where(Company.region.startswith(region, autoescape=True))
