@@ -222,9 +222,10 @@ class CompanyPatchSchema(PatchSchema, CompanyBaseSchema):
     pass
 
 
-class CompanySchema(CompanyCreateSchema):
+class TaggedRecordSchema(Schema):
+    """What every tagged registry row answers with besides its own fields."""
+
     id = fields.Integer()
-    credit_code = fields.String()
     tags = fields.Method("_tag_codes")
     active = fields.Boolean()
     created_at = fields.DateTime()
@@ -232,6 +233,10 @@ class CompanySchema(CompanyCreateSchema):
 
     def _tag_codes(self, obj):
         return [t.code for t in obj.tags]
+
+
+class CompanySchema(TaggedRecordSchema, CompanyCreateSchema):
+    credit_code = fields.String()
 
 
 class CompanyQuery(PageQuery):
@@ -275,16 +280,8 @@ class InspectorPatchSchema(PatchSchema, InspectorCreateSchema):
     pass
 
 
-class InspectorSchema(InspectorBaseSchema):
-    id = fields.Integer()
+class InspectorSchema(TaggedRecordSchema, InspectorBaseSchema):
     id_number_masked = fields.String()
-    tags = fields.Method("_tag_codes")
-    active = fields.Boolean()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-
-    def _tag_codes(self, obj):
-        return [t.code for t in obj.tags]
 
 
 class InspectorQuery(PageQuery):

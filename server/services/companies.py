@@ -7,11 +7,16 @@ from sqlalchemy.orm import Session
 
 from schemas.codes import is_valid_credit_code, normalize_code
 from server.models import Company, Tag, company_tags
-from server.services import audit
 from server.services.actors import Actor
-from server.services.errors import Conflict, NotFound
+from server.services.errors import Conflict
 from server.services.listing import paginate
-from server.services.registry import apply_changes, get_by_id, set_active, snapshot, tags_by_code
+from server.services.registry import (
+    add_created,
+    apply_changes,
+    get_or_404,
+    set_active,
+    tags_by_code,
+)
 
 FIELDS = ("credit_code", "name", "subject_type", "legal_representative", "address",
           "business_scope", "established_on", "phone", "industry", "region",
@@ -19,10 +24,7 @@ FIELDS = ("credit_code", "name", "subject_type", "legal_representative", "addres
 
 
 def get_or_raise(session: Session, actor: Actor, company_id: int) -> Company:
-    company = get_by_id(session, Company, company_id)
-    if company is None:
-        raise NotFound("No such company.")
-    return company
+    return get_or_404(session, Company, company_id, "company")
 
 
 def create(session: Session, actor: Actor, data: dict) -> Company:
@@ -34,11 +36,7 @@ def create(session: Session, actor: Actor, data: dict) -> Company:
     tags = tags_by_code(session, data.pop("tags", []))
     company = Company(**data)
     company.tags = tags
-    session.add(company)
-    session.flush()
-    audit.record(session, actor, "company.create", "company", company.id,
-                 after=snapshot(company, FIELDS))
-    return company
+    return add_created(session, actor, company, fields=FIELDS, entity="company")
 
 
 def update(session: Session, actor: Actor, company_id: int, changes: dict) -> Company:

@@ -6,20 +6,16 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from server.models import Department
-from server.services import audit
 from server.services.actors import Actor
-from server.services.errors import Conflict, NotFound
+from server.services.errors import Conflict
 from server.services.listing import paginate
-from server.services.registry import apply_changes, get_by_id, set_active, snapshot
+from server.services.registry import add_created, apply_changes, get_or_404, set_active
 
 FIELDS = ("code", "name", "short_name", "region", "active")
 
 
 def get_or_raise(session: Session, actor: Actor, department_id: int) -> Department:
-    dept = get_by_id(session, Department, department_id)
-    if dept is None:
-        raise NotFound("No such department.")
-    return dept
+    return get_or_404(session, Department, department_id, "department")
 
 
 def _check_unique(session: Session, data: dict, exclude_id: int | None = None) -> None:
@@ -38,11 +34,7 @@ def create(session: Session, actor: Actor, data: dict) -> Department:
     actor.require_role("admin")
     _check_unique(session, data)
     dept = Department(**data)
-    session.add(dept)
-    session.flush()
-    audit.record(session, actor, "department.create", "department", dept.id,
-                 after=snapshot(dept, FIELDS))
-    return dept
+    return add_created(session, actor, dept, fields=FIELDS, entity="department")
 
 
 def update(session: Session, actor: Actor, department_id: int, changes: dict) -> Department:

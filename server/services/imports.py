@@ -29,6 +29,7 @@ from server.models import Company, Department, InspectionItem, Inspector, Tag, c
 from server.services import audit, companies, inspectors, items
 from server.services.actors import Actor
 from server.services.errors import DomainError, InvalidInput
+from server.services.registry import snapshot
 from server.services.tables import read_table
 
 MODES = ("all_or_nothing", "valid_rows")
@@ -356,9 +357,9 @@ def _upsert_one(session, actor, registry, clean, present, pii_key) -> str:
             inspectors.create(session, actor, clean, pii_key=pii_key)
             return "created"
         changes = {k: clean[k] for k in present if k not in ("id_number", "gender")}
-        before = inspectors.snapshot(found, inspectors.FIELDS)
+        before = snapshot(found, inspectors.FIELDS)
         inspectors.update(session, actor, found.id, changes, pii_key=pii_key)
-        return "updated" if before != inspectors.snapshot(found, inspectors.FIELDS) else "unchanged"
+        return "updated" if before != snapshot(found, inspectors.FIELDS) else "unchanged"
     found = session.scalar(select(InspectionItem).where(InspectionItem.code == clean["code"]))
     if found is None:
         items.create(session, actor, clean)

@@ -14,16 +14,15 @@ from sqlalchemy.orm import Session
 
 from schemas.codes import id_number_gender, mask_id_number
 from server.models import Inspector, Tag, inspector_tags
-from server.services import audit
 from server.services.actors import Actor
 from server.services.errors import Conflict, InvalidInput, NotFound
 from server.services.listing import paginate
 from server.services.registry import (
     active_department_or_raise,
+    add_created,
     apply_changes,
     id_in_range,
     set_active,
-    snapshot,
     tags_by_code,
 )
 
@@ -90,11 +89,7 @@ def create(session: Session, actor: Actor, data: dict, *, pii_key: str) -> Inspe
     tags = tags_by_code(session, data.pop("tags", []), kinds=("expertise", "other"))
     inspector = Inspector(**data)
     inspector.tags = tags
-    session.add(inspector)
-    session.flush()
-    audit.record(session, actor, "inspector.create", "inspector", inspector.id,
-                 after=snapshot(inspector, FIELDS))
-    return inspector
+    return add_created(session, actor, inspector, fields=FIELDS, entity="inspector")
 
 
 def update(session: Session, actor: Actor, inspector_id: int, changes: dict, *,

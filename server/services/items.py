@@ -20,7 +20,7 @@ from server.services.errors import Conflict, InvalidInput, NotFound
 from server.services.listing import paginate
 from server.services.registry import (
     active_department_or_raise,
-    get_by_id,
+    get_or_404,
     id_in_range,
     set_active,
     tags_by_code,
@@ -39,10 +39,7 @@ def version_data(version: InspectionItemVersion) -> dict:
 
 
 def get_or_raise(session: Session, actor: Actor, item_id: int) -> InspectionItem:
-    item = get_by_id(session, InspectionItem, item_id)
-    if item is None:
-        raise NotFound("No such inspection item.")
-    return item
+    return get_or_404(session, InspectionItem, item_id, "inspection item")
 
 
 def get_version_or_raise(session: Session, actor: Actor, item_id: int,

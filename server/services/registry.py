@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from server.models import Tag
 from server.services import audit
 from server.services.actors import Actor
-from server.services.errors import InvalidInput
+from server.services.errors import InvalidInput, NotFound
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integer columns
 
@@ -26,6 +26,22 @@ def id_in_range(row_id: int) -> bool:
 def get_by_id(session: Session, model, row_id: int):
     """``session.get`` that answers None for ids no row can have."""
     return session.get(model, row_id) if id_in_range(row_id) else None
+
+
+def get_or_404(session: Session, model, row_id: int, what: str):
+    """The row, or NotFound saying ``No such <what>.``."""
+    obj = get_by_id(session, model, row_id)
+    if obj is None:
+        raise NotFound(f"No such {what}.")
+    return obj
+
+
+def add_created(session: Session, actor: Actor, obj, *, fields, entity: str):
+    """Insert ``obj`` and audit its creation with a snapshot of ``fields``."""
+    session.add(obj)
+    session.flush()
+    audit.record(session, actor, f"{entity}.create", entity, obj.id, after=snapshot(obj, fields))
+    return obj
 
 
 def snapshot(obj, fields: Iterable[str]) -> dict:

@@ -6,20 +6,16 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from server.models import Tag
-from server.services import audit
 from server.services.actors import Actor
-from server.services.errors import Conflict, NotFound
+from server.services.errors import Conflict
 from server.services.listing import paginate
-from server.services.registry import apply_changes, get_by_id, set_active, snapshot
+from server.services.registry import add_created, apply_changes, get_or_404, set_active
 
 FIELDS = ("code", "name", "kind", "active")
 
 
 def get_or_raise(session: Session, actor: Actor, tag_id: int) -> Tag:
-    tag = get_by_id(session, Tag, tag_id)
-    if tag is None:
-        raise NotFound("No such tag.")
-    return tag
+    return get_or_404(session, Tag, tag_id, "tag")
 
 
 def create(session: Session, actor: Actor, data: dict) -> Tag:
@@ -28,10 +24,7 @@ def create(session: Session, actor: Actor, data: dict) -> Tag:
         raise Conflict("A tag with this code exists.", code="duplicate",
                        errors={"code": ["already exists"]})
     tag = Tag(**data)
-    session.add(tag)
-    session.flush()
-    audit.record(session, actor, "tag.create", "tag", tag.id, after=snapshot(tag, FIELDS))
-    return tag
+    return add_created(session, actor, tag, fields=FIELDS, entity="tag")
 
 
 def update(session: Session, actor: Actor, tag_id: int, changes: dict) -> Tag:
