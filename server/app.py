@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.json.sort_keys = False  # keep the documented field order (status, code, message, ...)
     app.extensions["fieldinspect"] = FieldInspect(settings, db)
     logging.basicConfig(level=logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
     api = FieldInspectApi(app)
     _register_blueprints(api)

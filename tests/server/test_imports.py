@@ -61,13 +61,13 @@ def company_tags(session, world):
 
 def test_one_bad_credit_code_in_a_large_file_changes_nothing_and_names_row_and_column(
         world, session, company_tags):
-    rows = company_rows(2000)
-    rows[1233][0] = rows[1233][0][:-1] + ("0" if rows[1233][0][-1] != "0" else "1")
+    rows = company_rows(10_000)
+    rows[7233][0] = rows[7233][0][:-1] + ("0" if rows[7233][0][-1] != "0" else "1")
     audit_before = count(session, AuditEntry)
     resp = upload(world.admin, "companies", to_csv(HEADER, rows))
     body = assert_error(resp, 422, "import_rejected")
     errors = body["report"]["errors"]
-    assert errors == [{"row": 1235, "column": "credit_code", "message": errors[0]["message"]}]
+    assert errors == [{"row": 7235, "column": "credit_code", "message": errors[0]["message"]}]
     assert "check character" in errors[0]["message"]
     assert count(session, Company) == 0
     assert count(session, AuditEntry) == audit_before
