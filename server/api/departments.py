@@ -8,6 +8,7 @@ from schemas.common import ActiveSchema, page_of
 from schemas.registries import DepartmentPatchSchema, DepartmentQuery, DepartmentSchema
 from server.api.blueprint import Blueprint
 from server.api.context import actor, session
+from server.api.imports import import_view
 from server.services import departments
 
 blp = Blueprint("departments", __name__, description="Departments")
@@ -49,3 +50,6 @@ class DepartmentActive(MethodView):
     def put(self, data, department_id):
         """Deactivate or reactivate a department (admin)"""
         return departments.set_active_state(session(), actor(), department_id, data["active"])
+
+
+import_view(blp, "/departments/import", "departments", "DepartmentImport")

@@ -8,6 +8,7 @@ from schemas.common import ActiveSchema, page_of
 from schemas.registries import TagPatchSchema, TagQuery, TagSchema
 from server.api.blueprint import Blueprint
 from server.api.context import actor, session
+from server.api.imports import import_view
 from server.services import tags
 
 blp = Blueprint("tags", __name__, description="Tags for companies and inspectors")
@@ -49,3 +50,6 @@ class TagActive(MethodView):
     def put(self, data, tag_id):
         """Deactivate or reactivate a tag (admin)"""
         return tags.set_active_state(session(), actor(), tag_id, data["active"])
+
+
+import_view(blp, "/tags/import", "tags", "TagImport")

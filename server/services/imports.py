@@ -7,6 +7,7 @@
   as the file names it, message) and rolls back. Mode ``valid_rows`` writes the good rows
   and reports the bad ones.
 - Rows are validated by the same marshmallow schemas as the JSON API: one contract.
+- Registries: companies, inspectors, items, departments, tags.
 - Companies go through a bulk path (core INSERT/UPDATE in batches, one audit entry per
   row) because registries hold millions of them; the smaller registries reuse the
   per-object services row by row, each row in a savepoint.
@@ -23,10 +24,16 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from schemas.registries import CompanyCreateSchema, InspectorCreateSchema, ItemCreateSchema
+from schemas.registries import (
+    CompanyCreateSchema,
+    DepartmentSchema,
+    InspectorCreateSchema,
+    ItemCreateSchema,
+    TagSchema,
+)
 from server.db import is_sqlite, utcnow
 from server.models import Company, Department, InspectionItem, Inspector, Tag, company_tags
-from server.services import audit, companies, inspectors, items
+from server.services import audit, companies, departments, inspectors, items, tags
 from server.services.actors import Actor
 from server.services.errors import DomainError, InvalidInput
 from server.services.registry import snapshot
@@ -47,6 +54,8 @@ ENUM_ALIASES = {
     "item_class": {"重点": "key", "重点检查事项": "key", "一般": "general",
                    "一般检查事项": "general"},
     "gender": {"男": "male", "女": "female"},
+    "kind": {"行业": "industry", "风险领域": "risk_domain", "专业领域": "expertise",
+             "规模": "scale", "其他": "other"},
 }
 
 DEFAULT_FORM = {"fields": [
@@ -82,6 +91,8 @@ class ImportReport:
 
 @dataclass
 class Importer:
+    """How one registry's spreadsheet maps onto its schema."""
+
     registry: str
     schema: type[Schema]
     key: str
@@ -92,6 +103,14 @@ class Importer:
 
 
 IMPORTERS = {
+    "departments": Importer(
+        "departments", DepartmentSchema, "code",
+        {"部门编码": "code", "部门代码": "code", "部门名称": "name", "名称": "name",
+         "简称": "short_name", "区划代码": "region", "所属区域": "region"}),
+    "tags": Importer(
+        "tags", TagSchema, "code",
+        {"标签编码": "code", "编码": "code", "标签名称": "name", "名称": "name",
+         "类别": "kind", "标签类别": "kind"}),
     "companies": Importer(
         "companies", CompanyCreateSchema, "credit_code",
         {"统一社会信用代码": "credit_code", "企业名称": "name", "名称": "name",
@@ -124,8 +143,12 @@ IMPORTERS = {
 }
 
 
+SIMPLE_REGISTRIES = {"departments": (departments, Department), "tags": (tags, Tag)}
+
+
 def _map_header(importer: Importer, header: list[str]) -> tuple[list[str | None], list[RowError]]:
-    schema_fields = set(importer.schema().fields) | {"department_code"}
+    schema_fields = {n for n, f in importer.schema().fields.items() if not f.dump_only}
+    schema_fields |= {"department_code"}
     mapped, errors = [], []
     seen = {}
     for index, name in enumerate(header):
@@ -286,22 +309,22 @@ def _apply_companies(session: Session, actor: Actor, valid, report: ImportReport
     inserts, updates, retag, changes = [], [], {}, []
     for _number, clean, present in rows:
         old = existing.get(clean["credit_code"])
-        tags = sorted(set(clean.get("tags", ())))
+        new_tags = sorted(set(clean.get("tags", ())))
         if old is None:
             inserts.append({c: clean.get(c) for c in _COMPANY_COLUMNS}
                            | {"created_at": now, "updated_at": now, "active": True})
-            retag[clean["credit_code"]] = tags
+            retag[clean["credit_code"]] = new_tags
             changes.append({"action": "company.create", "entity_type": "company",
                             "code": clean["credit_code"],
-                            "after": audit.jsonable({**inserts[-1], "tags": tags})})
+                            "after": audit.jsonable({**inserts[-1], "tags": new_tags})})
             continue
         new = {c: clean[c] for c in _COMPANY_COLUMNS if c in present}
         before, after = audit.diff(audit.jsonable(old), audit.jsonable(new))
         new_values = {c: new[c] for c in after}
         old_tags = sorted(current_tags.get(old["id"], []))
-        if "tags" in present and tags != old_tags:
-            before["tags"], after["tags"] = old_tags, tags
-            retag[clean["credit_code"]] = tags
+        if "tags" in present and new_tags != old_tags:
+            before["tags"], after["tags"] = old_tags, new_tags
+            retag[clean["credit_code"]] = new_tags
         if not after:
             report.unchanged += 1
             continue
@@ -356,16 +379,28 @@ def _apply_rowwise(session: Session, actor: Actor, importer: Importer, valid, re
 
 
 def _upsert_one(session, actor, registry, clean, present, pii_key) -> str:
+    """Create or update one row through its service; say which it was."""
+    if registry == "items":
+        return _upsert_item(session, actor, clean, present)
     if registry == "inspectors":
         digest = inspectors.id_digest(clean["id_number"], pii_key)
         found = session.scalar(select(Inspector).where(Inspector.id_number_digest == digest))
-        if found is None:
-            inspectors.create(session, actor, clean, pii_key=pii_key)
-            return "created"
+        service, extra = inspectors, {"pii_key": pii_key}
         changes = {k: clean[k] for k in present if k not in ("id_number", "gender")}
-        before = snapshot(found, inspectors.FIELDS)
-        inspectors.update(session, actor, found.id, changes, pii_key=pii_key)
-        return "updated" if before != snapshot(found, inspectors.FIELDS) else "unchanged"
+    else:
+        service, model = SIMPLE_REGISTRIES[registry]
+        found = session.scalar(select(model).where(model.code == clean["code"]))
+        extra = {}
+        changes = {k: clean[k] for k in present if k != "code"}
+    if found is None:
+        service.create(session, actor, clean, **extra)
+        return "created"
+    before = snapshot(found, service.FIELDS)
+    service.update(session, actor, found.id, changes, **extra)
+    return "updated" if before != snapshot(found, service.FIELDS) else "unchanged"
+
+
+def _upsert_item(session, actor, clean, present) -> str:
     found = session.scalar(select(InspectionItem).where(InspectionItem.code == clean["code"]))
     if found is None:
         items.create(session, actor, clean)

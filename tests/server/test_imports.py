@@ -261,3 +261,31 @@ def test_items_import_creates_items_with_a_default_form_and_versions_on_change(w
     session.expire_all()
     assert item.current_version == 2
     assert_error(upload(world.sup_b, "items", to_csv(header, rows)), 422)
+
+
+def test_departments_and_tags_import_with_chinese_headers_and_upsert_by_code(world, session):
+    from server.models import Department, Tag
+
+    depts = to_csv(["部门编码", "部门名称", "简称"], [["JT", "赞皇县交通运输局", "交通"]])
+    assert upload(world.admin, "departments", depts).get_json()["created"] == 1
+    depts = to_csv(["部门编码", "部门名称", "简称"], [["JT", "赞皇县交通运输局", "交通运输"]])
+    assert upload(world.admin, "departments", depts).get_json()["updated"] == 1
+    session.expire_all()
+    assert session.scalar(select(Department.short_name).where(Department.code == "JT")) == "交通运输"
+
+    tag_file = to_xlsx(["标签编码", "标签名称", "类别"], [["exp-road", "道路运输", "专业领域"],
+                                                     ["ind-logistics", "物流", "行业"]])
+    report = upload(world.admin, "tags", tag_file, filename="tags.xlsx").get_json()
+    assert report["created"] == 2
+    session.expire_all()
+    assert session.scalar(select(Tag.kind).where(Tag.code == "exp-road")) == "expertise"
+    bad = to_csv(["code", "name", "kind"], [["t-x", "x", "colour"]])
+    body = assert_error(upload(world.admin, "tags", bad), 422)
+    assert body["report"]["errors"][0]["column"] == "kind"
+    assert_error(upload(world.sup_a, "departments", depts), 403)
+
+
+def test_dump_only_columns_are_unknown_columns(world):
+    body = assert_error(upload(world.admin, "tags", to_csv(["code", "name", "kind", "active"],
+                                                           [["t-y", "y", "other", "false"]])), 422)
+    assert body["report"]["errors"] == [{"row": 1, "column": "active", "message": "unknown column"}]
