@@ -19,7 +19,6 @@ from flask.cli import FlaskGroup
 from sqlalchemy import func, select
 
 from server.app import create_app
-from server.config import Settings
 
 
 def _fi():
@@ -137,5 +136,3 @@ def users_create(username, role, department_id, inspector_id, password):
         session.commit()
         click.echo(f"created user {user.username} (id {user.id})")
 
-
-__all__ = ["Settings", "main"]

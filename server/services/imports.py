@@ -221,7 +221,7 @@ def run(session: Session, actor: Actor, registry: str, data: bytes, fmt: str, *,
         return report
     columns = {key: name for key, name in zip(mapped, header, strict=False) if key}
     schema = importer.schema()
-    departments = {d.code: d.id for d in session.scalars(select(Department))}
+    department_ids = dict(session.execute(select(Department.code, Department.id)).all())
     valid: list[tuple[int, dict, set[str]]] = []
     first_seen: dict[str, int] = {}
     for number, cells in rows:
@@ -230,11 +230,11 @@ def run(session: Session, actor: Actor, registry: str, data: bytes, fmt: str, *,
         present = set(values)
         if "department_code" in values:
             code = values.pop("department_code")
-            if code not in departments:
+            if code not in department_ids:
                 report.errors.append(RowError(number, columns["department_code"],
                                               f"no department with code {code!r}"))
                 continue
-            values["department_id"] = departments[code]
+            values["department_id"] = department_ids[code]
             present = (present - {"department_code"}) | {"department_id"}
         if registry == "items" and "form" not in values:
             values["form"] = DEFAULT_FORM
