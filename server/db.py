@@ -13,6 +13,7 @@ lock, which WAL's busy timeout cannot wait out.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -58,7 +59,13 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _json_dumps(value) -> str:
+    """JSON columns hold Chinese as UTF-8, not \\u escapes, so they read well in SQL."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def make_engine(url: str, **kwargs) -> Engine:
+    kwargs.setdefault("json_serializer", _json_dumps)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):

@@ -97,3 +97,10 @@ def test_concurrent_writers_never_fork_the_chain(scratch_database_url):
     db.engine.dispose()
     assert result.ok, result
     assert result.checked == 40
+
+
+def test_chinese_in_audit_entries_is_stored_readably(world, session):
+    world.admin.patch(f"/api/v1/departments/{world.dept_a.id}", json={"name": "赞皇县交通运输局"})
+    raw = session.execute(text("SELECT CAST(after AS TEXT) FROM audit_log "
+                               "WHERE action = 'department.update'")).scalar()
+    assert "赞皇县交通运输局" in raw
