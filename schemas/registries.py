@@ -168,6 +168,7 @@ class ItemPatchSchema(PatchSchema, ItemContentSchema):
 
 
 class ItemVersionSchema(ItemContentSchema):
+    id = fields.Integer(metadata={"description": "the version's id: what tasks and visits cite"})
     version = fields.Integer()
     created_at = fields.DateTime()
     created_by = fields.Integer(allow_none=True)

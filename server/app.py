@@ -68,10 +68,21 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
 
 def _register_blueprints(api: Api) -> None:
-    from server.api import accounts, audit, companies, departments, inspectors, items, tags
+    from server.api import (
+        accounts,
+        audit,
+        companies,
+        departments,
+        inspectors,
+        items,
+        plans,
+        public,
+        tags,
+    )
 
-    for module in (accounts, departments, tags, items, companies, inspectors, audit):
+    for module in (accounts, departments, tags, items, companies, inspectors, audit, plans):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
+    api.register_blueprint(public.blp, url_prefix=f"{API_PREFIX}/public")
 
 
 def _limit_bodies(app: Flask, settings: Settings) -> None:

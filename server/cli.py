@@ -4,6 +4,7 @@
     fieldinspect db upgrade       apply migrations
     fieldinspect demo [--companies N]
     fieldinspect audit verify     recompute the audit hash chain
+    fieldinspect draw verify ID   re-run a draw from its stored inputs
     fieldinspect users create     make an account
 """
 
@@ -109,6 +110,29 @@ def audit_verify():
         return
     click.echo(f"audit log BROKEN at entry {result.first_bad_id}: {result.reason} "
                f"({result.checked} entries verified before it)", err=True)
+    sys.exit(1)
+
+
+@main.group()
+def draw():
+    """The random draws."""
+
+
+@draw.command("verify")
+@click.argument("draw_id", type=int)
+def draw_verify(draw_id):
+    """Re-run DRAW_ID from its stored inputs; exit 1 on a mismatch."""
+    from server.services import publication
+    from server.services.draws import verify
+
+    with _fi().db.read_session() as session:
+        result = verify(session, publication.draw(session, draw_id))
+    for name, ok in result["checks"].items():
+        click.echo(f"  {'ok      ' if ok else 'MISMATCH'}  {name}")
+    if result["match"]:
+        click.echo(f"draw {draw_id}: match")
+        return
+    click.echo(f"draw {draw_id}: MISMATCH", err=True)
     sys.exit(1)
 
 

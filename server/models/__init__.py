@@ -7,9 +7,25 @@ from server.models.companies import Company, company_tags
 from server.models.departments import Department
 from server.models.inspectors import Inspector, inspector_tags
 from server.models.items import InspectionItem, InspectionItemVersion
+from server.models.plans import (
+    Draw,
+    DrawCompany,
+    DrawStratum,
+    InspectorConflict,
+    Plan,
+    PlanVersion,
+    Task,
+    TaskItem,
+    Visit,
+    VisitItem,
+    VisitMember,
+    task_departments,
+)
 from server.models.tags import Tag
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Base", "Company", "Department", "InspectionItem",
-    "InspectionItemVersion", "Inspector", "Tag", "User", "company_tags", "inspector_tags",
+    "ApiToken", "AuditEntry", "Base", "Company", "Department", "Draw", "DrawCompany",
+    "DrawStratum", "InspectionItem", "InspectionItemVersion", "Inspector", "InspectorConflict",
+    "Plan", "PlanVersion", "Tag", "Task", "TaskItem", "User", "Visit", "VisitItem", "VisitMember",
+    "company_tags", "inspector_tags", "task_departments",
 ]

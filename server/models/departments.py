@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import String
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base
@@ -17,3 +17,6 @@ class Department(Timestamps, Deactivatable, Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     short_name: Mapped[str | None] = mapped_column(String(30))
     region: Mapped[str | None] = mapped_column(String(12))
+    # Default sampling ratios per credit-risk class, percent, e.g. {"A": 3, "B": 5, ...}:
+    # what a new task of this department starts with.
+    default_ratios: Mapped[dict | None] = mapped_column(JSON)

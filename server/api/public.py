@@ -1,0 +1,89 @@
+"""Public, unauthenticated reading (一公开): plans, tasks, draws, and draw verification."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask.views import MethodView
+
+from schemas.common import PageQuery, page_of
+from schemas.fields import QueryId
+from schemas.plans import PlanSchema, PlanVersionSchema, TaskSchema, VerificationSchema
+from server.api.blueprint import Blueprint
+from server.api.context import session
+from server.db import utcnow
+from server.services import draws, publication
+
+blp = Blueprint("public", __name__,
+                description="Published plans, tasks and draws; no sign-in")
+
+
+class PublicPlanQuery(PageQuery):
+    class Meta:
+        exclude = ("active", "sort")
+
+    department_id = QueryId()
+    year = QueryId()
+
+
+@blp.route("/plans")
+class PublicPlans(MethodView):
+    @blp.doc(security=[])
+    @blp.arguments(PublicPlanQuery, location="query", as_kwargs=True)
+    @blp.response(200, page_of(PlanSchema))
+    def get(self, **query):
+        """Published plans"""
+        return publication.list_plans(session(), **query)
+
+
+@blp.route("/plans/<int:plan_id>/versions")
+class PublicPlanVersions(MethodView):
+    @blp.doc(security=[])
+    @blp.response(200, PlanVersionSchema(many=True))
+    def get(self, plan_id):
+        """Every published version of a plan, with its filing reasons"""
+        return publication.plan_versions(session(), plan_id)
+
+
+@blp.route("/tasks/<int:task_id>")
+class PublicTask(MethodView):
+    @blp.doc(security=[])
+    @blp.response(200, TaskSchema)
+    def get(self, task_id):
+        """A published task, with its seed commitment"""
+        return publication.task(session(), task_id)
+
+
+@blp.route("/tasks/<int:task_id>/draws")
+class PublicTaskDraws(MethodView):
+    @blp.doc(security=[])
+    @blp.response(200)
+    def get(self, task_id):
+        """The draws of a task, redraws included"""
+        return publication.task_draws(session(), task_id)
+
+
+@blp.route("/draws/<int:draw_id>")
+class PublicDraw(MethodView):
+    @blp.doc(security=[])
+    @blp.response(200)
+    def get(self, draw_id):
+        """A draw: hashes, strata, companies, teams; the seed once the window has started"""
+        return publication.describe_draw(session(), draw_id, now=utcnow())
+
+
+@blp.route("/draws/<int:draw_id>/strata/<string:stratum>")
+class PublicStratum(MethodView):
+    @blp.doc(security=[])
+    def get(self, draw_id, stratum):
+        """A stratum's eligible credit codes, sorted, one per line (text/plain)"""
+        body = draws.stratum_codes(session(), publication.draw(session(), draw_id), stratum)
+        return Response(body, mimetype="text/plain")
+
+
+@blp.route("/draws/<int:draw_id>/verify")
+class PublicVerify(MethodView):
+    @blp.doc(security=[])
+    @blp.response(200, VerificationSchema)
+    def get(self, draw_id):
+        """Re-run the draw from its published inputs and say match or mismatch"""
+        return draws.verify(session(), publication.draw(session(), draw_id))
