@@ -1,0 +1,322 @@
+"""Plans, tasks and draws through the API, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select, text
+
+from server.models import Company, Draw, Task, Visit
+from server.models import Inspector as _Inspector
+from server.services import companies as company_service
+from server.services.actors import SYSTEM
+from tests import factories as f
+from tests.server.test_app import assert_error
+
+WINDOW = {"window_start": "2026-12-01", "window_end": "2026-12-20",
+          "result_deadline": "2026-12-31"}
+RATIOS = {"A": 10, "B": 20, "C": 50, "D": 100}
+
+
+class Setup:
+    pass
+
+
+@pytest.fixture
+def field(world, session, app):
+    """Three departments with items and certified inspectors, and 60 companies."""
+    s = Setup()
+    s.dept_c = f.department(session, code="DC", name="丙部门")
+    s.depts = [world.dept_a, world.dept_b, s.dept_c]
+    f.tag(session, "exp-food", kind="expertise")
+    s.items = {}
+    for d in s.depts:
+        s.items[d.code] = f.item(session, d.id, code=f"IT-{d.code}",
+                                 required_expertise=["exp-food"] if d.code == "DA" else [])
+        for n in range(3):
+            f.inspector(session, d.id, tags=["exp-food"] if n == 0 else [])
+    s.general = f.item(session, world.dept_a.id, code="IT-GEN", item_class="general",
+                       ratio_cap=5)
+    s.companies = []
+    for i in range(60):
+        s.companies.append(f.company(session, credit_risk_class="ABCD"[i % 4],
+                                     region="130129" if i % 3 else "130102"))
+    f.company(session, region="140101")  # out of scope
+    s.sup_c_user, token = f.user(session, "supervisor", s.dept_c.id)
+    s.sup_c = f.Api(app.test_client(), token)
+    session.commit()
+    return s
+
+
+def version_id(item):
+    return next(v.id for v in item.versions if v.version == item.current_version)
+
+
+def make_plan(client, dept_id, year=2026):
+    resp = client.post("/api/v1/plans", json={"department_id": dept_id, "year": year,
+                                              "title": f"{year}年度抽查计划"})
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()
+
+
+def joint_task_body(field, **kw):
+    return {"name": "联合抽查", "department_ids": [d.id for d in field.depts[1:]],
+            "joint_mode": "comprehensive",
+            "item_versions": [version_id(field.items[d.code]) for d in field.depts],
+            "scope": {"regions": ["130129", "130102"]}, "ratios": RATIOS, **WINDOW, **kw}
+
+
+def published_joint_task(world, field, **kw):
+    plan = make_plan(world.sup_a, world.dept_a.id)
+    task = world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks", json=joint_task_body(field, **kw))
+    assert task.status_code == 201, task.get_json()
+    assert world.sup_a.post(f"/api/v1/plans/{plan['id']}/publish", json={}).status_code == 200
+    return plan, task.get_json()
+
+
+def run_draw(client, task_id, **body):
+    resp = client.post(f"/api/v1/tasks/{task_id}/draws", json=body)
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()
+
+
+def test_joint_draw_counts_per_class_and_teams_with_one_inspector_per_department(world, field):
+    _, task = published_joint_task(world, field)
+    assert task["department_ids"] == [d.id for d in field.depts]
+    draw = run_draw(world.sup_a, task["id"])
+    eligible = Counter(c.credit_risk_class for c in field.companies)
+    for stratum in draw["strata"]:
+        n = eligible[stratum["stratum"]]
+        assert stratum["eligible"] == n
+        assert stratum["count"] == -(-n * RATIOS[stratum["stratum"]] // 100)
+    drawn = [c for c in draw["companies"] if c["role"] == "drawn"]
+    assert len(drawn) == sum(s["count"] for s in draw["strata"])
+    assert len(draw["teams"]) == len(drawn)
+    names = {d.name for d in field.depts}
+    for team in draw["teams"]:
+        assert sorted(m["department"] for m in team["inspectors"]) == sorted(names)
+
+
+def test_the_expertise_an_item_requires_is_matched(world, field, session):
+    _, task = published_joint_task(world, field)
+    draw = run_draw(world.sup_a, task["id"])
+    experts = {i.id for i in session.scalars(select(_Inspector).where(
+        _Inspector.department_id == world.dept_a.id)) if any(t.code == "exp-food" for t in i.tags)}
+    visits = session.scalars(select(Visit).where(Visit.draw_id == draw["id"])).all()
+    assert visits
+    for visit in visits:
+        a_members = [m.inspector_id for m in visit.members if m.department_id == world.dept_a.id]
+        assert a_members and set(a_members) <= experts
+
+
+def test_participants_see_the_task_and_other_departments_get_404(world, field, app):
+    _, task = published_joint_task(world, field)
+    assert field.sup_c.get(f"/api/v1/tasks/{task['id']}").status_code == 200
+    draw = run_draw(world.sup_a, task["id"])
+    from tests.factories import Api, user
+
+    with app.extensions["fieldinspect"].db.write_session() as s:
+        dept = f.department(s, code="DZ")
+        _, token = user(s, "supervisor", dept.id)
+        s.commit()
+    outsider = Api(app.test_client(), token)
+    assert_error(outsider.get(f"/api/v1/tasks/{task['id']}"), 404)
+    assert_error(outsider.get(f"/api/v1/draws/{draw['id']}"), 404)
+    assert outsider.get("/api/v1/tasks").get_json()["total"] == 0
+    assert_error(field.sup_c.post(f"/api/v1/tasks/{task['id']}/draws", json={"reason": "x"}), 403)
+
+
+def test_verify_matches_and_detects_a_changed_company_or_seed(world, field, session, app):
+    _, task = published_joint_task(world, field)
+    draw = run_draw(world.sup_a, task["id"])
+    assert world.sup_a.get(f"/api/v1/draws/{draw['id']}/verify").get_json()["match"] is True
+    public = app.test_client().get(f"/api/v1/public/draws/{draw['id']}/verify").get_json()
+    assert public["match"] is True
+    drawn_ids = {c["credit_code"] for c in draw["companies"]}
+    outsider = next(c for c in field.companies if c.credit_code not in drawn_ids)
+    session.execute(text("UPDATE draw_companies SET credit_code = :c, company_id = :i "
+                         "WHERE draw_id = :d AND position = 1 AND stratum = 'A'"),
+                    {"c": outsider.credit_code, "i": outsider.id, "d": draw["id"]})
+    session.commit()
+    result = app.test_client().get(f"/api/v1/public/draws/{draw['id']}/verify").get_json()
+    assert result["match"] is False and result["checks"]["companies_match"] is False
+    session.rollback()
+
+
+def test_verify_detects_a_changed_seed(world, field, session):
+    _, task = published_joint_task(world, field)
+    draw = run_draw(world.sup_a, task["id"])
+    session.execute(text("UPDATE tasks SET seed = :s WHERE id = :t"),
+                    {"s": b"\x07" * 32, "t": task["id"]})
+    session.commit()
+    result = world.sup_a.get(f"/api/v1/draws/{draw['id']}/verify").get_json()
+    assert result["match"] is False and result["checks"]["seed_matches_commitment"] is False
+
+
+def test_a_ratio_over_a_general_items_cap_is_refused_and_nothing_changes(world, field, session):
+    plan = make_plan(world.sup_a, world.dept_a.id)
+    body = joint_task_body(field)
+    body["item_versions"].append(version_id(field.general))
+    before = session.scalar(select(func.count()).select_from(Task))
+    body_resp = assert_error(world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks", json=body), 422,
+                             "ratio_over_cap")
+    assert "5" in body_resp["message"]
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Task)) == before
+
+
+def test_items_of_a_department_not_taking_part_are_refused(world, field):
+    plan = make_plan(world.sup_a, world.dept_a.id)
+    body = joint_task_body(field, department_ids=[world.dept_b.id])
+    assert_error(world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks", json=body), 422,
+                 "item_not_participating")
+
+
+def test_an_empty_scope_is_refused(world, field):
+    plan = make_plan(world.sup_a, world.dept_a.id)
+    assert_error(world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks",
+                                  json=joint_task_body(field, scope={})), 422, "empty_scope")
+
+
+def test_a_task_added_after_publication_needs_a_filing_before_it_is_drawn(world, field, app):
+    plan, _ = published_joint_task(world, field)
+    late = world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks",
+                            json=joint_task_body(field, name="计划外任务"))
+    assert late.status_code == 201
+    assert world.sup_a.get(f"/api/v1/plans/{plan['id']}").get_json()["state"] == "amended"
+    assert_error(world.sup_a.post(f"/api/v1/tasks/{late.get_json()['id']}/draws", json={}), 422,
+                 "task_not_in_published_plan")
+    assert_error(world.sup_a.post(f"/api/v1/plans/{plan['id']}/publish", json={}), 422,
+                 "filing_required")
+    resp = world.sup_a.post(f"/api/v1/plans/{plan['id']}/publish",
+                            json={"filing_reason": "上级部署专项整治，增加任务"})
+    assert resp.get_json()["version"] == 2
+    versions = app.test_client().get(f"/api/v1/public/plans/{plan['id']}/versions").get_json()
+    assert [v["version"] for v in versions] == [1, 2]
+    assert versions[1]["filing_reason"] == "上级部署专项整治，增加任务"
+    assert len(versions[0]["content"]["tasks"]) == 1 and len(versions[1]["content"]["tasks"]) == 2
+    run_draw(world.sup_a, late.get_json()["id"])
+
+
+def test_a_redraw_needs_a_reason_and_is_a_new_recorded_draw(world, field, session):
+    _, task = published_joint_task(world, field)
+    first = run_draw(world.sup_a, task["id"])
+    assert_error(world.sup_a.post(f"/api/v1/tasks/{task['id']}/draws", json={}), 422,
+                 "redraw_requires_reason")
+    second = run_draw(world.sup_a, task["id"], reason="名录库数据更正后重新抽取")
+    assert second["number"] == 2 and second["reason"]
+    # same seed, same eligible set: the same companies, and the first draw is kept
+    assert [c["credit_code"] for c in first["companies"]] == \
+        [c["credit_code"] for c in second["companies"]]
+    session.expire_all()
+    states = Counter(session.scalars(select(Visit.state).where(Visit.draw_id == first["id"])))
+    assert set(states) == {"cancelled"}
+    assert session.scalar(select(func.count()).select_from(Draw)) == 2
+
+
+def test_recently_inspected_companies_are_excluded_and_counted(world, field, session):
+    _, task = published_joint_task(world, field)
+    first = run_draw(world.sup_a, task["id"])
+    session.execute(text("UPDATE visits SET state = 'closed'"))
+    session.commit()
+    plan2 = make_plan(world.sup_a, world.dept_a.id, year=2027)
+    body = joint_task_body(field, window_start="2027-03-01", window_end="2027-03-31",
+                           result_deadline="2027-04-30")
+    task2 = world.sup_a.post(f"/api/v1/plans/{plan2['id']}/tasks", json=body).get_json()
+    world.sup_a.post(f"/api/v1/plans/{plan2['id']}/publish", json={})
+    second = run_draw(world.sup_a, task2["id"])
+    first_codes = {c["credit_code"] for c in first["companies"] if c["role"] == "drawn"}
+    assert second["excluded"]["recently_inspected"] == len(first_codes)
+    assert not first_codes & {c["credit_code"] for c in second["companies"]}
+
+
+def test_a_substitution_takes_the_next_in_rank_and_verify_still_matches(world, field, session):
+    _, task = published_joint_task(world, field)
+    draw = run_draw(world.sup_a, task["id"])
+    stratum_a = [c for c in draw["companies"] if c["stratum"] == "A"]
+    gone = next(c for c in stratum_a if c["role"] == "drawn")
+    expected = next(c for c in stratum_a if c["role"] == "substitute")
+    resp = world.sup_a.post(f"/api/v1/draws/{draw['id']}/substitutions",
+                            json={"credit_code": gone["credit_code"], "reason": "unreachable"})
+    assert resp.status_code == 201, resp.get_json()
+    after = {c["credit_code"]: c for c in resp.get_json()["companies"]}
+    assert after[gone["credit_code"]]["role"] == "replaced"
+    assert after[expected["credit_code"]]["role"] == "drawn"
+    assert world.sup_a.get(f"/api/v1/draws/{draw['id']}/verify").get_json()["match"] is True
+    session.expire_all()
+    assert session.scalar(select(Company.status).where(
+        Company.credit_code == gone["credit_code"])) == "unreachable"
+
+
+def test_a_declared_conflict_keeps_the_inspector_off_that_company(world, field, session):
+    target = field.companies[0]
+    dept_b_inspectors = session.scalars(select(_Inspector).where(
+        _Inspector.department_id == world.dept_b.id)).all()
+    for inspector in dept_b_inspectors[:2]:
+        resp = world.sup_b.post(f"/api/v1/inspectors/{inspector.id}/conflicts",
+                                json={"company_id": target.id, "reason": "亲属关系"})
+        assert resp.status_code == 201, resp.get_json()
+    _, task = published_joint_task(world, field, ratios={"A": 100, "B": 100, "C": 100, "D": 100})
+    draw = run_draw(world.sup_a, task["id"])
+    visit = session.scalar(select(Visit).where(Visit.draw_id == draw["id"],
+                                               Visit.company_id == target.id))
+    barred = {i.id for i in dept_b_inspectors[:2]}
+    assert not {m.inspector_id for m in visit.members} & barred
+
+
+def test_when_no_inspector_is_certified_the_draw_names_the_constraint_and_changes_nothing(
+        world, field, session):
+    session.execute(text("UPDATE inspectors SET certificate_valid_until = :d "
+                         "WHERE department_id = :dept"),
+                    {"d": dt.date(2026, 6, 30), "dept": field.dept_c.id})
+    session.commit()
+    _, task = published_joint_task(world, field)
+    body = assert_error(world.sup_a.post(f"/api/v1/tasks/{task['id']}/draws", json={}), 422,
+                        "draw_impossible")
+    assert body["constraint"] == "certified" and body["company"]
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Draw)) == 0
+    assert session.scalar(select(func.count()).select_from(Visit)) == 0
+
+
+def test_the_public_draw_shows_names_and_departments_but_no_personal_data(world, field, app):
+    _, task = published_joint_task(world, field)
+    draw = run_draw(world.sup_a, task["id"])
+    public = app.test_client().get(f"/api/v1/public/draws/{draw['id']}")
+    assert public.status_code == 200
+    body = public.get_data(as_text=True)
+    assert "id_number" not in body and "mobile" not in body and "certificate" not in body
+    data = public.get_json()
+    assert data["seed"] is None and data["seed_revealed"] is False  # window not started yet
+    assert set(data["teams"][0]["inspectors"][0]) == {"name", "department"}
+    codes = app.test_client().get(f"/api/v1/public/draws/{draw['id']}/strata/A")
+    assert codes.mimetype == "text/plain"
+    assert len(codes.get_data(as_text=True).splitlines()) == data["strata"][0]["eligible"]
+
+
+def test_an_individual_case_names_its_company_and_is_exempt_from_caps(world, field, session):
+    plan = make_plan(world.sup_a, world.dept_a.id)
+    target = field.companies[5]
+    body = {"name": "投诉举报核查", "kind": "individual", "company_id": target.id,
+            "case_reason": "complaint", "case_note": "群众投诉",
+            "item_versions": [version_id(field.items["DA"])], **WINDOW}
+    task = world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks", json=body)
+    assert task.status_code == 201, task.get_json()
+    world.sup_a.post(f"/api/v1/plans/{plan['id']}/publish", json={})
+    draw = run_draw(world.sup_a, task.get_json()["id"])
+    assert [c["credit_code"] for c in draw["companies"]] == [target.credit_code]
+    session.expire_all()
+    visit = session.scalar(select(Visit).where(Visit.draw_id == draw["id"]))
+    assert visit.counts_for_caps is False and len(visit.members) == 2
+
+
+def test_deregistered_companies_are_not_eligible(world, field, session):
+    gone = field.companies[0]
+    company_service.update(session, SYSTEM, gone.id, {"status": "deregistered"})
+    session.commit()
+    _, task = published_joint_task(world, field)
+    draw = run_draw(world.sup_a, task["id"])
+    assert sum(s["eligible"] for s in draw["strata"]) == len(field.companies) - 1
+    assert gone.credit_code not in {c["credit_code"] for c in draw["companies"]}
