@@ -25,7 +25,10 @@ class Token(MethodView):
     def post(self, creds):
         """Exchange username and password for a bearer token"""
         s = fi().settings
-        result = accounts.login(session(), **creds, now=utcnow(), ttl_seconds=s.token_ttl_seconds,
+        with fi().db.read_session() as reader:
+            known = accounts.credentials(reader, creds["username"])
+        result = accounts.login(session(), creds=known, password=creds["password"], now=utcnow(),
+                                ttl_seconds=s.token_ttl_seconds,
                                 max_failures=s.login_max_failures,
                                 lock_seconds=s.login_lock_seconds)
         commit_now()

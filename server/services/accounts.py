@@ -8,7 +8,6 @@ response times don't reveal which usernames exist.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import secrets
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from server.db import utcnow
@@ -55,21 +54,56 @@ class LoginResult:
     retry_after: int | None = None
 
 
-def login(session: Session, *, username: str, password: str, now: dt.datetime,
+@dataclass(frozen=True)
+class Credentials:
+    """What a login checks the password against, read before any write begins."""
+
+    user_id: int | None
+    password_hash: str
+    locked_until: dt.datetime | None
+
+
+def credentials(session: Session, username: str) -> Credentials:
+    row = session.execute(select(User.id, User.password_hash, User.locked_until, User.active)
+                          .where(User.username == username)).first()
+    if row is None or not row.active:
+        return Credentials(None, _DUMMY_HASH, None)
+    return Credentials(row.id, row.password_hash, row.locked_until)
+
+
+def _password_ok(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def login(session: Session, *, creds: Credentials, password: str, now: dt.datetime,
           ttl_seconds: int, max_failures: int, lock_seconds: int) -> LoginResult:
-    user = session.scalar(select(User).where(User.username == username))
+    """Check the password, then record the outcome.
+
+    argon2 runs before ``session`` executes anything, so on SQLite no write lock is held
+    while hashing. The failure counter is incremented in SQL, so parallel wrong guesses
+    on PostgreSQL cannot all read the same count and never lock the account.
+    """
+    if creds.locked_until and creds.locked_until > now:
+        return LoginResult(failure="locked",
+                           retry_after=int((creds.locked_until - now).total_seconds()) + 1)
+    ok = _password_ok(creds.password_hash, password)  # also for unknown users: same timing
+    if creds.user_id is None:
+        return LoginResult(failure="invalid_credentials")
+    user = session.get(User, creds.user_id)
     if user is None or not user.active:
-        with contextlib.suppress(VerificationError):
-            _hasher.verify(_DUMMY_HASH, password)
         return LoginResult(failure="invalid_credentials")
     if user.locked_until and user.locked_until > now:
         return LoginResult(failure="locked",
                            retry_after=int((user.locked_until - now).total_seconds()) + 1)
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
+    if not ok:
+        failures = session.execute(
+            update(User).where(User.id == user.id)
+            .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
+        ).scalar_one()
+        if failures >= max_failures:
             user.locked_until = now + dt.timedelta(seconds=lock_seconds)
             user.failed_logins = 0
             audit.record(session, actor_for(user), "auth.locked", "user", user.id,
@@ -90,15 +124,24 @@ def login(session: Session, *, username: str, password: str, now: dt.datetime,
 
 
 def resolve_token(session: Session, token: str, *, now: dt.datetime) -> Actor:
+    """The actor behind a token. An inspector account takes its department and its
+    standing from the inspector record, so moving or deactivating the inspector takes
+    effect on the next request (no copy to keep in step)."""
     row = session.execute(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+        select(ApiToken, User, Inspector).join(User, User.id == ApiToken.user_id)
+        .outerjoin(Inspector, Inspector.id == User.inspector_id)
         .where(ApiToken.token_hash == _token_digest(token))
     ).first()
     if row is None:
         raise Unauthorized("The token is not valid.", code="invalid_token")
-    tok, user = row
+    tok, user, inspector = row
     if tok.revoked_at is not None or tok.expires_at <= now or not user.active:
         raise Unauthorized("The token has expired or was revoked.", code="invalid_token")
+    if user.role == "inspector":
+        if inspector is None or not inspector.active:
+            raise Unauthorized("The inspector record behind this account is deactivated.",
+                               code="invalid_token")
+        return Actor(user.id, user.username, user.role, inspector.department_id, inspector.id)
     return actor_for(user)
 
 

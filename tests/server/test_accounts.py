@@ -106,3 +106,47 @@ def test_password_change_revokes_existing_tokens(app, world):
     assert resp.status_code == 200, resp.get_json()
     assert_error(Api(app.test_client(), token).get("/api/v1/me"), 401)
     assert login(app, world.sup_b_user.username, "another long one").status_code == 201
+
+
+def test_parallel_wrong_guesses_still_lock_the_account(scratch_database_url, settings):
+    """Real connections and commits: the failure counter must not lose increments."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from server.app import create_app
+    from server.db import Database, make_engine
+    from server.migrations import upgrade
+    from server.services import accounts as account_service
+    from server.services.actors import SYSTEM
+
+    upgrade(scratch_database_url)
+    db = Database(make_engine(scratch_database_url))
+    with db.write_session() as s:
+        account_service.create_user(s, SYSTEM, {"username": "target", "role": "admin",
+                                                "password": "the right password"})
+        s.commit()
+    app = create_app(settings, db)
+
+    def guess(_):
+        return app.test_client().post("/api/v1/auth/token", json={
+            "username": "target", "password": "a wrong password"}).status_code
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        codes = list(pool.map(guess, range(5)))
+    right = app.test_client().post("/api/v1/auth/token", json={
+        "username": "target", "password": "the right password"})
+    db.engine.dispose()
+    assert codes.count(429) >= 1, codes
+    assert right.status_code == 429
+
+
+def test_an_inspector_account_follows_its_inspector_record(world, session):
+    me = world.insp_a.get("/api/v1/me")
+    assert me.status_code == 200
+    resp = world.admin.patch(f"/api/v1/inspectors/{world.inspector_a.id}",
+                             json={"department_id": world.dept_b.id})
+    assert resp.status_code == 200, resp.get_json()
+    # now scoped to department B: sees its own record, still only its own
+    page = world.insp_a.get("/api/v1/inspectors").get_json()
+    assert page["total"] == 1 and page["items"][0]["department_id"] == world.dept_b.id
+    world.admin.put(f"/api/v1/inspectors/{world.inspector_a.id}/active", json={"active": False})
+    assert_error(world.insp_a.get("/api/v1/me"), 401, "invalid_token")
