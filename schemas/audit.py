@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields
 
 from schemas.common import PageQuery
 from schemas.fields import QueryId, Text
@@ -22,6 +22,12 @@ class AuditEntrySchema(Schema):
     hash = fields.String()
 
 
+def _sane_year(value) -> None:
+    """Years the database can hold after conversion to UTC (0001 or 9999 overflow)."""
+    if not 1900 <= value.year <= 9000:
+        raise ValidationError("year must be between 1900 and 9000")
+
+
 class AuditQuery(PageQuery):
     class Meta:
         exclude = ("active",)
@@ -31,8 +37,8 @@ class AuditQuery(PageQuery):
     action = Text(max_length=40, metadata={"description": "exact action, or a prefix ending in '.'"})
     entity_type = Text(max_length=40)
     entity_id = Text(max_length=64)
-    since = fields.AwareDateTime(default_timezone=None)
-    until = fields.AwareDateTime(default_timezone=None)
+    since = fields.AwareDateTime(default_timezone=None, validate=_sane_year)
+    until = fields.AwareDateTime(default_timezone=None, validate=_sane_year)
 
 
 class AuditVerificationSchema(Schema):

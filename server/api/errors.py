@@ -79,10 +79,13 @@ def handle_domain_error(exc: DomainError):
 def handle_http_exception(exc: HTTPException):
     status = exc.code or 500
     data = getattr(exc, "data", None) or {}
-    if status == 422 and "messages" in data:
+    if "messages" in data:  # webargs: field errors (422) or an unreadable body (400)
         errors = data["messages"]
-        return respond(422, _validation_code(errors), "The request has invalid fields.",
-                       errors)
+        if status == 422:
+            return respond(422, _validation_code(errors), "The request has invalid fields.",
+                           errors)
+        return respond(status, HTTP_CODES.get(status, "http_error"),
+                       "The request body could not be read as JSON.", errors)
     if isinstance(exc, RequestEntityTooLarge):
         from flask import request
 
@@ -113,7 +116,7 @@ def register(app: Flask) -> None:
 
 def register_db_errors(app: Flask) -> None:
     """Database refusals that slipped past the services' own checks: still a 4xx."""
-    from sqlalchemy.exc import DataError, IntegrityError
+    from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
     def _integrity(exc):
         log.info("integrity error", exc_info=exc)
@@ -123,5 +126,14 @@ def register_db_errors(app: Flask) -> None:
         log.info("data error", exc_info=exc)
         return respond(422, "invalid_value", "A value does not fit its column.")
 
+    def _busy(exc):
+        # SQLite "database is locked" past the busy timeout, PostgreSQL lock or statement
+        # timeouts: the request may well succeed if repeated.
+        log.warning("database busy", exc_info=exc)
+        resp = respond(503, "database_busy", "The database is busy; try again shortly.")
+        resp.headers["Retry-After"] = "2"
+        return resp
+
     app.register_error_handler(IntegrityError, _integrity)
     app.register_error_handler(DataError, _data)
+    app.register_error_handler(OperationalError, _busy)

@@ -182,7 +182,7 @@ def _row_values(importer: Importer, mapped, cells) -> dict:
         elif key in importer.json_fields:
             try:
                 values[key] = json.loads(cell)
-            except ValueError:
+            except (ValueError, RecursionError):
                 values[key] = cell  # the schema reports it as invalid
         else:
             values[key] = ENUM_ALIASES.get(key, {}).get(cell, cell)

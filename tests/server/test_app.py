@@ -90,3 +90,18 @@ def test_unexpected_exception_is_a_json_500_without_a_stack_trace(app):
                                    "bogus=1"])
 def test_bad_list_parameters_are_422(world, query):
     assert_error(world.admin.get(f"/api/v1/companies?{query}"), 422)
+
+
+@pytest.mark.parametrize("body", ['{"name": ' + "[" * 5000, '{"code": ' + "9" * 5000 + "}"])
+def test_pathological_json_is_a_400_not_a_500(world, body):
+    resp = world.admin.post("/api/v1/departments", data=body,
+                            headers={"Content-Type": "application/json"})
+    err = assert_error(resp, 400, "bad_request")
+    assert err["errors"] == {"json": ["Invalid JSON body."]}
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_out_of_range_dates_are_422(world, when):
+    from urllib.parse import quote
+
+    assert_error(world.admin.get(f"/api/v1/audit?since={quote(when)}"), 422)

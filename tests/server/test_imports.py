@@ -289,3 +289,51 @@ def test_dump_only_columns_are_unknown_columns(world):
     body = assert_error(upload(world.admin, "tags", to_csv(["code", "name", "kind", "active"],
                                                            [["t-y", "y", "other", "false"]])), 422)
     assert body["report"]["errors"] == [{"row": 1, "column": "active", "message": "unknown column"}]
+
+
+def _rewrite_xlsx(data: bytes, name: str, change) -> bytes:
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info)
+            dst.writestr(info, change(content) if info.filename == name else content)
+    return out.getvalue()
+
+
+def test_an_xlsx_that_inflates_a_thousandfold_is_refused_before_parsing(world):
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/sharedStrings.xml", b"<a>" + b"x" * (30 << 20) + b"</a>")
+    body = assert_error(upload(world.admin, "companies", out.getvalue(), filename="bomb.xlsx"),
+                        422, "bad_file")
+    assert "expands" in body["message"]
+
+
+def test_damaged_sheet_xml_is_a_422(world):
+    good = to_xlsx(HEADER, company_rows(3))
+    broken = _rewrite_xlsx(good, "xl/worksheets/sheet1.xml", lambda b: b[: len(b) // 2])
+    assert_error(upload(world.admin, "companies", broken, filename="x.xlsx"), 422, "bad_file")
+
+
+def test_a_sheet_claiming_sixteen_thousand_columns_reads_only_its_cells(world, session,
+                                                                         company_tags):
+    import re
+
+    good = to_xlsx(HEADER, company_rows(2))
+    padded = _rewrite_xlsx(good, "xl/worksheets/sheet1.xml",
+                           lambda b: re.sub(rb'<dimension ref="[^"]+"/>',
+                                            b'<dimension ref="A1:XFD20000"/>', b))
+    resp = upload(world.admin, "companies", padded, filename="x.xlsx")
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["created"] == 2
+
+
+def test_blank_rows_count_toward_the_row_limit(world, app):
+    limit = app.extensions["fieldinspect"].settings.max_import_rows
+    data = ("credit_code,name\n" + "\n" * (limit + 1)).encode()
+    assert_error(upload(world.admin, "companies", data), 422, "too_many_rows")
