@@ -65,7 +65,7 @@ class PlanVersionSchema(Schema):
 
 
 class ScopeSchema(Schema):
-    regions = fields.List(Text(max_length=12, validate=validate.Regexp(r"^\d{2,12}$")),
+    regions = fields.List(Text(max_length=12, validate=validate.Regexp(r"^[0-9]{2,12}$")),
                           validate=validate.Length(max=100),
                           metadata={"description": "region code prefixes"})
     industries = fields.List(Text(max_length=100), validate=validate.Length(max=100))

@@ -17,10 +17,10 @@ ITEM_CLASSES = ("key", "general")
 FIELD_TYPES = ("yes_no_na", "single_choice", "multiple_choice", "number", "text", "date", "photo")
 ITEM_SUBJECT_TYPES = SUBJECT_TYPES + ("product", "project", "place")
 
-_region = Text(max_length=12, validate=validate.Regexp(r"^\d{2,12}$", error="digits only"))
+_region = Text(max_length=12, validate=validate.Regexp(r"^[0-9]{2,12}$", error="digits only"))
 _phone = Text(max_length=30, validate=validate.Regexp(r"^[0-9+\-() ]{5,30}$",
                                                        error="digits, +, -, (, ), space only"))
-_mobile = Text(max_length=20, validate=validate.Regexp(r"^1[3-9]\d{9}$",
+_mobile = Text(max_length=20, validate=validate.Regexp(r"^1[3-9][0-9]{9}$",
                                                         error="an 11-digit mainland mobile number"))
 
 
@@ -211,8 +211,10 @@ class CompanyBaseSchema(Schema):
 
     @validates_schema
     def _both_coordinates(self, data, **kwargs):
-        if ("latitude" in data) != ("longitude" in data):
-            raise ValidationError("give latitude and longitude together", "latitude")
+        lat, lon = data.get("latitude"), data.get("longitude")
+        if ("latitude" in data) != ("longitude" in data) or (lat is None) != (lon is None):
+            raise ValidationError("give latitude and longitude together (or both null)",
+                                  "latitude")
 
 
 class CompanyCreateSchema(CompanyBaseSchema):

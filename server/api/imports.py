@@ -28,7 +28,8 @@ def import_view(blp: Blueprint, path: str, registry: str, name: str) -> None:
                              max_rows=settings.max_import_rows, pii_key=settings.secret_key)
         if report.errors and not report.dry_run and report.mode == "all_or_nothing":
             raise RuleViolation(
-                f"{report.rejected} row(s) are invalid; nothing was imported.",
+                f"{report.rejected} row(s) are invalid; nothing was imported." if report.rejected
+                else "The file's columns are not right; nothing was imported.",
                 code="import_rejected", report=ImportReportSchema().dump(report))
         return report
 

@@ -86,7 +86,11 @@ class ImportReport:
 
     @property
     def applied(self) -> bool:
-        return not self.dry_run and (not self.errors or self.mode == "valid_rows")
+        if self.dry_run:
+            return False
+        if not self.errors:
+            return True
+        return self.mode == "valid_rows" and self.created + self.updated + self.unchanged > 0
 
 
 @dataclass

@@ -59,9 +59,18 @@ def _normalize(session: Session, data: dict) -> dict:
         tags = tags_by_code(session, data["required_expertise"], kinds=("expertise",),
                             field="required_expertise")
         data["required_expertise"] = sorted(t.code for t in tags)
-    if data.get("item_class") == "key":
-        data["ratio_cap"] = None
+    if "form" in data:
+        # Absent and null mean the same in a form field; store one spelling so that sending
+        # an unchanged form back never makes a new version.
+        data["form"] = {"fields": [{k: v for k, v in f.items() if v is not None}
+                                   for f in data["form"]["fields"]]}
     return data
+
+
+def _refuse_cap_on_key_item(item_class: str, changes: dict) -> None:
+    if item_class == "key" and changes.get("ratio_cap") is not None:
+        raise InvalidInput("A key item (重点检查事项) has no ratio cap.",
+                           errors={"ratio_cap": ["only general items have a ratio cap"]})
 
 
 def _check_class(data: dict) -> None:
@@ -78,6 +87,8 @@ def create(session: Session, actor: Actor, data: dict) -> InspectionItem:
     if session.scalar(select(InspectionItem.id).where(InspectionItem.code == data["code"])):
         raise Conflict("An item with this code exists.", code="duplicate",
                        errors={"code": ["already exists"]})
+    _refuse_cap_on_key_item(data["item_class"], data)
+    data["ratio_cap"] = data.get("ratio_cap") if data["item_class"] == "general" else None
     _check_class(data)
     item = InspectionItem(code=data.pop("code"), department_id=data.pop("department_id"),
                           current_version=1)
@@ -95,11 +106,15 @@ def update(session: Session, actor: Actor, item_id: int, changes: dict) -> Inspe
     actor.require_role("admin", "supervisor")
     item = get_or_raise(session, actor, item_id)
     actor.check_department_write(item.department_id, "inspection item")
+    if not item.active:
+        raise Conflict("The item is deactivated; reactivate it before changing it.",
+                       code="item_deactivated")
     changes = _normalize(session, changes)
     old = version_data(current(item))
     new = audit.jsonable({**old, **changes})
+    _refuse_cap_on_key_item(new["item_class"], changes)
     if new["item_class"] == "key":
-        new["ratio_cap"] = None
+        new["ratio_cap"] = None  # a general item turned key drops its old cap
     _check_class(new)
     before, after = audit.diff(audit.jsonable(old), new)
     if not after:

@@ -337,3 +337,11 @@ def test_blank_rows_count_toward_the_row_limit(world, app):
     limit = app.extensions["fieldinspect"].settings.max_import_rows
     data = ("credit_code,name\n" + "\n" * (limit + 1)).encode()
     assert_error(upload(world.admin, "companies", data), 422, "too_many_rows")
+
+
+def test_a_wrong_header_is_never_reported_as_applied(world):
+    data = to_csv(["credit_code", "colour"], [["x", "y"]])
+    report = upload(world.admin, "companies", data, mode="valid_rows").get_json()
+    assert report["applied"] is False and report["errors"][0]["row"] == 1
+    body = assert_error(upload(world.admin, "companies", data), 422, "import_rejected")
+    assert "columns" in body["message"]

@@ -414,3 +414,16 @@ def test_the_documented_patch_bodies_require_nothing_and_default_nothing(app, pa
         form = schema["properties"]["form"]
         form_ref = form.get("$ref") or form["allOf"][0]["$ref"]
         assert spec["components"]["schemas"][form_ref.rsplit("/", 1)[-1]]["required"] == ["fields"]
+
+
+@pytest.mark.parametrize("body", [
+    {"region": "١٣٠١٢٩"},  # Arabic-Indic digits: \d would accept them, prefix filters would not
+    {"latitude": None, "longitude": 114.3},
+    {"latitude": 37.6, "longitude": None},
+])
+def test_other_scripts_digits_and_half_coordinates_are_refused(world, session, body):
+    before = session.scalar(select(func.count()).select_from(Company))
+    assert_error(world.admin.post(URL, json={"credit_code": f.credit_code(), "name": "某公司",
+                                             **body}), 422)
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Company)) == before

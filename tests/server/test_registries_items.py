@@ -65,10 +65,39 @@ def test_an_item_code_is_unique(world, session):
     assert count(session) == before
 
 
-def test_a_key_items_ratio_cap_is_stored_as_null(world):
-    body = create(world.admin, world.dept_a.id, item_class="key", ratio_cap=30)
-    assert body["current"]["item_class"] == "key" and body["current"]["ratio_cap"] is None
-    assert world.admin.get(f"{URL}/{body['id']}").get_json()["current"]["ratio_cap"] is None
+def test_a_key_item_has_no_ratio_cap(world, session):
+    before = count(session)
+    body = assert_error(world.admin.post(URL, json=f.item_data(world.dept_a.id, item_class="key",
+                                                                ratio_cap=30)), 422)
+    assert "ratio_cap" in body["errors"]
+    assert count(session) == before
+    made = create(world.admin, world.dept_a.id, item_class="key")
+    assert made["current"]["ratio_cap"] is None
+    assert_error(world.admin.patch(f"{URL}/{made['id']}", json={"ratio_cap": 10}), 422)
+    assert world.admin.get(f"{URL}/{made['id']}").get_json()["current_version"] == 1
+
+
+def test_a_general_item_turned_key_drops_its_cap(world):
+    made = create(world.admin, world.dept_a.id, item_class="general", ratio_cap=5)
+    resp = world.admin.patch(f"{URL}/{made['id']}", json={"item_class": "key"})
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["current"]["ratio_cap"] is None
+
+
+def test_sending_the_form_back_with_nulls_makes_no_new_version(world):
+    made = create(world.admin, world.dept_a.id)
+    form = {"fields": [{**field, "help": None, "unit": field.get("unit")}
+                       for field in made["current"]["form"]["fields"]]}
+    resp = world.admin.patch(f"{URL}/{made['id']}", json={"form": form})
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["current_version"] == 1
+
+
+def test_a_deactivated_item_cannot_be_changed(world):
+    made = create(world.admin, world.dept_a.id)
+    world.admin.put(f"{URL}/{made['id']}/active", json={"active": False})
+    assert_error(world.admin.patch(f"{URL}/{made['id']}", json={"name": "新名称"}), 409,
+                 "item_deactivated")
 
 
 def test_a_general_item_needs_a_ratio_cap(world, session):
@@ -230,8 +259,7 @@ def test_a_content_change_makes_a_new_version_and_keeps_the_old_one(world):
 
 @pytest.mark.parametrize("patch", [
     {}, {"name": "食品生产企业监督检查"}, {"form": f.FORM}, {"method": "on_site", "item_class": "key"},
-    {"ratio_cap": 40},  # a key item has no cap; asking for one changes nothing
-])
+])  # a cap asked of a key item is a 422 (test_a_key_item_has_no_ratio_cap)
 def test_a_patch_that_changes_nothing_makes_no_new_version(world, patch):
     made = create(world.sup_a, world.dept_a.id)
     resp = world.sup_a.patch(f"{URL}/{made['id']}", json=patch)
