@@ -66,8 +66,9 @@ def demo(companies, seed):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), show_default="$PORT or 5000")
 @click.option("--workers", default=lambda: int(os.environ.get("WEB_CONCURRENCY", 3)), show_default="3")
-@click.option("--no-demo", is_flag=True, help="do not load demo data into an empty database")
-def serve(host, port, workers, no_demo):
+@click.option("--demo/--no-demo", default=None,
+              help="load demo data into an empty database (default: only for SQLite)")
+def serve(host, port, workers, demo):
     """Migrate, load demo data if the database is empty, and serve with gunicorn."""
     from server import demo as demo_data
     from server.migrations import upgrade
@@ -78,7 +79,9 @@ def serve(host, port, workers, no_demo):
     upgrade(fi.settings.database_url)
     with fi.db.write_session() as session:
         empty = not session.scalar(select(func.count()).select_from(Department))
-        if empty and not no_demo:
+        if demo is None:
+            demo = fi.settings.database_url.startswith("sqlite")
+        if empty and demo:
             click.echo("empty database: loading demo data ...")
             summary = demo_data.load(session, pii_key=fi.settings.secret_key, progress=True)
             session.commit()

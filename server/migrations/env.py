@@ -14,6 +14,9 @@ target_metadata = Base.metadata
 
 
 def _configure(connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET lock_timeout = '5s'")
+        connection.exec_driver_sql("SET statement_timeout = '600s'")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -32,9 +35,6 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("SET lock_timeout = '5s'")
-            connection.exec_driver_sql("SET statement_timeout = '600s'")
         _configure(connection)
         with context.begin_transaction():
             context.run_migrations()
