@@ -281,8 +281,21 @@ def test_when_no_inspector_is_certified_the_draw_names_the_constraint_and_change
     assert session.scalar(select(func.count()).select_from(Visit)) == 0
 
 
-def test_the_public_draw_shows_names_and_departments_but_no_personal_data(world, field, app):
-    _, task = published_joint_task(world, field)
+def far_future_task(world, field, session):
+    """A task whose window has not started, whatever today's date (seed still hidden)."""
+    session.execute(text("UPDATE inspectors SET certificate_valid_until = '2100-12-31'"))
+    session.commit()
+    plan = make_plan(world.sup_a, world.dept_a.id, year=2099)
+    body = joint_task_body(field, window_start="2099-03-01", window_end="2099-03-31",
+                           result_deadline="2099-04-30")
+    task = world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks", json=body).get_json()
+    world.sup_a.post(f"/api/v1/plans/{plan['id']}/publish", json={})
+    return task
+
+
+def test_the_public_draw_shows_names_and_departments_but_no_personal_data(world, field, app,
+                                                                         session):
+    task = far_future_task(world, field, session)
     draw = run_draw(world.sup_a, task["id"])
     public = app.test_client().get(f"/api/v1/public/draws/{draw['id']}")
     assert public.status_code == 200
@@ -320,3 +333,28 @@ def test_deregistered_companies_are_not_eligible(world, field, session):
     draw = run_draw(world.sup_a, task["id"])
     assert sum(s["eligible"] for s in draw["strata"]) == len(field.companies) - 1
     assert gone.credit_code not in {c["credit_code"] for c in draw["companies"]}
+
+
+def test_an_independent_script_reproduces_the_published_draw(world, field, app, session):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "reproduce_draw.py"
+    spec = importlib.util.spec_from_file_location("reproduce_draw", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    _, task = published_joint_task(world, field, window_start="2026-01-05")  # seed revealed
+    draw = run_draw(world.sup_a, task["id"])
+    client = app.test_client()
+
+    def get(p):
+        return client.get(p).get_data()
+
+    assert script.reproduce(get, draw["id"]) == (True, [])
+    hidden = run_draw(world.sup_a, far_future_task(world, field, session)["id"])
+    assert script.reproduce(get, hidden["id"])[0] is False
+    session.execute(text("UPDATE draw_companies SET credit_code = 'X' WHERE draw_id = :d "
+                         "AND stratum = 'B' AND position = 2"), {"d": draw["id"]})
+    session.commit()
+    ok, why = script.reproduce(get, draw["id"])
+    assert ok is False and why == ["stratum B: ranking differs"]
