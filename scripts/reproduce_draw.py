@@ -3,7 +3,7 @@
 
     python3 scripts/reproduce_draw.py http://127.0.0.1:5000 DRAW_ID
 """
-import hashlib  # noqa: E401
+import hashlib
 import hmac
 import json
 import sys
