@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from schemas.codes import normalize_code
-from server.db import utcnow
+from server.db import fetch_plain, utcnow
 from server.models import (
     Company,
     Department,
@@ -61,7 +62,7 @@ def substitutes_for(count: int) -> int:
 
 
 # --- the eligible set ----------------------------------------------------------------------
-def _eligible_rows(session: Session, task: Task) -> list[tuple[int, str, str]]:
+def _eligible_rows(session: Session, task: Task) -> list:
     """(id, credit code, class) of active, operating companies in scope, by credit code."""
     if task.kind == "individual":
         company = session.get(Company, task.company_id)
@@ -85,7 +86,7 @@ def _eligible_rows(session: Session, task: Task) -> list[tuple[int, str, str]]:
         stmt = stmt.where(c.id.in_(select(company_tags.c.company_id)
                                    .join(Tag, Tag.id == company_tags.c.tag_id)
                                    .where(Tag.code == code)))
-    return [tuple(r) for r in session.execute(stmt.order_by(c.credit_code))]
+    return fetch_plain(session, stmt.order_by(c.credit_code))
 
 
 def _exclusions(session: Session, task: Task) -> dict[str, set[int]]:
@@ -182,23 +183,23 @@ def _candidate_json(c: Candidate) -> dict:
             "tags": sorted(c.tags)}
 
 
-def run(session: Session, actor: Actor, task_id: int, *, reason: str | None = None,
-        now: dt.datetime | None = None) -> Draw:
-    now = now or utcnow()
-    task = get_task_or_raise(session, actor, task_id)
-    check_task_write(actor, task)
-    plan = task.plan
-    if task.published_in_version is None or plan.state != "published":
-        raise RuleViolation("The task is not in the published plan: publish the plan (with a "
-                            "filing reason, 备案, if it was already published) first.",
-                            code="task_not_in_published_plan")
-    previous = session.scalar(select(Draw).where(Draw.task_id == task.id, Draw.current.is_(True)))
-    if previous is not None and not reason:
-        raise RuleViolation("The task has been drawn. A redraw is a new, recorded draw and "
-                            "needs a reason.", code="redraw_requires_reason",
-                            errors={"reason": ["required for a redraw"]})
-    seed = task.seed
+@dataclass
+class CompanyDraw:
+    """The company half of a draw: what was eligible, what was excluded, what was drawn."""
 
+    eligible_before_exclusions: int
+    removed: dict[str, int]
+    strata: dict[str, list[str]]
+    company_ids: dict[str, int]
+    results: list
+    stratified: bool
+    ratios_bp: dict | None
+    fixed: int | None
+
+
+def company_draw(session: Session, task: Task) -> CompanyDraw:
+    """随机抽取检查对象: eligible set, exclusions, strata, ranking. Linear in companies."""
+    seed = task.seed
     rows = _eligible_rows(session, task)
     excluded = _exclusions(session, task)
     removed: dict[str, int] = {name: 0 for name in EXCLUSION_ORDER}
@@ -206,10 +207,10 @@ def run(session: Session, actor: Actor, task_id: int, *, reason: str | None = No
     company_ids: dict[str, int] = {}
     stratified = task.fixed_count is None and task.kind != "individual"
     rules = [(name, excluded[name]) for name in EXCLUSION_ORDER]
+    any_rule = set().union(*excluded.values())
     for company_id, code, klass in rows:
-        hit = next((name for name, ids in rules if company_id in ids), None)
-        if hit:
-            removed[hit] += 1
+        if company_id in any_rule:  # name the rule only for the few rows that hit one
+            removed[next(name for name, ids in rules if company_id in ids)] += 1
             continue
         strata[klass if stratified else ALL].append(code)
         company_ids[code] = company_id
@@ -227,6 +228,30 @@ def run(session: Session, actor: Actor, task_id: int, *, reason: str | None = No
         n = len(strata[name])
         count = count_for(n, ratio_bp=bp.get(name, 0)) if stratified else count_for(n, fixed=fixed)
         results.append(draw_stratum(seed, name, strata[name], count, substitutes_for(count)))
+    return CompanyDraw(len(rows), removed, dict(strata), company_ids, results, stratified,
+                       bp, fixed if not stratified else None)
+
+
+def run(session: Session, actor: Actor, task_id: int, *, reason: str | None = None,
+        now: dt.datetime | None = None) -> Draw:
+    now = now or utcnow()
+    task = get_task_or_raise(session, actor, task_id)
+    check_task_write(actor, task)
+    plan = task.plan
+    if task.published_in_version is None or plan.state != "published":
+        raise RuleViolation("The task is not in the published plan: publish the plan (with a "
+                            "filing reason, 备案, if it was already published) first.",
+                            code="task_not_in_published_plan")
+    previous = session.scalar(select(Draw).where(Draw.task_id == task.id, Draw.current.is_(True)))
+    if previous is not None and not reason:
+        raise RuleViolation("The task has been drawn. A redraw is a new, recorded draw and "
+                            "needs a reason.", code="redraw_requires_reason",
+                            errors={"reason": ["required for a redraw"]})
+    seed = task.seed
+
+    company = company_draw(session, task)
+    results, company_ids, strata = company.results, company.company_ids, company.strata
+    stratified, bp, fixed = company.stratified, company.ratios_bp, company.fixed
     drawn_codes = [code for r in results for code in r.drawn]
 
     departments = [task.lead_department_id] + sorted(
@@ -260,7 +285,8 @@ def run(session: Session, actor: Actor, task_id: int, *, reason: str | None = No
         "window": [task.window_start.isoformat(), task.window_end.isoformat()],
     }
     report = {
-        "eligible_before_exclusions": len(rows), "excluded": removed,
+        "eligible_before_exclusions": company.eligible_before_exclusions,
+        "excluded": company.removed,
         "strata": {r.name: {"eligible": r.eligible, "drawn": r.count} for r in results},
         "drawn": len(drawn_codes),
         "coverage": _coverage(session, task, len(drawn_codes)),
@@ -292,16 +318,32 @@ def run(session: Session, actor: Actor, task_id: int, *, reason: str | None = No
 
 
 def _issue_visits(session: Session, task: Task, draw: Draw, companies, now) -> None:
-    for company_id, team in companies:
-        visit = Visit(task_id=task.id, draw_id=draw.id, company_id=company_id, state="issued",
-                      window_start=task.window_start, window_end=task.window_end,
-                      counts_for_caps=task.kind != "individual", created_at=now, updated_at=now)
-        visit.items = [VisitItem(item_version_id=i.item_version_id, item_id=i.item_id,
-                                 department_id=i.department_id) for i in task.items]
-        visit.members = [VisitMember(inspector_id=c.inspector_id, department_id=c.department_id)
-                         for c in team]
-        session.add(visit)
-    session.flush()
+    """One visit per drawn company, with its team and the task's items.
+
+    Core bulk inserts, not ORM objects: a province-wide draw issues tens of thousands of
+    visits, and the ORM would insert them one statement each to learn their ids.
+    """
+    if not companies:
+        return
+    table = Visit.__table__
+    rows = [{"task_id": task.id, "draw_id": draw.id, "company_id": company_id,
+             "state": "issued", "window_start": task.window_start, "window_end": task.window_end,
+             "counts_for_caps": task.kind != "individual", "created_at": now, "updated_at": now}
+            for company_id, _ in companies]
+    ids = []
+    for start in range(0, len(rows), 5000):
+        ids.extend(session.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True),
+            rows[start:start + 5000]).scalars())
+    items = [{"visit_id": visit_id, "item_version_id": i.item_version_id, "item_id": i.item_id,
+              "department_id": i.department_id} for visit_id in ids for i in task.items]
+    members = [{"visit_id": visit_id, "inspector_id": c.inspector_id,
+                "department_id": c.department_id}
+               for visit_id, (_, team) in zip(ids, companies, strict=True) for c in team]
+    for start in range(0, len(items), 10000):
+        session.execute(insert(VisitItem.__table__), items[start:start + 10000])
+    for start in range(0, len(members), 10000):
+        session.execute(insert(VisitMember.__table__), members[start:start + 10000])
 
 
 def _coverage(session: Session, task: Task, drawn_now: int) -> dict:
