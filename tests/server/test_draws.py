@@ -358,3 +358,40 @@ def test_an_independent_script_reproduces_the_published_draw(world, field, app, 
     session.commit()
     ok, why = script.reproduce(get, draw["id"])
     assert ok is False and why == ["stratum B: ranking differs"]
+
+
+def test_yearly_caps_per_department_and_in_total_exclude_and_are_counted(world, field, session):
+    """Earlier inspections this year with other items: not 'recent for the same items',
+    but they count toward the caps."""
+    plan = make_plan(world.sup_a, world.dept_a.id)
+    other_item = f.item(session, world.dept_a.id, code="IT-OTHER")
+    session.commit()
+    earlier = {"name": "年初抽查", "item_versions": [version_id(other_item)],
+               "scope": {"regions": ["130129", "130102"]},
+               "ratios": {"A": 100, "B": 100, "C": 100, "D": 100},
+               "window_start": "2026-02-01", "window_end": "2026-02-28",
+               "result_deadline": "2026-03-31"}
+    first = world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks", json=earlier).get_json()
+    world.sup_a.post(f"/api/v1/plans/{plan['id']}/publish", json={})
+    run_draw(world.sup_a, first["id"])
+    session.execute(text("UPDATE visits SET state = 'closed'"))
+    session.commit()
+    body = joint_task_body(field, cap_per_department=1, cap_total=5)
+    late = world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks", json=body).get_json()
+    world.sup_a.post(f"/api/v1/plans/{plan['id']}/publish", json={"filing_reason": "追加联合任务"})
+    # every company was inspected once this year by department A, which takes part
+    err = assert_error(world.sup_a.post(f"/api/v1/tasks/{late['id']}/draws", json={}), 422,
+                       "no_eligible_companies")
+    assert err["errors"]["exclusions"] == ["cap_department: 60"]
+    body = joint_task_body(field, cap_per_department=2, cap_total=1, name="总量上限")
+    capped = world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks", json=body).get_json()
+    world.sup_a.post(f"/api/v1/plans/{plan['id']}/publish", json={"filing_reason": "再次追加"})
+    resp = world.sup_a.post(f"/api/v1/tasks/{capped['id']}/draws", json={})
+    err = assert_error(resp, 422, "no_eligible_companies")
+    assert "cap_total: 60" in err["errors"]["exclusions"]
+    body = joint_task_body(field, cap_per_department=2, cap_total=2, name="未达上限")
+    ok = world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks", json=body).get_json()
+    world.sup_a.post(f"/api/v1/plans/{plan['id']}/publish", json={"filing_reason": "第三次追加"})
+    draw = run_draw(world.sup_a, ok["id"])
+    assert draw["excluded"] == {"recently_inspected": 0, "open_task": 0, "cap_department": 0,
+                                "cap_total": 0}
