@@ -78,9 +78,11 @@ def _register_blueprints(api: Api) -> None:
         plans,
         public,
         tags,
+        visits,
     )
 
-    for module in (accounts, departments, tags, items, companies, inspectors, audit, plans):
+    for module in (accounts, departments, tags, items, companies, inspectors, audit, plans,
+                   visits):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
     api.register_blueprint(public.blp, url_prefix=f"{API_PREFIX}/public")
 

@@ -19,6 +19,7 @@ from server.models.plans import (
     Visit,
     VisitItem,
     VisitMember,
+    VisitMerge,
     task_departments,
 )
 from server.models.tags import Tag
@@ -27,5 +28,6 @@ __all__ = [
     "ApiToken", "AuditEntry", "Base", "Company", "Department", "Draw", "DrawCompany",
     "DrawStratum", "InspectionItem", "InspectionItemVersion", "Inspector", "InspectorConflict",
     "Plan", "PlanVersion", "Tag", "Task", "TaskItem", "User", "Visit", "VisitItem", "VisitMember",
+    "VisitMerge",
     "company_tags", "inspector_tags", "task_departments",
 ]

@@ -27,7 +27,8 @@ PLAN_STATES = ("draft", "published", "amended")
 TASK_KINDS = ("random", "special", "individual")
 JOINT_MODES = ("comprehensive", "special_campaign", "industry")
 CASE_REASONS = ("complaint", "referral", "recheck", "own_request")
-VISIT_STATES = ("issued", "entered", "submitted", "closed", "cancelled")
+VISIT_STATES = ("issued", "entered", "submitted", "closed", "cancelled", "merged")
+MERGE_STATES = ("pending", "accepted", "declined")
 
 
 class Plan(Timestamps, Base):
@@ -180,6 +181,9 @@ class DrawCompany(Base):
     role: Mapped[str] = mapped_column(String(12))
     replaced_by: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(Text)
+    # The inspectors the draw assigned (ids, sorted): the record verify compares with,
+    # kept apart from the visit's team, which later merges or recusals may change.
+    team: Mapped[list | None] = mapped_column(JSON)
 
 
 class Visit(Timestamps, Base):
@@ -199,6 +203,7 @@ class Visit(Timestamps, Base):
     window_start: Mapped[dt.date] = mapped_column(Date)
     window_end: Mapped[dt.date] = mapped_column(Date)
     counts_for_caps: Mapped[bool] = mapped_column(default=True)
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
 
     items: Mapped[list[VisitItem]] = relationship(lazy="selectin", cascade="all, delete-orphan")
     members: Mapped[list[VisitMember]] = relationship(lazy="selectin",
@@ -236,3 +241,21 @@ class InspectorConflict(Base):
                                             index=True)
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VisitMerge(Base):
+    """Two departments' visits to one company made one joint visit (进一次门、查多项事):
+    asked by one side's lead department, accepted by the other's."""
+
+    __tablename__ = "visit_merges"
+    __table_args__ = (CheckConstraint(f"state IN {MERGE_STATES!r}", name="state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host_visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    other_visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

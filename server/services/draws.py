@@ -305,9 +305,12 @@ def run(session: Session, actor: Actor, task_id: int, *, reason: str | None = No
     head_rows = []
     for r in results:
         for position, code in enumerate(r.drawn + r.substitutes, start=1):
+            drawn = position <= r.count
             head_rows.append({"draw_id": draw.id, "stratum": r.name, "position": position,
                               "company_id": company_ids[code], "credit_code": code,
-                              "role": "drawn" if position <= r.count else "substitute"})
+                              "role": "drawn" if drawn else "substitute",
+                              "team": sorted(c.inspector_id for c in teams[code])
+                              if drawn else None})
     if head_rows:
         session.execute(insert(DrawCompany), head_rows)
     _issue_visits(session, task, draw, [(company_ids[c], teams[c]) for c in drawn_codes], now)
@@ -425,18 +428,12 @@ def verify(session: Session, draw: Draw) -> dict:
         expected_teams = {c: sorted(m.inspector_id for m in team) for c, team in teams.items()}
     except DrawImpossible:
         expected_teams = None
-    actual = defaultdict(list)
-    for code, inspector_id in session.execute(
-            select(Company.credit_code, VisitMember.inspector_id)
-            .join(Visit, Visit.company_id == Company.id)
-            .join(VisitMember, VisitMember.visit_id == Visit.id)
-            .where(Visit.draw_id == draw.id, Visit.state != "cancelled")):
-        actual[code].append(inspector_id)
-    substituted = set(session.scalars(select(DrawCompany.credit_code).where(
-        DrawCompany.draw_id == draw.id, DrawCompany.role == "replaced")))
+    recorded_teams = dict(session.execute(
+        select(DrawCompany.credit_code, DrawCompany.team).where(
+            DrawCompany.draw_id == draw.id, DrawCompany.role.in_(("drawn", "replaced")),
+            DrawCompany.team.is_not(None))).all())
     checks["teams_match"] = expected_teams is not None and all(
-        sorted(actual.get(c, [])) == team for c, team in expected_teams.items()
-        if c not in substituted)
+        recorded_teams.get(code) == team for code, team in expected_teams.items())
     return {"draw_id": draw.id, "match": all(checks.values()), "checks": checks}
 
 
@@ -525,6 +522,7 @@ def substitute(session: Session, actor: Actor, draw_id: int, *, credit_code: str
     original.replaced_by = replacement.id
     original.reason = f"{reason}: {note}" if note else reason
     replacement.role = "drawn"
+    replacement.team = original.team  # the team goes to the replacing company
     team_source = visit.members if visit is not None else []
     if visit is not None:
         visit.state = "cancelled"
