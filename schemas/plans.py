@@ -165,6 +165,13 @@ class SubstitutionSchema(Schema):
     note = Text(max_length=2000, multiline=True, allow_none=True)
 
 
+class InspectorSubstitutionSchema(Schema):
+    visit_id = Id(required=True)
+    inspector_id = Id(required=True)
+    reason = Text(max_length=2000, multiline=True, required=True,
+                  metadata={"description": "why the inspector cannot go (leave, illness, ...)"})
+
+
 class VerificationSchema(Schema):
     draw_id = fields.Integer()
     match = fields.Boolean()

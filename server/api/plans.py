@@ -8,6 +8,7 @@ from schemas.common import page_of
 from schemas.plans import (
     ConflictSchema,
     DrawRunSchema,
+    InspectorSubstitutionSchema,
     PlanCreateSchema,
     PlanQuery,
     PlanSchema,
@@ -127,6 +128,17 @@ class DrawSubstitutions(MethodView):
     def post(self, data, draw_id):
         """Replace a deregistered or unreachable company by the stratum's next in rank"""
         draws.substitute(session(), actor(), draw_id, **data)
+        return draws.describe(session(), draws.get_or_raise(session(), actor(), draw_id),
+                              now=utcnow())
+
+
+@blp.route("/draws/<int:draw_id>/inspector-substitutions")
+class DrawInspectorSubstitutions(MethodView):
+    @blp.arguments(InspectorSubstitutionSchema)
+    @blp.response(201)
+    def post(self, data, draw_id):
+        """An inspector cannot go: the department's next by the draw's rule takes the place"""
+        draws.replace_inspector(session(), actor(), draw_id, **data)
         return draws.describe(session(), draws.get_or_raise(session(), actor(), draw_id),
                               now=utcnow())
 

@@ -167,15 +167,22 @@ def assign_teams(seed: bytes, companies: list[str], *, departments: list[int],
                     raise DrawImpossible(f"every inspector of department {dept} has reached "
                                          f"the cap of {cap} visits in this task", company=code,
                                          constraint="workload_cap")
-            wanted = required.get(dept) or frozenset()
-            matching = [c for c in free if c.tags & wanted]
-            if len(matching) >= per_department:
-                free = matching
-            free.sort(key=lambda c: (load.get(c.inspector_id, 0),
-                                     rank_key(seed, f"{code}|{c.certificate}")))
-            chosen = free[:per_department]
+            chosen = pick(seed, code, free, count=per_department, load=load,
+                          wanted=required.get(dept) or frozenset())
             for c in chosen:
                 load[c.inspector_id] = load.get(c.inspector_id, 0) + 1
             team.extend(chosen)
         teams[code] = team
     return teams
+
+
+def pick(seed: bytes, code: str, free: list[Candidate], *, count: int, load: dict[int, int],
+         wanted: frozenset[str]) -> list[Candidate]:
+    """The ``count`` inspectors to send to ``code`` from ``free`` (already cleared of
+    conflicts and capped ones): expertise first where enough have it, then least loaded,
+    then by HMAC-SHA256(seed, "<code>|<certificate>")."""
+    matching = [c for c in free if c.tags & wanted]
+    if len(matching) >= count:
+        free = matching
+    return sorted(free, key=lambda c: (load.get(c.inspector_id, 0),
+                                       rank_key(seed, f"{code}|{c.certificate}")))[:count]

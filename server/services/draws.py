@@ -48,7 +48,7 @@ from server.services.draw_algorithm import (
 )
 from server.services.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from server.services.plans import check_task_write, get_task_or_raise, participates, ratios_bp
-from server.services.registry import get_or_404
+from server.services.registry import get_by_id, get_or_404
 
 EXCLUSION_ORDER = ("recently_inspected", "open_task", "cap_department", "cap_total")
 LIVE_VISIT_STATES = ("issued", "entered", "submitted", "closed")
@@ -461,7 +461,7 @@ def describe(session: Session, draw: Draw, *, now: dt.datetime) -> dict:
             .join(Visit, Visit.company_id == Company.id)
             .join(VisitMember, VisitMember.visit_id == Visit.id)
             .join(Inspector, Inspector.id == VisitMember.inspector_id)
-            .where(Visit.draw_id == draw.id, Visit.state != "cancelled")
+            .where(Visit.draw_id == draw.id, Visit.state.not_in(("cancelled", "merged")))
             .order_by(Company.credit_code, VisitMember.department_id, Inspector.name)):
         teams[code].append({"name": name, "department": names.get(dept)})
     strata = [{"stratum": s.stratum, "eligible": s.eligible, "count": s.count,
@@ -478,6 +478,7 @@ def describe(session: Session, draw: Draw, *, now: dt.datetime) -> dict:
         "eligible_count": draw.eligible_count, "strata": strata,
         "excluded": draw.report.get("excluded"), "coverage": draw.report.get("coverage"),
         "overlapping_visits": draw.report.get("overlapping_visits"),
+        "inspector_substitutions": draw.report.get("inspector_substitutions", []),
         "companies": companies,
         "teams": [{"credit_code": c, "inspectors": t} for c, t in sorted(teams.items())],
     }
@@ -559,3 +560,72 @@ def add_conflict(session: Session, actor: Actor, inspector_id: int, company_id: 
     audit.record(session, actor, "inspector.conflict", "inspector", inspector.id,
                  after={"company_id": company_id, "reason": reason})
     return conflict
+
+
+def replace_inspector(session: Session, actor: Actor, draw_id: int, *, visit_id: int,
+                      inspector_id: int, reason: str, now: dt.datetime | None = None) -> Visit:
+    """An inspector of a drawn team cannot go: the same department's next inspector by
+    the draw's own rule (stored pool, expertise, least loaded, HMAC order) takes the
+    place. Recorded with its reason and published with the draw."""
+    from server.services.draw_algorithm import pick
+
+    now = now or utcnow()
+    draw = get_or_raise(session, actor, draw_id)
+    task = session.get(Task, draw.task_id)
+    visit = get_by_id(session, Visit, visit_id)
+    if visit is None or visit.draw_id != draw.id:
+        raise NotFound("No such visit in this draw.")
+    member = next((m for m in visit.members if m.inspector_id == inspector_id), None)
+    if member is None:
+        raise InvalidInput("That inspector is not on the visit's team.",
+                           errors={"inspector_id": ["not on this team"]})
+    if not (actor.role == "admin" or actor.role == "supervisor"
+            and actor.department_id == member.department_id):
+        check_task_write(actor, task)
+    if visit.state != "issued":
+        raise Conflict("The visit has started; its team can no longer be redrawn.",
+                       code="visit_started")
+    code = session.get(Company, visit.company_id).credit_code
+    team = {m.inspector_id for m in visit.members}
+    barred = set(draw.inputs.get("barred", {}).get(code, ())) | set(session.scalars(
+        select(InspectorConflict.inspector_id).where(
+            InspectorConflict.company_id == visit.company_id)))
+    active = set(session.scalars(select(Inspector.id).where(Inspector.active.is_(True))))
+    load: dict[int, int] = defaultdict(int)
+    for member_id in session.scalars(select(VisitMember.inspector_id).join(
+            Visit, Visit.id == VisitMember.visit_id).where(
+            Visit.draw_id == draw.id, Visit.state.not_in(("cancelled", "merged")))):
+        load[member_id] += 1
+    cap = draw.inputs.get("inspector_cap")
+    pool = [Candidate(c["id"], c["certificate"], c["department_id"], frozenset(c["tags"]))
+            for c in draw.inputs["pools"].get(str(member.department_id), [])]
+    # Whoever was found unavailable for this visit stays off it (kept out of the public
+    # record, which names people only).
+    unavailable = set(draw.report.get("unavailable", {}).get(str(visit.id), ())) | {inspector_id}
+    free = [c for c in pool if c.inspector_id not in team | barred | unavailable
+            and c.inspector_id in active and (cap is None or load[c.inspector_id] < cap)]
+    wanted = frozenset(draw.inputs.get("required", {}).get(str(member.department_id), ()))
+    chosen = pick(task.seed, code, free, count=1, load=load, wanted=wanted)
+    if not chosen:
+        raise RuleViolation("No other inspector of the department can take this place.",
+                            code="draw_impossible", company=code, constraint="no_replacement")
+    replacement = chosen[0]
+    visit.members.remove(member)
+    visit.members.append(VisitMember(inspector_id=replacement.inspector_id,
+                                     department_id=member.department_id))
+    names = dict(session.execute(select(Inspector.id, Inspector.name).where(
+        Inspector.id.in_((inspector_id, replacement.inspector_id)))).all())
+    entry = {"visit_id": visit.id, "credit_code": code, "department_id": member.department_id,
+             "replaced": names.get(inspector_id), "by": names.get(replacement.inspector_id),
+             "reason": reason, "at": now.isoformat()}
+    draw.report = {**draw.report,
+                   "inspector_substitutions": [*draw.report.get("inspector_substitutions", []),
+                                               entry],
+                   "unavailable": {**draw.report.get("unavailable", {}),
+                                   str(visit.id): sorted(unavailable)}}
+    session.flush()
+    audit.record(session, actor, "draw.inspector_substitute", "draw", draw.id,
+                 before={"visit_id": visit.id, "inspector_id": inspector_id},
+                 after={"visit_id": visit.id, "inspector_id": replacement.inspector_id,
+                        "reason": reason}, now=now)
+    return visit

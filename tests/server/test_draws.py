@@ -395,3 +395,49 @@ def test_yearly_caps_per_department_and_in_total_exclude_and_are_counted(world, 
     draw = run_draw(world.sup_a, ok["id"])
     assert draw["excluded"] == {"recently_inspected": 0, "open_task": 0, "cap_department": 0,
                                 "cap_total": 0}
+
+
+def test_an_unavailable_inspector_is_replaced_from_the_same_department(world, field, session):
+    _, task = published_joint_task(world, field)
+    draw = run_draw(world.sup_a, task["id"])
+    visit = session.scalar(select(Visit).where(Visit.draw_id == draw["id"]).order_by(Visit.id))
+    gone = next(m.inspector_id for m in visit.members if m.department_id == world.dept_b.id)
+    before = {m.inspector_id for m in visit.members}
+    resp = world.sup_b.post(f"/api/v1/draws/{draw['id']}/inspector-substitutions",
+                            json={"visit_id": visit.id, "inspector_id": gone, "reason": "病假"})
+    assert resp.status_code == 201, resp.get_json()
+    session.expire_all()
+    after = {m.inspector_id: m.department_id for m in
+             session.get(Visit, visit.id).members}
+    assert gone not in after
+    [new] = set(after) - before
+    assert after[new] == world.dept_b.id
+    entry = resp.get_json()["inspector_substitutions"][0]
+    assert entry["reason"] == "病假" and entry["by"] and entry["replaced"]
+    assert world.sup_a.get(f"/api/v1/draws/{draw['id']}/verify").get_json()["match"] is True
+    assert_error(field.sup_c.post(f"/api/v1/draws/{draw['id']}/inspector-substitutions",
+                                  json={"visit_id": visit.id, "inspector_id": new,
+                                        "reason": "x"}), 403)
+
+
+def test_when_the_department_has_nobody_left_the_replacement_names_the_constraint(
+        world, field, session):
+    _, task = published_joint_task(world, field, ratios={"A": 1, "B": 1, "C": 1, "D": 1})
+    draw = run_draw(world.sup_a, task["id"])
+    visit = session.scalar(select(Visit).where(Visit.draw_id == draw["id"]).order_by(Visit.id))
+    [current] = [m.inspector_id for m in visit.members if m.department_id == field.dept_c.id]
+    replaced = []
+    for _ in range(10):
+        resp = field.sup_c.post(f"/api/v1/draws/{draw['id']}/inspector-substitutions",
+                                json={"visit_id": visit.id, "inspector_id": current,
+                                      "reason": "公出"})
+        if resp.status_code != 201:
+            break
+        replaced.append(current)
+        session.expire_all()
+        current = next(m.inspector_id for m in session.get(Visit, visit.id).members
+                       if m.department_id == field.dept_c.id)
+        assert current not in replaced  # whoever could not go is never drawn back
+    assert len(replaced) == 2  # three certified inspectors in the department
+    body = assert_error(resp, 422, "draw_impossible")
+    assert body["constraint"] == "no_replacement"
