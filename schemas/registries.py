@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, missing, validate, vali
 
 from schemas.common import PageQuery
 from schemas.fields import CreditCode, Id, IdNumber, QueryId, Text, code_field, tag_list
+from schemas.plans import RatiosSchema
 
 SUBJECT_TYPES = ("enterprise", "individual_business", "farmer_cooperative", "other")
 CREDIT_RISK_CLASSES = ("A", "B", "C", "D")
@@ -44,6 +45,8 @@ class DepartmentSchema(Schema):
     name = Text(max_length=100, required=True)
     short_name = Text(max_length=30, allow_none=True)
     region = _region
+    default_ratios = fields.Nested(RatiosSchema, allow_none=True, metadata={
+        "description": "percent per credit-risk class that new tasks start with"})
     active = fields.Boolean(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
@@ -53,6 +56,7 @@ class DepartmentPatchSchema(Schema):
     name = Text(max_length=100)
     short_name = Text(max_length=30, allow_none=True)
     region = _region
+    default_ratios = fields.Nested(RatiosSchema, allow_none=True)
 
 
 class DepartmentQuery(PageQuery):

@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         },
     )
     app.json.sort_keys = False  # keep the documented field order (status, code, message, ...)
+    app.json.ensure_ascii = False  # Chinese as UTF-8, not \u escapes
     app.extensions["fieldinspect"] = FieldInspect(settings, db)
     logging.basicConfig(level=logging.INFO)
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -441,3 +441,21 @@ def test_when_the_department_has_nobody_left_the_replacement_names_the_constrain
     assert len(replaced) == 2  # three certified inspectors in the department
     body = assert_error(resp, 422, "draw_impossible")
     assert body["constraint"] == "no_replacement"
+
+
+def test_a_task_without_ratios_takes_its_departments_defaults(world, field):
+    resp = world.admin.patch(f"/api/v1/departments/{world.dept_a.id}",
+                             json={"default_ratios": {"A": 2, "B": 4, "C": 20, "D": 50}})
+    assert resp.status_code == 200 and resp.get_json()["default_ratios"]["D"] == 50
+    plan = make_plan(world.sup_a, world.dept_a.id)
+    body = joint_task_body(field)
+    del body["ratios"]
+    task = world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks", json=body).get_json()
+    assert task["ratios"] == {"A": 2, "B": 4, "C": 20, "D": 50}
+    world.admin.patch(f"/api/v1/departments/{world.dept_a.id}", json={"default_ratios": None})
+    assert_error(world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks", json=body), 422)
+
+
+def test_responses_carry_chinese_as_utf8(world, app):
+    raw = world.admin.get(f"/api/v1/departments/{world.dept_a.id}").get_data()
+    assert "甲部门".encode() in raw
