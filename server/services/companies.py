@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from schemas.codes import is_valid_credit_code, normalize_code
-from server.models import Company, Tag, company_tags
+from server.models import Company, company_tags
 from server.services.actors import Actor
 from server.services.errors import Conflict
 from server.services.listing import paginate
@@ -14,6 +14,7 @@ from server.services.registry import (
     add_created,
     apply_changes,
     get_or_404,
+    having_tags,
     set_active,
     tags_by_code,
 )
@@ -85,9 +86,6 @@ def list_(session: Session, actor: Actor, *, q=None, region=None, industry=None,
                            (Company.status, status)):
         if values:
             stmt = stmt.where(column.in_(values))
-    for code in tag or ():
-        stmt = stmt.where(Company.id.in_(
-            select(company_tags.c.company_id).join(Tag, Tag.id == company_tags.c.tag_id)
-            .where(Tag.code == code)))
+    stmt = having_tags(stmt, Company.id, company_tags, tag)
     return paginate(session, stmt, page=page, page_size=page_size, sort=sort, sortable=SORTABLE,
                     default_sort="credit_code", tiebreak=Company.id)

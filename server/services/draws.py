@@ -48,7 +48,7 @@ from server.services.draw_algorithm import (
 )
 from server.services.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from server.services.plans import check_task_write, get_task_or_raise, participates, ratios_bp
-from server.services.registry import get_by_id, get_or_404
+from server.services.registry import get_by_id, get_or_404, having_tags
 
 EXCLUSION_ORDER = ("recently_inspected", "open_task", "cap_department", "cap_total")
 LIVE_VISIT_STATES = ("issued", "entered", "submitted", "closed")
@@ -82,10 +82,7 @@ def _eligible_rows(session: Session, task: Task) -> list:
         stmt = stmt.where(c.subject_type.in_(scope["subject_types"]))
     if scope.get("credit_classes"):
         stmt = stmt.where(c.credit_risk_class.in_(scope["credit_classes"]))
-    for code in scope.get("tags", ()):
-        stmt = stmt.where(c.id.in_(select(company_tags.c.company_id)
-                                   .join(Tag, Tag.id == company_tags.c.tag_id)
-                                   .where(Tag.code == code)))
+    stmt = having_tags(stmt, c.id, company_tags, scope.get("tags"))
     return fetch_plain(session, stmt.order_by(c.credit_code))
 
 

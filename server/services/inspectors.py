@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from schemas.codes import id_number_gender, mask_id_number
-from server.models import Inspector, Tag, inspector_tags
+from server.models import Inspector, inspector_tags
 from server.services.actors import Actor
 from server.services.errors import Conflict, InvalidInput, NotFound
 from server.services.listing import paginate
@@ -21,6 +21,7 @@ from server.services.registry import (
     active_department_or_raise,
     add_created,
     apply_changes,
+    having_tags,
     id_in_range,
     set_active,
     tags_by_code,
@@ -149,9 +150,6 @@ def list_(session: Session, actor: Actor, *, q=None, department_id=None, tag=Non
                               Inspector.certificate_valid_from <= certified_on),
                           or_(Inspector.certificate_valid_until.is_(None),
                               Inspector.certificate_valid_until >= certified_on))
-    for code in tag or ():
-        stmt = stmt.where(Inspector.id.in_(
-            select(inspector_tags.c.inspector_id).join(Tag, Tag.id == inspector_tags.c.tag_id)
-            .where(Tag.code == code)))
+    stmt = having_tags(stmt, Inspector.id, inspector_tags, tag)
     return paginate(session, stmt, page=page, page_size=page_size, sort=sort, sortable=SORTABLE,
                     default_sort="name", tiebreak=Inspector.id)

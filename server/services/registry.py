@@ -105,3 +105,13 @@ def active_department_or_raise(session: Session, department_id: int, field: str 
         raise InvalidInput("The department is deactivated.",
                            errors={field: ["department is deactivated"]})
     return dept
+
+
+def having_tags(stmt, id_column, link_table, codes):
+    """Narrow ``stmt`` to rows carrying every tag in ``codes`` (``link_table`` joins the
+    registry to tags: company_tags or inspector_tags)."""
+    owner = next(c for c in link_table.c if c.name != "tag_id")
+    for code in codes or ():
+        stmt = stmt.where(id_column.in_(
+            select(owner).join(Tag, Tag.id == link_table.c.tag_id).where(Tag.code == code)))
+    return stmt
