@@ -43,3 +43,9 @@ class MergeSchema(Schema):
     state = fields.String()
     created_at = fields.DateTime()
     decided_at = fields.DateTime(allow_none=True)
+
+
+class PremisesCodeSchema(Schema):
+    company_id = fields.Integer()
+    version = fields.Integer()
+    issued_at = fields.DateTime()

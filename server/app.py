@@ -25,11 +25,35 @@ class FieldInspectApi(Api):
 
 
 class FieldInspect:
-    """What the app carries for the API layer: settings and the database."""
+    """What the app carries for the API layer: settings, the database, the code signer."""
 
     def __init__(self, settings: Settings, db: Database):
         self.settings = settings
         self.db = db
+        self._signer = None
+
+    def signer(self):
+        """The signing key, loaded once per process and registered in the database."""
+        if self._signer is None:
+            from server.services import signing
+
+            signer = signing.load_signer(signing_key=self.settings.signing_key,
+                                         keys_dir=self.settings.keys_dir)
+            with self.db.write_session() as session:
+                signing.register(session, signer)
+                session.commit()
+            self._signer = signer
+        return self._signer
+
+    def public_keys(self) -> dict[str, bytes]:
+        """Every registered public key, and this process's own signing key."""
+        from server.services import signing
+
+        with self.db.read_session() as session:
+            keys = signing.public_keys(session)
+        signer = self.signer()
+        keys.setdefault(signer.kid, signer.public_bytes)
+        return keys
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> Flask:

@@ -64,6 +64,12 @@ class Settings:
     login_lock_seconds: int = 900
     default_page_size: int = 50
     max_page_size: int = 500
+    keys_dir: Path = Path("var/keys")
+    signing_key: str | None = None
+    public_url: str = "http://127.0.0.1:5000"
+    entry_grace_minutes: int = 120
+    entry_distance_flag_m: int = 500
+    manual_entry_days: int = 10
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -81,6 +87,13 @@ class Settings:
             max_import_rows=_int("FIELDINSPECT_MAX_IMPORT_ROWS", 200_000),
             login_max_failures=_int("FIELDINSPECT_LOGIN_MAX_FAILURES", 5),
             login_lock_seconds=_int("FIELDINSPECT_LOGIN_LOCK_SECONDS", 900),
+            keys_dir=Path(os.environ.get("FIELDINSPECT_KEYS_DIR", var_dir / "keys")),
+            signing_key=os.environ.get("FIELDINSPECT_SIGNING_KEY") or None,
+            public_url=os.environ.get("FIELDINSPECT_PUBLIC_URL",
+                                      f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"),
+            entry_grace_minutes=_int("FIELDINSPECT_ENTRY_GRACE_MINUTES", 120),
+            entry_distance_flag_m=_int("FIELDINSPECT_ENTRY_DISTANCE_FLAG_M", 500),
+            manual_entry_days=_int("FIELDINSPECT_MANUAL_ENTRY_DAYS", 10),
         )
         values.update(overrides)
         return cls(**values)

@@ -82,7 +82,8 @@ class TestDatabase:
 def settings(tmp_path_factory):
     return Settings.from_env(
         database_url="unused", secret_key="test-secret-key",
-        blob_dir=Path(tempfile.mkdtemp()), max_body_bytes=64 * 1024,
+        blob_dir=Path(tempfile.mkdtemp()), keys_dir=Path(tempfile.mkdtemp()) / "keys",
+        max_body_bytes=64 * 1024,
         max_import_bytes=8 << 20, login_lock_seconds=900,
     )
 

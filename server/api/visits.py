@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from flask import Response, jsonify, request
 from flask.views import MethodView
 
-from schemas.visits import MergeRequestSchema, MergeSchema, VisitSchema
+from schemas.entries import EntryOutSchema, EntrySchema
+from schemas.visits import MergeRequestSchema, MergeSchema, PremisesCodeSchema, VisitSchema
 from server.api.blueprint import Blueprint
-from server.api.context import actor, session
-from server.services import visits
+from server.api.context import actor, commit_now, fi, session
+from server.services import codes, companies, qr, visits
+from server.services.errors import DomainError, NotFound
 
 blp = Blueprint("visits", __name__, description="Visits and joint visits")
 
@@ -43,3 +46,117 @@ class MergeDecline(MethodView):
     def post(self, merge_id):
         """The other department declines"""
         return visits.decide_merge(session(), actor(), merge_id, accept=False)
+
+
+# --- codes, entry, pack ------------------------------------------------------------------------
+def _image(data: bytes, mimetype: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={"Cache-Control": "no-store"})
+
+
+@blp.route("/visits/<int:visit_id>/code.<string:fmt>")
+class VisitCode(MethodView):
+    def get(self, visit_id, fmt):
+        """The visit code as a QR image (png or svg): the URL of the verification page"""
+        visit = visits.get_or_raise(session(), actor(), visit_id)
+        url = codes.visit_url(fi().settings.public_url, codes.visit_token(visit, fi().signer()))
+        return _qr_response(url, fmt)
+
+
+def _qr_response(data: str, fmt: str) -> Response:
+    if fmt == "png":
+        return _image(qr.png(data), "image/png")
+    if fmt == "svg":
+        return _image(qr.svg(data), "image/svg+xml")
+    raise NotFound("Ask for .png or .svg.")
+
+
+@blp.route("/companies/<int:company_id>/premises-code")
+class PremisesCodeIssue(MethodView):
+    @blp.response(201, PremisesCodeSchema)
+    def post(self, company_id):
+        """Issue the company's premises code (a new version revokes the old one)"""
+        return codes.issue_premises(session(), actor(), company_id)
+
+    @blp.response(200, PremisesCodeSchema)
+    def get(self, company_id):
+        """The company's current premises code"""
+        codes.check_premises_reader(actor())
+        return codes.current_premises_or_raise(session(), company_id)
+
+
+@blp.route("/companies/<int:company_id>/premises-code.<string:fmt>")
+class PremisesCodeImage(MethodView):
+    def get(self, company_id, fmt):
+        """The premises code as a QR image (png or svg)"""
+        codes.check_premises_reader(actor())
+        code = codes.current_premises_or_raise(session(), company_id)
+        return _qr_response(codes.premises_token(code, fi().signer()), fmt)
+
+
+@blp.route("/companies/<int:company_id>/premises-poster.png")
+class PremisesPoster(MethodView):
+    def get(self, company_id):
+        """A printable poster: the company's name and code around its premises QR code"""
+        codes.check_premises_reader(actor())
+        code = codes.current_premises_or_raise(session(), company_id)
+        company = companies.get_or_raise(session(), actor(), company_id)
+        image = qr.poster(codes.premises_token(code, fi().signer()), title="入企检查码",
+                          lines=[company.name, f"统一社会信用代码 {company.credit_code}",
+                                 f"第 {code.version} 版"])
+        return _image(image, "image/png")
+
+
+@blp.route("/visits/<int:visit_id>/entries")
+class VisitEntries(MethodView):
+    @blp.arguments(EntrySchema)
+    @blp.response(201, EntryOutSchema)
+    def post(self, data, visit_id):
+        """Scan-to-enter: record the entry with the premises code (or, without it, a
+        reason and a photo)"""
+        s = fi().settings
+        me = actor()
+        keys = fi().public_keys()
+        try:
+            return visits.enter(session(), me, visit_id, **data, public_keys=keys,
+                                grace_minutes=s.entry_grace_minutes,
+                                distance_flag_m=s.entry_distance_flag_m,
+                                manual_days=s.manual_entry_days)
+        except DomainError as exc:
+            if exc.status != 404:
+                # Nothing of the refused entry stays, but the refusal itself is recorded.
+                session().rollback()
+                visits.record_refusal(session(), me, visit_id, exc.code)
+                commit_now()
+            raise
+
+
+@blp.route("/visits/<int:visit_id>/pack")
+class VisitPack(MethodView):
+    @blp.response(200)
+    def get(self, visit_id):
+        """All a phone needs offline for the visit; ETag, and 304 when unchanged"""
+        keys = fi().public_keys()
+        body, etag = visits.pack(session(), actor(), visit_id, signer=fi().signer(),
+                                 public_keys=keys, public_url=fi().settings.public_url)
+        if etag in request.if_none_match:
+            return Response(status=304, headers={"ETag": f'"{etag}"'})
+        response = jsonify(body)
+        response.set_etag(etag)
+        return response
+
+
+@blp.route("/me/visits")
+class MyVisits(MethodView):
+    @blp.response(200)
+    def get(self):
+        """An inspector's open visits with their pack ETags (re-download what changed)"""
+        me = actor()
+        keys = fi().public_keys()
+        out = []
+        for visit in visits.my_visits(session(), me):
+            _, etag = visits.pack(session(), me, visit.id, signer=fi().signer(),
+                                  public_keys=keys, public_url=fi().settings.public_url)
+            out.append({"id": visit.id, "state": visit.state, "company_id": visit.company_id,
+                        "window_start": visit.window_start.isoformat(),
+                        "window_end": visit.window_end.isoformat(), "pack_etag": etag})
+        return out

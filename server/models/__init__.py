@@ -3,6 +3,7 @@
 from server.db import Base
 from server.models.accounts import ApiToken, User
 from server.models.audit import AuditEntry
+from server.models.codes import PremisesCode, SigningKey, VisitEntry
 from server.models.companies import Company, company_tags
 from server.models.departments import Department
 from server.models.inspectors import Inspector, inspector_tags
@@ -28,6 +29,6 @@ __all__ = [
     "ApiToken", "AuditEntry", "Base", "Company", "Department", "Draw", "DrawCompany",
     "DrawStratum", "InspectionItem", "InspectionItemVersion", "Inspector", "InspectorConflict",
     "Plan", "PlanVersion", "Tag", "Task", "TaskItem", "User", "Visit", "VisitItem", "VisitMember",
-    "VisitMerge",
+    "VisitMerge", "PremisesCode", "SigningKey", "VisitEntry",
     "company_tags", "inspector_tags", "task_departments",
 ]

@@ -11,15 +11,16 @@ the yearly caps, so the company is inspected once, not twice.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from server.db import utcnow
-from server.models import Task, Visit, VisitItem, VisitMember, VisitMerge
+from server.models import Company, Task, Visit, VisitEntry, VisitItem, VisitMember, VisitMerge
 from server.services import audit
 from server.services.actors import Actor
-from server.services.errors import Conflict, Forbidden, NotFound, RuleViolation
+from server.services.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from server.services.registry import get_or_404
 
 
@@ -128,3 +129,176 @@ def decide_merge(session: Session, actor: Actor, merge_id: int, *, accept: bool,
     audit.record(session, actor, f"visit.merge_{merge.state}", "visit", host.id,
                  after={"merge_id": merge.id, "other_visit_id": other.id})
     return merge
+
+
+# --- scan-to-enter (扫码入企) -----------------------------------------------------------------
+CHINA = dt.timezone(dt.timedelta(hours=8))  # windows are calendar days in China (no DST)
+
+
+def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine), metres."""
+    r = 6_371_000
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def _visit_for_member(session: Session, actor: Actor, visit_id: int) -> Visit:
+    actor.require_role("inspector")
+    visit = get_or_404(session, Visit, visit_id, "visit")
+    if actor.inspector_id not in {m.inspector_id for m in visit.members}:
+        raise Forbidden("You are not on this visit's team.", code="not_on_team")
+    if visit.state not in ("issued", "entered"):
+        raise Conflict(f"The visit is {visit.state}.", code="visit_not_open")
+    return visit
+
+
+def enter(session: Session, actor: Actor, visit_id: int, *, premises_token: str | None = None,
+          reason: str | None = None, photo_sha256: str | None = None,
+          device_time: dt.datetime | None = None, latitude: float | None = None,
+          longitude: float | None = None, device_id: str | None = None,
+          public_keys: dict[str, bytes], grace_minutes: int, distance_flag_m: int,
+          manual_days: int, now: dt.datetime | None = None) -> VisitEntry:
+    """Record an inspector's entry into the premises.
+
+    With the premises code: the scanner is on the team, the code is genuine, current
+    and the visit company's, and now is within the window (with a grace). Without it
+    (code missing or damaged, system down): a reason and a photo of the premises,
+    accepted within ``manual_days`` after the window and flagged for the supervisor.
+    A position far from the registered address is accepted but flagged.
+    """
+    from server.services.codes import current_premises
+    from sync.tokens import TokenError, verify
+
+    now = now or utcnow()
+    visit = _visit_for_member(session, actor, visit_id)
+    today = now.astimezone(CHINA)
+    opens = dt.datetime.combine(visit.window_start, dt.time(0), CHINA) - \
+        dt.timedelta(minutes=grace_minutes)
+    closes = dt.datetime.combine(visit.window_end + dt.timedelta(days=1), dt.time(0), CHINA) + \
+        dt.timedelta(minutes=grace_minutes)
+    flags: list[str] = []
+    company = session.get(Company, visit.company_id)
+    entry = VisitEntry(visit_id=visit.id, inspector_id=actor.inspector_id, device_id=device_id,
+                       device_time=device_time, server_time=now, latitude=latitude,
+                       longitude=longitude)
+    if premises_token:
+        try:
+            payload = verify(premises_token, public_keys, kind="p")
+        except TokenError as exc:
+            raise RuleViolation(f"The premises code is refused: {exc.message}.",
+                                code=exc.code) from None
+        if payload.get("c") != visit.company_id:
+            raise RuleViolation("This premises code belongs to another company.",
+                                code="wrong_premises")
+        current = current_premises(session, visit.company_id)
+        if current is None or payload.get("n") != current.version:
+            raise RuleViolation("This premises code has been replaced by a newer one.",
+                                code="code_revoked")
+        if not opens <= today <= closes:
+            raise RuleViolation("The visit's window is not open.", code="outside_window")
+        entry.method = "scan"
+        entry.premises_company_id, entry.premises_version = payload["c"], payload["n"]
+    else:
+        if not reason or not photo_sha256:
+            raise InvalidInput("Without the premises code, give the reason and a photo of "
+                               "the premises.", errors={"reason": ["required without a code"],
+                                                        "photo_sha256": ["required without "
+                                                                         "a code"]})
+        if not opens <= today <= closes + dt.timedelta(days=manual_days):
+            raise RuleViolation(f"An entry without the code must be recorded within "
+                                f"{manual_days} days of the window.", code="outside_window")
+        entry.method, entry.reason, entry.photo_sha256 = "manual", reason, photo_sha256
+        flags.append("manual")
+        if today > closes:
+            flags.append("recorded_late")
+    if latitude is not None and company.latitude is not None:
+        entry.distance_m = round(_distance_m(latitude, longitude, company.latitude,
+                                             company.longitude), 1)
+        if entry.distance_m > distance_flag_m:
+            flags.append("far_from_premises")
+    entry.flags = flags
+    session.add(entry)
+    if visit.state == "issued":
+        visit.state = "entered"
+    session.flush()
+    audit.record(session, actor, "visit.enter", "visit", visit.id,
+                 after={"entry_id": entry.id, "method": entry.method, "flags": flags,
+                        "device_id": device_id}, now=now)
+    return entry
+
+
+def record_refusal(session: Session, actor: Actor, visit_id: int, code: str) -> None:
+    """全程留痕: a refused scan leaves an audit entry even though nothing else changes."""
+    audit.record(session, actor, "visit.entry_refused", "visit", visit_id, after={"code": code})
+
+
+# --- the visit pack: what a phone needs offline ---------------------------------------------
+def mask_certificate(number: str) -> str:
+    return number if len(number) <= 8 else number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+def pack(session: Session, actor: Actor, visit_id: int, *, signer, public_keys: dict[str, bytes],
+         public_url: str) -> tuple[dict, str]:
+    """The visit, company, team, item versions with forms and work guides, the signed
+    visit code, the expected premises code and the public keys; and its ETag."""
+    import hashlib
+    import json
+
+    from server.models import Department, InspectionItem, InspectionItemVersion, Inspector
+    from server.services.codes import current_premises, visit_token, visit_url
+    from sync.tokens import b64encode
+
+    visit = get_or_raise(session, actor, visit_id)
+    company = session.get(Company, visit.company_id)
+    task = session.get(Task, visit.task_id)
+    names = dict(session.execute(select(Department.id, Department.name)).all())
+    team = []
+    for member in sorted(visit.members, key=lambda m: (m.department_id, m.inspector_id)):
+        person = session.get(Inspector, member.inspector_id)
+        team.append({"inspector_id": person.id, "name": person.name,
+                     "department_id": member.department_id,
+                     "department": names.get(member.department_id),
+                     "certificate_number": mask_certificate(person.certificate_number),
+                     "certificate_valid_until": person.certificate_valid_until})
+    items = []
+    for link in sorted(visit.items, key=lambda i: i.item_version_id):
+        version = session.get(InspectionItemVersion, link.item_version_id)
+        item = session.get(InspectionItem, version.item_id)
+        items.append({"item_version_id": version.id, "item_code": item.code,
+                      "version": version.version, "department_id": link.department_id,
+                      "name": version.name, "legal_basis": version.legal_basis,
+                      "method": version.method, "item_class": version.item_class,
+                      "form": version.form, "work_guide": version.work_guide})
+    token = visit_token(visit, signer)
+    premises = current_premises(session, company.id)
+    body = audit.jsonable({
+        "visit": {"id": visit.id, "state": visit.state, "task_id": task.id, "task": task.name,
+                  "window_start": visit.window_start, "window_end": visit.window_end,
+                  "merged_into": visit.merged_into},
+        "company": {"id": company.id, "credit_code": company.credit_code, "name": company.name,
+                    "address": company.address, "legal_representative":
+                        company.legal_representative, "phone": company.phone,
+                    "latitude": company.latitude, "longitude": company.longitude},
+        "team": team,
+        "items": items,
+        "visit_token": token,
+        "visit_url": visit_url(public_url, token),
+        "premises_code": {"company_id": company.id,
+                          "version": premises.version if premises else None},
+        "public_keys": {kid: b64encode(key) for kid, key in sorted(public_keys.items())},
+    })
+    etag = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False)
+                          .encode()).hexdigest()[:32]
+    return body, etag
+
+
+def my_visits(session: Session, actor: Actor) -> list[Visit]:
+    """An inspector's visits that are still to be done or under way."""
+    actor.require_role("inspector")
+    return list(session.scalars(
+        select(Visit).join(VisitMember, VisitMember.visit_id == Visit.id)
+        .where(VisitMember.inspector_id == actor.inspector_id,
+               Visit.state.in_(("issued", "entered", "submitted")))
+        .order_by(Visit.window_start, Visit.id)))

@@ -1,0 +1,78 @@
+"""The two QR codes of scan-to-enter (扫码入企).
+
+- The visit code: visit, company, window and team, signed; it encodes the URL of the
+  company's verification page, ``<public url>/v/<token>``, so any phone camera opens it.
+- The premises code: one per company, posted at the premises; reissuing makes a new
+  version and revokes the old one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from server.db import utcnow
+from server.models import Company, PremisesCode, Visit
+from server.services import audit
+from server.services.actors import Actor
+from server.services.errors import NotFound
+from server.services.registry import get_or_404
+from server.services.signing import Signer
+
+
+def visit_payload(visit: Visit) -> dict:
+    return {"t": "v", "v": visit.id, "c": visit.company_id,
+            "s": visit.window_start.isoformat(), "e": visit.window_end.isoformat(),
+            "m": sorted(m.inspector_id for m in visit.members)}
+
+
+def visit_token(visit: Visit, signer: Signer) -> str:
+    return signer.sign(visit_payload(visit))
+
+
+def visit_url(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}/v/{token}"
+
+
+def current_premises(session: Session, company_id: int) -> PremisesCode | None:
+    return session.scalar(select(PremisesCode).where(
+        PremisesCode.company_id == company_id, PremisesCode.revoked_at.is_(None))
+        .order_by(PremisesCode.version.desc()).limit(1))
+
+
+def current_premises_or_raise(session: Session, company_id: int) -> PremisesCode:
+    code = current_premises(session, company_id)
+    if code is None:
+        raise NotFound("No premises code has been issued for this company.",
+                       code="no_premises_code")
+    return code
+
+
+def premises_token(code: PremisesCode, signer: Signer) -> str:
+    return signer.sign({"t": "p", "c": code.company_id, "n": code.version})
+
+
+def check_premises_reader(actor: Actor) -> None:
+    actor.require_role("admin", "coordinator", "supervisor")
+
+
+def issue_premises(session: Session, actor: Actor, company_id: int, *,
+                   now: dt.datetime | None = None) -> PremisesCode:
+    """A new version of the company's premises code; any older one stops working."""
+    actor.require_role("admin", "supervisor")
+    get_or_404(session, Company, company_id, "company")
+    now = now or utcnow()
+    session.execute(update(PremisesCode).where(PremisesCode.company_id == company_id,
+                                               PremisesCode.revoked_at.is_(None))
+                    .values(revoked_at=now))
+    version = (session.scalar(select(func.max(PremisesCode.version))
+                              .where(PremisesCode.company_id == company_id)) or 0) + 1
+    code = PremisesCode(company_id=company_id, version=version, issued_at=now,
+                        issued_by=actor.user_id)
+    session.add(code)
+    session.flush()
+    audit.record(session, actor, "premises_code.issue", "company", company_id,
+                 after={"version": version}, now=now)
+    return code

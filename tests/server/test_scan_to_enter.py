@@ -1,0 +1,223 @@
+"""Signed codes, QR images, scan-to-enter and the visit pack."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+import zxingcpp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+from sqlalchemy import select
+
+from server.models import AuditEntry, Visit, VisitEntry
+from server.services import signing
+from sync.tokens import TokenError, verify
+from tests import factories as f
+from tests.server.test_app import assert_error
+from tests.server.test_draws import field, joint_task_body, make_plan, run_draw  # noqa: F401
+
+TODAY = dt.date.today()
+
+
+def decode(png: bytes) -> str:
+    [result] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    return result.text
+
+
+@pytest.fixture
+def drawn(world, field, session, app):  # noqa: F811
+    """A joint draw whose window is open today; a member and a non-member signed in."""
+    start, end = TODAY - dt.timedelta(days=1), TODAY + dt.timedelta(days=10)
+    plan = make_plan(world.sup_a, world.dept_a.id, year=start.year)
+    body = joint_task_body(field, window_start=start.isoformat(), window_end=end.isoformat(),
+                           result_deadline=(end + dt.timedelta(days=10)).isoformat(),
+                           ratios={"A": 10, "B": 10, "C": 10, "D": 10})
+    task = world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks", json=body).get_json()
+    world.sup_a.post(f"/api/v1/plans/{plan['id']}/publish", json={})
+    draw = run_draw(world.sup_a, task["id"])
+    visit = session.scalar(select(Visit).where(Visit.draw_id == draw["id"]).order_by(Visit.id))
+    member = next(m for m in visit.members if m.department_id == world.dept_b.id)
+    outsider = next(i for i in f_inspectors(session, world.dept_b.id)
+                    if i not in {m.inspector_id for m in visit.members})
+    client = app.test_client()
+    _, member_token = f.user(session, "inspector", world.dept_b.id, member.inspector_id)
+    _, outsider_token = f.user(session, "inspector", world.dept_b.id, outsider)
+    session.commit()
+    issued = world.admin.post(f"/api/v1/companies/{visit.company_id}/premises-code")
+    assert issued.status_code == 201, issued.get_json()
+    premises = decode(world.admin.get(
+        f"/api/v1/companies/{visit.company_id}/premises-code.png").get_data())
+
+    class D:
+        pass
+
+    d = D()
+    d.visit, d.draw, d.premises = visit, draw, premises
+    d.member, d.outsider = f.Api(client, member_token), f.Api(client, outsider_token)
+    return d
+
+
+def f_inspectors(session, dept_id):
+    from server.models import Inspector
+
+    return session.scalars(select(Inspector.id).where(Inspector.department_id == dept_id)).all()
+
+
+# --- tokens --------------------------------------------------------------------------------
+def test_a_token_verifies_offline_and_any_changed_character_fails(tmp_path):
+    signer = signing.load_signer(signing_key=None, keys_dir=tmp_path)
+    token = signer.sign({"t": "p", "c": 7, "n": 1})
+    keys = {signer.kid: signer.public_bytes}
+    assert verify(token, keys, kind="p") == {"t": "p", "c": 7, "n": 1, "k": signer.kid}
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.integers(0, len(token) - 1), st.sampled_from("ABCxyz019-_."))
+    def changed(position, char):
+        if token[position] == char:
+            return
+        with pytest.raises(TokenError):
+            verify(token[:position] + char + token[position + 1:], keys, kind="p")
+
+    changed()
+
+
+def test_rotated_keys_keep_verifying_and_other_keys_do_not(tmp_path, session):
+    old = signing.load_signer(signing_key=None, keys_dir=tmp_path)
+    signing.register(session, old)
+    token = old.sign({"t": "v", "v": 1, "c": 2, "s": "2026-01-01", "e": "2099-01-01", "m": []})
+    new = signing.rotate(session, keys_dir=tmp_path)
+    assert new.kid != old.kid
+    keys = signing.public_keys(session)
+    assert verify(token, keys, kind="v")["v"] == 1
+    stranger = signing.load_signer(signing_key=None, keys_dir=tmp_path / "other")
+    forged = stranger.sign({"t": "v", "v": 1, "c": 2, "s": "2026-01-01", "e": "2099-01-01",
+                            "m": []})
+    with pytest.raises(TokenError) as exc:
+        verify(forged, keys)
+    assert exc.value.code == "unknown_key"
+    with pytest.raises(TokenError) as exc:
+        verify(token, keys, kind="p")
+    assert exc.value.code == "wrong_kind"
+    with pytest.raises(TokenError) as exc:
+        verify(token, keys, today=dt.date(2099, 1, 2))
+    assert exc.value.code == "code_expired"
+
+
+# --- QR images -----------------------------------------------------------------------------
+def test_the_visit_code_png_and_svg_carry_the_verification_url(world, drawn, app):
+    url = decode(world.sup_a.get(f"/api/v1/visits/{drawn.visit.id}/code.png").get_data())
+    assert url.startswith("http://") and "/v/" in url
+    token = url.rsplit("/v/", 1)[1]
+    payload = verify(token, app.extensions["fieldinspect"].public_keys(), kind="v")
+    assert payload["v"] == drawn.visit.id and payload["c"] == drawn.visit.company_id
+    svg = world.sup_a.get(f"/api/v1/visits/{drawn.visit.id}/code.svg")
+    assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.get_data()
+
+
+def test_the_premises_poster_is_a_png_whose_code_scans(world, drawn):
+    resp = world.admin.get(f"/api/v1/companies/{drawn.visit.company_id}/premises-poster.png")
+    assert resp.status_code == 200, resp.get_data()[:300]
+    assert decode(resp.get_data()) == drawn.premises
+
+
+# --- scan-to-enter -------------------------------------------------------------------------
+def test_a_team_member_scanning_the_premises_code_enters_the_visit(drawn, session):
+    resp = drawn.member.post(f"/api/v1/visits/{drawn.visit.id}/entries",
+                             json={"premises_token": drawn.premises, "device_id": "phone-1",
+                                   "device_time": "2026-01-01T08:00:00+08:00"})
+    assert resp.status_code == 201, resp.get_json()
+    entry = resp.get_json()
+    assert entry["method"] == "scan" and entry["flags"] == [] and entry["premises_version"] == 1
+    session.expire_all()
+    assert session.get(Visit, drawn.visit.id).state == "entered"
+
+
+def test_a_non_member_is_refused_and_the_refusal_is_audited(drawn, session):
+    body = assert_error(drawn.outsider.post(f"/api/v1/visits/{drawn.visit.id}/entries",
+                                            json={"premises_token": drawn.premises}),
+                        403, "not_on_team")
+    assert body["message"]
+    session.expire_all()
+    assert session.scalar(select(VisitEntry.id)) is None
+    refusal = session.scalar(select(AuditEntry).where(AuditEntry.action == "visit.entry_refused"))
+    assert refusal.after == {"code": "not_on_team"}
+
+
+def test_a_forged_code_is_refused(drawn):
+    payload, signature = drawn.premises.split(".")
+    forged = payload + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
+    assert_error(drawn.member.post(f"/api/v1/visits/{drawn.visit.id}/entries",
+                                   json={"premises_token": forged}), 422, "invalid_code")
+
+
+def test_another_companys_code_and_a_replaced_code_are_refused(world, drawn, session):
+    other = f.company(session)
+    session.commit()
+    world.admin.post(f"/api/v1/companies/{other.id}/premises-code")
+    foreign = decode(world.admin.get(f"/api/v1/companies/{other.id}/premises-code.png").get_data())
+    assert_error(drawn.member.post(f"/api/v1/visits/{drawn.visit.id}/entries",
+                                   json={"premises_token": foreign}), 422, "wrong_premises")
+    world.admin.post(f"/api/v1/companies/{drawn.visit.company_id}/premises-code")  # version 2
+    assert_error(drawn.member.post(f"/api/v1/visits/{drawn.visit.id}/entries",
+                                   json={"premises_token": drawn.premises}), 422, "code_revoked")
+
+
+def test_a_cancelled_visit_cannot_be_entered(drawn, session):
+    session.get(Visit, drawn.visit.id).state = "cancelled"
+    session.commit()
+    assert_error(drawn.member.post(f"/api/v1/visits/{drawn.visit.id}/entries",
+                                   json={"premises_token": drawn.premises}), 409, "visit_not_open")
+
+
+def test_far_from_the_premises_is_accepted_but_flagged(drawn, session):
+    from server.models import Company
+
+    company = session.get(Company, drawn.visit.company_id)
+    company.latitude, company.longitude = 37.666, 114.386
+    session.commit()
+    resp = drawn.member.post(f"/api/v1/visits/{drawn.visit.id}/entries",
+                             json={"premises_token": drawn.premises, "latitude": 37.70,
+                                   "longitude": 114.386})
+    assert resp.status_code == 201
+    assert resp.get_json()["flags"] == ["far_from_premises"]
+    assert 3000 < resp.get_json()["distance_m"] < 4500
+
+
+def test_without_the_code_an_entry_needs_a_reason_and_a_photo_and_is_flagged(drawn):
+    assert_error(drawn.member.post(f"/api/v1/visits/{drawn.visit.id}/entries",
+                                   json={"reason": "检查码损坏"}), 422)
+    resp = drawn.member.post(f"/api/v1/visits/{drawn.visit.id}/entries",
+                             json={"reason": "检查码损坏", "photo_sha256": "ab" * 32})
+    assert resp.status_code == 201 and resp.get_json()["flags"] == ["manual"]
+
+
+# --- the visit pack ------------------------------------------------------------------------
+def test_the_pack_of_a_joint_visit_has_everything_and_answers_304_when_unchanged(
+        drawn, world, app):
+    resp = drawn.member.get(f"/api/v1/visits/{drawn.visit.id}/pack")
+    assert resp.status_code == 200, resp.get_json()
+    pack = resp.get_json()
+    assert {m["department"] for m in pack["team"]} == {"甲部门", "乙部门", "丙部门"}
+    assert all("*" in m["certificate_number"] for m in pack["team"])
+    assert len(pack["items"]) == 3 and all(i["form"]["fields"] for i in pack["items"])
+    assert pack["premises_code"] == {"company_id": drawn.visit.company_id, "version": 1}
+    keys = {k: __import__("sync.tokens").tokens.b64decode(v) for k, v in
+            pack["public_keys"].items()}
+    assert verify(pack["visit_token"], keys, kind="v")["v"] == drawn.visit.id
+    etag = resp.headers["ETag"]
+    again = drawn.member.get(f"/api/v1/visits/{drawn.visit.id}/pack",
+                             headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    mine = drawn.member.get("/api/v1/me/visits").get_json()
+    assert any(v["id"] == drawn.visit.id and f'"{v["pack_etag"]}"' == etag for v in mine)
+    world.admin.post(f"/api/v1/companies/{drawn.visit.company_id}/premises-code")
+    changed = drawn.member.get(f"/api/v1/visits/{drawn.visit.id}/pack",
+                               headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.get_json()["premises_code"]["version"] == 2
+
+
+def test_a_non_member_inspector_gets_404_for_the_pack(drawn):
+    assert_error(drawn.outsider.get(f"/api/v1/visits/{drawn.visit.id}/pack"), 404)
