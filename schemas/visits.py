@@ -49,3 +49,19 @@ class PremisesCodeSchema(Schema):
     company_id = fields.Integer()
     version = fields.Integer()
     issued_at = fields.DateTime()
+
+
+class RatingSchema(Schema):
+    visit_id = fields.Integer()
+    score = fields.Integer()
+    comment = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class RecusalSchema(Schema):
+    id = fields.Integer()
+    visit_id = fields.Integer()
+    inspector_id = fields.Integer()
+    reason = fields.String()
+    state = fields.String()
+    created_at = fields.DateTime()

@@ -89,6 +89,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     context.init_app(app)
     _limit_bodies(app, settings)
     _docs(app)
+    from server.web.verify import bp as verify_pages
+
+    app.register_blueprint(verify_pages)
     return app
 
 

@@ -5,6 +5,7 @@
     fieldinspect demo [--companies N]
     fieldinspect audit verify     recompute the audit hash chain
     fieldinspect draw verify ID   re-run a draw from its stored inputs
+    fieldinspect keys rotate      sign new codes with a new key
     fieldinspect users create     make an account
 """
 
@@ -137,6 +138,26 @@ def draw_verify(draw_id):
         return
     click.echo(f"draw {draw_id}: MISMATCH", err=True)
     sys.exit(1)
+
+
+@main.group()
+def keys():
+    """The keys that sign inspection codes."""
+
+
+@keys.command("rotate")
+def keys_rotate():
+    """Start signing with a new key; codes signed with the old one keep verifying."""
+    from server.services import signing
+
+    fi = _fi()
+    if fi.settings.signing_key:
+        raise click.ClickException("FIELDINSPECT_SIGNING_KEY is set: rotate by setting a new "
+                                   "key there (the old public key stays registered).")
+    with fi.db.write_session() as session:
+        new = signing.rotate(session, keys_dir=fi.settings.keys_dir)
+        session.commit()
+    click.echo(f"signing with key {new.kid}; restart the workers to pick it up")
 
 
 @main.group()

@@ -6,10 +6,17 @@ from flask import Response, jsonify, request
 from flask.views import MethodView
 
 from schemas.entries import EntryOutSchema, EntrySchema
-from schemas.visits import MergeRequestSchema, MergeSchema, PremisesCodeSchema, VisitSchema
+from schemas.visits import (
+    MergeRequestSchema,
+    MergeSchema,
+    PremisesCodeSchema,
+    RatingSchema,
+    RecusalSchema,
+    VisitSchema,
+)
 from server.api.blueprint import Blueprint
 from server.api.context import actor, commit_now, fi, session
-from server.services import codes, companies, qr, visits
+from server.services import codes, companies, qr, verification, visits
 from server.services.errors import DomainError, NotFound
 
 blp = Blueprint("visits", __name__, description="Visits and joint visits")
@@ -160,3 +167,28 @@ class MyVisits(MethodView):
                         "window_start": visit.window_start.isoformat(),
                         "window_end": visit.window_end.isoformat(), "pack_etag": etag})
         return out
+
+
+@blp.route("/ratings")
+class Ratings(MethodView):
+    @blp.response(200, RatingSchema(many=True))
+    def get(self):
+        """Individual ratings by companies (admin only: anonymous towards the teams)"""
+        return verification.ratings(session(), actor())
+
+
+@blp.route("/ratings/summary")
+class RatingSummary(MethodView):
+    @blp.response(200)
+    def get(self):
+        """Average ratings per department and inspector (supervisors: their department)"""
+        return verification.rating_summary(session(), actor())
+
+
+@blp.route("/recusals")
+class Recusals(MethodView):
+    @blp.response(200, RecusalSchema(many=True))
+    def get(self):
+        """Companies' requests that an inspector step aside (回避), for the inspector's
+        department"""
+        return verification.recusals(session(), actor())

@@ -3,7 +3,13 @@
 from server.db import Base
 from server.models.accounts import ApiToken, User
 from server.models.audit import AuditEntry
-from server.models.codes import PremisesCode, SigningKey, VisitEntry
+from server.models.codes import (
+    PremisesCode,
+    RecusalRequest,
+    SigningKey,
+    VisitEntry,
+    VisitRating,
+)
 from server.models.companies import Company, company_tags
 from server.models.departments import Department
 from server.models.inspectors import Inspector, inspector_tags
@@ -29,6 +35,6 @@ __all__ = [
     "ApiToken", "AuditEntry", "Base", "Company", "Department", "Draw", "DrawCompany",
     "DrawStratum", "InspectionItem", "InspectionItemVersion", "Inspector", "InspectorConflict",
     "Plan", "PlanVersion", "Tag", "Task", "TaskItem", "User", "Visit", "VisitItem", "VisitMember",
-    "VisitMerge", "PremisesCode", "SigningKey", "VisitEntry",
+    "VisitMerge", "PremisesCode", "SigningKey", "VisitEntry", "VisitRating", "RecusalRequest",
     "company_tags", "inspector_tags", "task_departments",
 ]

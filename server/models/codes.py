@@ -57,3 +57,29 @@ class VisitEntry(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     photo_sha256: Mapped[str | None] = mapped_column(String(64))
     flags: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class VisitRating(Base):
+    """The company's rating of a visit, once (1-5 and a comment). Anonymous towards the
+    inspecting team: its inspectors never read individual ratings."""
+
+    __tablename__ = "visit_ratings"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="score"),)
+
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), primary_key=True)
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RecusalRequest(Base):
+    """The company asks that a named inspector step aside (申请回避)."""
+
+    __tablename__ = "recusal_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("inspectors.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

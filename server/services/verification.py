@@ -1,0 +1,166 @@
+"""The company's side of a visit code (扫码核验): who is coming, on what legal basis; and,
+afterwards, its rating of the visit and any request that an inspector step aside (回避).
+
+The company proves itself by its unified social credit code. A code whose visit was
+cancelled or merged, or whose team or window has changed since it was signed, is no
+longer valid: the page then says so rather than show stale names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from schemas.codes import normalize_code
+from server.models import (
+    Company,
+    Department,
+    InspectionItemVersion,
+    Inspector,
+    RecusalRequest,
+    Task,
+    Visit,
+    VisitRating,
+)
+from server.services import audit
+from server.services.actors import Actor
+from server.services.errors import Conflict, DomainError, InvalidInput, RuleViolation
+from server.services.visits import mask_certificate
+from sync.tokens import TokenError, verify
+
+STATE_LABELS = {"issued": "待检查", "entered": "检查中", "submitted": "已提交检查结果",
+                "closed": "已办结"}
+RATEABLE = ("entered", "submitted", "closed")
+
+
+class InvalidCode(DomainError):
+    status = 400
+    code = "invalid_code"
+
+
+def resolve(session: Session, token: str, public_keys: dict[str, bytes]) -> Visit:
+    try:
+        payload = verify(token, public_keys, kind="v")
+    except TokenError as exc:
+        raise InvalidCode(exc.message, code=exc.code) from None
+    visit = session.get(Visit, payload.get("v")) if isinstance(payload.get("v"), int) else None
+    if visit is None or visit.state in ("cancelled", "merged"):
+        raise InvalidCode("this visit was cancelled or merged", code="code_revoked")
+    current = {"c": visit.company_id, "s": visit.window_start.isoformat(),
+               "e": visit.window_end.isoformat(),
+               "m": sorted(m.inspector_id for m in visit.members)}
+    if any(payload.get(k) != v for k, v in current.items()):
+        raise InvalidCode("the team or window has changed since this code was issued",
+                          code="code_revoked")
+    return visit
+
+
+def page(session: Session, visit: Visit) -> dict:
+    task = session.get(Task, visit.task_id)
+    company = session.get(Company, visit.company_id)
+    names = dict(session.execute(select(Department.id, Department.name)).all())
+    team = []
+    for member in sorted(visit.members, key=lambda m: (m.department_id, m.inspector_id)):
+        person = session.get(Inspector, member.inspector_id)
+        team.append({"id": person.id, "name": person.name,
+                     "department": names.get(member.department_id),
+                     "certificate": mask_certificate(person.certificate_number),
+                     "valid_until": person.certificate_valid_until})
+    items = []
+    for link in sorted(visit.items, key=lambda i: (i.department_id, i.item_version_id)):
+        version = session.get(InspectionItemVersion, link.item_version_id)
+        items.append({"name": version.name, "legal_basis": version.legal_basis,
+                      "department": names.get(link.department_id)})
+    rated = session.get(VisitRating, visit.id) is not None
+    return {"task": task.name, "company": company.name,
+            "departments": sorted({names.get(i.department_id) for i in visit.items}),
+            "team": team, "items": items, "window_start": visit.window_start,
+            "window_end": visit.window_end, "state": STATE_LABELS.get(visit.state, visit.state),
+            "can_rate": visit.state in RATEABLE and not rated, "rated": rated,
+            "can_ask_recusal": visit.state in ("issued", "entered")}
+
+
+def _company_actor(session: Session, visit: Visit, credit_code: str) -> Actor:
+    company = session.get(Company, visit.company_id)
+    if normalize_code(credit_code or "") != company.credit_code:
+        raise RuleViolation("The unified social credit code is not this visit's company's.",
+                            code="wrong_credit_code")
+    return Actor(None, f"company:{company.credit_code}", "company")
+
+
+def rate(session: Session, visit: Visit, *, credit_code: str, score: int, comment: str | None,
+         now: dt.datetime) -> VisitRating:
+    who = _company_actor(session, visit, credit_code)
+    if visit.state not in RATEABLE:
+        raise RuleViolation("A visit can be rated once the inspectors have entered.",
+                            code="not_yet_rateable")
+    if session.get(VisitRating, visit.id) is not None:
+        raise Conflict("This visit has been rated already.", code="already_rated")
+    if not 1 <= score <= 5:
+        raise InvalidInput("The score is 1 to 5.", errors={"score": ["1 to 5"]})
+    rating = VisitRating(visit_id=visit.id, score=score, comment=comment, created_at=now)
+    session.add(rating)
+    session.flush()
+    audit.record(session, who, "visit.rated", "visit", visit.id, now=now)  # no score: anonymous
+    return rating
+
+
+def request_recusal(session: Session, visit: Visit, *, credit_code: str, inspector_id: int,
+                    reason: str, now: dt.datetime) -> RecusalRequest:
+    who = _company_actor(session, visit, credit_code)
+    if inspector_id not in {m.inspector_id for m in visit.members}:
+        raise InvalidInput("That inspector is not on this visit's team.",
+                           errors={"inspector_id": ["not on the team"]})
+    if not reason:
+        raise InvalidInput("Say why.", errors={"reason": ["required"]})
+    request = RecusalRequest(visit_id=visit.id, inspector_id=inspector_id, reason=reason,
+                             created_at=now)
+    session.add(request)
+    session.flush()
+    audit.record(session, who, "visit.recusal_requested", "visit", visit.id,
+                 after={"inspector_id": inspector_id, "reason": reason}, now=now)
+    return request
+
+
+# --- what staff may read of ratings and recusals ------------------------------------------------
+def rating_summary(session: Session, actor: Actor) -> dict:
+    """Aggregates per department and per inspector: supervisors (their department),
+    coordinators and admins. Inspectors never see ratings."""
+    from server.models import VisitItem, VisitMember
+
+    actor.require_role("admin", "coordinator", "supervisor")
+    scope = actor.department_scope()
+    by_dept = select(VisitItem.department_id, func.count(func.distinct(VisitRating.visit_id)),
+                     func.avg(VisitRating.score)).join(
+        VisitRating, VisitRating.visit_id == VisitItem.visit_id).group_by(VisitItem.department_id)
+    by_inspector = select(VisitMember.inspector_id, VisitMember.department_id,
+                          func.count(VisitRating.visit_id), func.avg(VisitRating.score)).join(
+        VisitRating, VisitRating.visit_id == VisitMember.visit_id).group_by(
+        VisitMember.inspector_id, VisitMember.department_id)
+    if scope is not None:
+        by_dept = by_dept.where(VisitItem.department_id == scope)
+        by_inspector = by_inspector.where(VisitMember.department_id == scope)
+    return {
+        "departments": [{"department_id": d, "ratings": n, "average": round(float(a), 2)}
+                        for d, n, a in session.execute(by_dept)],
+        "inspectors": [{"inspector_id": i, "department_id": d, "ratings": n,
+                        "average": round(float(a), 2)} for i, d, n, a in session.execute(by_inspector)],
+    }
+
+
+def ratings(session: Session, actor: Actor) -> list[VisitRating]:
+    """Individual ratings: admins only."""
+    actor.require_role("admin")
+    return list(session.scalars(select(VisitRating).order_by(VisitRating.created_at.desc())))
+
+
+def recusals(session: Session, actor: Actor) -> list[RecusalRequest]:
+    """Requests concerning the supervisor's own department's inspectors."""
+    actor.require_role("admin", "coordinator", "supervisor")
+    stmt = select(RecusalRequest).join(Inspector, Inspector.id == RecusalRequest.inspector_id)
+    scope = actor.department_scope()
+    if scope is not None:
+        stmt = stmt.where(Inspector.department_id == scope)
+    return list(session.scalars(stmt.order_by(RecusalRequest.created_at.desc())))

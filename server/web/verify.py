@@ -1,0 +1,85 @@
+"""``/v/<token>``: what a company sees when it scans a visit code."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, render_template, request
+
+from server.api.context import commit_now, fi, session
+from server.db import utcnow
+from server.services import verification
+from server.services.errors import DomainError
+
+log = logging.getLogger(__name__)
+bp = Blueprint("web_verify", __name__, template_folder="templates")
+
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+       "base-uri 'none'; frame-ancestors 'none'")
+
+
+def _html(body: str, status: int = 200):
+    return body, status, {"Content-Type": "text/html; charset=utf-8",
+                          "Content-Security-Policy": CSP, "Cache-Control": "no-store",
+                          "X-Content-Type-Options": "nosniff"}
+
+
+def _message(heading: str, text: str, *, status: int, ok: bool = False, back: str | None = None):
+    return _html(render_template("message.html", heading=heading, text=text, ok=ok, back=back),
+                 status)
+
+
+def _visit(token: str):
+    try:
+        return verification.resolve(session(), token, fi().public_keys()), None
+    except verification.InvalidCode as exc:
+        log.warning("invalid visit code scanned (%s) from %s", exc.code, request.remote_addr)
+        return None, _message("✘ 不是有效的检查码", "该检查码无效、已被篡改或已失效。请勿配合"
+                              "未持有效检查码的人员进行检查，可向当地市场监管部门核实。", status=400)
+
+
+@bp.get("/v/<path:token>")
+def page(token):
+    visit, refused = _visit(token)
+    if refused:
+        return refused
+    return _html(render_template("verify.html", v=verification.page(session(), visit),
+                                 token=token.rsplit("/", 1)[-1]))
+
+
+def _act(token: str, action):
+    visit, refused = _visit(token)
+    if refused:
+        return refused
+    try:
+        action(visit)
+    except DomainError as exc:
+        return _message("未能提交", exc.message, status=exc.status, back=f"../{token}")
+    commit_now()
+    return None
+
+
+@bp.post("/v/<path:token>/rating")
+def rate(token):
+    form = request.form
+    try:
+        score = int(form.get("score", ""))
+    except ValueError:
+        score = 0
+    refused = _act(token, lambda visit: verification.rate(
+        session(), visit, credit_code=form.get("credit_code", ""), score=score,
+        comment=(form.get("comment") or "").strip()[:2000] or None, now=utcnow()))
+    return refused or _message("✔ 评价已提交", "感谢您的评价。", status=201, ok=True)
+
+
+@bp.post("/v/<path:token>/recusal")
+def recusal(token):
+    form = request.form
+    try:
+        inspector_id = int(form.get("inspector_id", ""))
+    except ValueError:
+        inspector_id = 0
+    refused = _act(token, lambda visit: verification.request_recusal(
+        session(), visit, credit_code=form.get("credit_code", ""), inspector_id=inspector_id,
+        reason=(form.get("reason") or "").strip()[:2000], now=utcnow()))
+    return refused or _message("✔ 回避申请已提交", "监管部门将处理您的申请。", status=201, ok=True)

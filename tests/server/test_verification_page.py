@@ -1,0 +1,94 @@
+"""The company's verification page, its rating and its recusal requests."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from server.models import Company, InspectionItemVersion, Visit
+from tests.server.test_app import assert_error
+from tests.server.test_draws import field  # noqa: F401
+from tests.server.test_scan_to_enter import decode, drawn  # noqa: F401
+
+
+def page_url(world, visit_id):
+    url = decode(world.sup_a.get(f"/api/v1/visits/{visit_id}/code.png").get_data())
+    return "/v/" + url.rsplit("/v/", 1)[1]
+
+
+def test_the_page_lists_team_items_and_legal_basis_and_escapes_hostile_text(
+        world, drawn, session, app):  # noqa: F811
+    company = session.get(Company, drawn.visit.company_id)
+    company.name = '<script>alert("x")</script>某公司'
+    version = session.get(InspectionItemVersion, drawn.visit.items[0].item_version_id)
+    session.commit()
+    resp = app.test_client().get(page_url(world, drawn.visit.id))
+    assert resp.status_code == 200 and resp.mimetype == "text/html"
+    html = resp.get_data(as_text=True)
+    assert "有效的入企检查码" in html
+    for member in drawn.visit.members:
+        from server.models import Inspector
+
+        assert session.get(Inspector, member.inspector_id).name in html
+    assert version.legal_basis in html
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    assert "script-src" not in resp.headers["Content-Security-Policy"]
+
+
+def test_a_forged_or_outdated_code_shows_the_invalid_page(world, drawn, app, session):  # noqa: F811
+    client = app.test_client()
+    url = page_url(world, drawn.visit.id)
+    forged = url[:-3] + ("AAA" if not url.endswith("AAA") else "BBB")
+    resp = client.get(forged)
+    assert resp.status_code == 400 and "不是有效的检查码" in resp.get_data(as_text=True)
+    gone = next(m.inspector_id for m in drawn.visit.members)
+    session.expire_all()
+    dept = next(m.department_id for m in session.get(Visit, drawn.visit.id).members
+                if m.inspector_id == gone)
+    sup = {world.dept_a.id: world.sup_a, world.dept_b.id: world.sup_b}.get(dept, world.admin)
+    changed = sup.post(f"/api/v1/draws/{drawn.draw['id']}/inspector-substitutions",
+                       json={"visit_id": drawn.visit.id, "inspector_id": gone, "reason": "病假"})
+    assert changed.status_code == 201, changed.get_json()
+    assert client.get(url).status_code == 400  # the team changed: the old code is void
+
+
+def test_a_company_rates_once_after_entry_with_its_credit_code(world, drawn, app, session):  # noqa: F811
+    client = app.test_client()
+    url = page_url(world, drawn.visit.id)
+    code = session.get(Company, drawn.visit.company_id).credit_code
+    before = client.post(f"{url}/rating", data={"credit_code": code, "score": "5"})
+    assert before.status_code == 422  # nobody has entered yet
+    drawn.member.post(f"/api/v1/visits/{drawn.visit.id}/entries",
+                      json={"premises_token": drawn.premises})
+    wrong = client.post(f"{url}/rating", data={"credit_code": "91350100M000100Y43", "score": "5"})
+    assert wrong.status_code == 422
+    ok = client.post(f"{url}/rating", data={"credit_code": code.lower(), "score": "4",
+                                            "comment": "<b>规范</b>"})
+    assert ok.status_code == 201, ok.get_data(as_text=True)
+    again = client.post(f"{url}/rating", data={"credit_code": code, "score": "1"})
+    assert again.status_code == 409
+    # anonymous towards the team: admins read it, supervisors only averages, inspectors nothing
+    [rating] = world.admin.get("/api/v1/ratings").get_json()
+    assert rating["score"] == 4 and rating["comment"] == "<b>规范</b>"
+    assert_error(world.sup_b.get("/api/v1/ratings"), 403)
+    summary = world.sup_b.get("/api/v1/ratings/summary").get_json()
+    assert summary["departments"] == [{"department_id": world.dept_b.id, "ratings": 1,
+                                       "average": 4.0}]
+    assert all(i["department_id"] == world.dept_b.id for i in summary["inspectors"])
+    assert_error(drawn.member.get("/api/v1/ratings/summary"), 403)
+
+
+def test_a_recusal_request_reaches_the_inspectors_department_only(world, drawn, app, session):  # noqa: F811
+    client = app.test_client()
+    url = page_url(world, drawn.visit.id)
+    code = session.get(Company, drawn.visit.company_id).credit_code
+    target = next(m for m in drawn.visit.members if m.department_id == world.dept_b.id)
+    resp = client.post(f"{url}/recusal", data={"credit_code": code, "reason": "亲属关系",
+                                               "inspector_id": str(target.inspector_id)})
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    [request] = world.sup_b.get("/api/v1/recusals").get_json()
+    assert request["inspector_id"] == target.inspector_id and request["reason"] == "亲属关系"
+    assert world.sup_a.get("/api/v1/recusals").get_json() == []
+    bad = client.post(f"{url}/recusal", data={"credit_code": code, "reason": "x",
+                                              "inspector_id": "99999"})
+    assert bad.status_code == 422
+    assert session.scalar(select(Visit.state).where(Visit.id == drawn.visit.id)) == "issued"
