@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+import datetime as dt
 
-from schemas.fields import Id
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from schemas.fields import Id, QueryId, Text
 
 
 class VisitItemSchema(Schema):
@@ -19,6 +21,7 @@ class VisitMemberSchema(Schema):
 
 class VisitSchema(Schema):
     id = fields.Integer()
+    overdue = fields.Method("_overdue", metadata={"description": "past its window, not submitted"})
     task_id = fields.Integer()
     draw_id = fields.Integer(allow_none=True)
     company_id = fields.Integer()
@@ -29,6 +32,10 @@ class VisitSchema(Schema):
     merged_into = fields.Integer(allow_none=True)
     items = fields.List(fields.Nested(VisitItemSchema))
     members = fields.List(fields.Nested(VisitMemberSchema))
+
+    def _overdue(self, visit):
+        today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+        return visit.state in ("issued", "entered") and visit.window_end < today
 
 
 class MergeRequestSchema(Schema):
@@ -65,3 +72,31 @@ class RecusalSchema(Schema):
     reason = fields.String()
     state = fields.String()
     created_at = fields.DateTime()
+
+
+class CancelSchema(Schema):
+    reason = Text(max_length=2000, multiline=True, required=True)
+
+
+class RescheduleSchema(Schema):
+    window_start = fields.Date(required=True)
+    window_end = fields.Date(required=True)
+    reason = Text(max_length=2000, multiline=True, required=True)
+
+    @validates_schema
+    def _window(self, data, **kwargs):
+        if data["window_end"] < data["window_start"]:
+            raise ValidationError("before window_start", "window_end")
+
+
+class YearQuery(Schema):
+    year = fields.Integer(validate=validate.Range(2000, 2100))
+
+
+class ProgressQuery(Schema):
+    task_id = QueryId()
+    department_id = QueryId()
+    region = Text(max_length=12)
+    date_from = fields.Date()
+    date_to = fields.Date()
+

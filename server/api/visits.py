@@ -7,12 +7,16 @@ from flask.views import MethodView
 
 from schemas.entries import EntryOutSchema, EntrySchema
 from schemas.visits import (
+    CancelSchema,
     MergeRequestSchema,
     MergeSchema,
     PremisesCodeSchema,
+    ProgressQuery,
     RatingSchema,
     RecusalSchema,
+    RescheduleSchema,
     VisitSchema,
+    YearQuery,
 )
 from server.api.blueprint import Blueprint
 from server.api.context import actor, commit_now, fi, session
@@ -192,3 +196,40 @@ class Recusals(MethodView):
         """Companies' requests that an inspector step aside (回避), for the inspector's
         department"""
         return verification.recusals(session(), actor())
+
+
+@blp.route("/visits/<int:visit_id>/cancel")
+class VisitCancel(MethodView):
+    @blp.arguments(CancelSchema)
+    @blp.response(200, VisitSchema)
+    def post(self, data, visit_id):
+        """Cancel a visit not yet submitted (reason and who are recorded)"""
+        return visits.cancel(session(), actor(), visit_id, reason=data["reason"])
+
+
+@blp.route("/visits/<int:visit_id>/reschedule")
+class VisitReschedule(MethodView):
+    @blp.arguments(RescheduleSchema)
+    @blp.response(200, VisitSchema)
+    def post(self, data, visit_id):
+        """Move a visit not yet entered to a new window (its old code becomes void)"""
+        return visits.reschedule(session(), actor(), visit_id, **data)
+
+
+@blp.route("/companies/<int:company_id>/inspections")
+class CompanyInspections(MethodView):
+    @blp.arguments(YearQuery, location="query", as_kwargs=True)
+    @blp.response(200)
+    def get(self, company_id, year=None):
+        """Inspections of the company this year: by whom, for which items (ask before entering)"""
+        return visits.inspections_this_year(session(), actor(), company_id,
+                                            year=year or visits.today_in_china().year)
+
+
+@blp.route("/progress")
+class Progress(MethodView):
+    @blp.arguments(ProgressQuery, location="query", as_kwargs=True)
+    @blp.response(200)
+    def get(self, **query):
+        """Field progress per task, department and inspector: states, overdue, flagged entries"""
+        return visits.progress(session(), actor(), **query)

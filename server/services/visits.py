@@ -302,3 +302,159 @@ def my_visits(session: Session, actor: Actor) -> list[Visit]:
         .where(VisitMember.inspector_id == actor.inspector_id,
                Visit.state.in_(("issued", "entered", "submitted")))
         .order_by(Visit.window_start, Visit.id)))
+
+
+# --- lifecycle: cancel, reschedule, overdue ------------------------------------------------------
+def today_in_china(now: dt.datetime | None = None) -> dt.date:
+    return (now or utcnow()).astimezone(CHINA).date()
+
+
+def is_overdue(visit: Visit, today: dt.date) -> bool:
+    """Past its window and not yet submitted."""
+    return visit.state in ("issued", "entered") and visit.window_end < today
+
+
+def _check_manage(session: Session, actor: Actor, visit: Visit) -> Task:
+    from server.services.plans import check_task_write
+
+    task = session.get(Task, visit.task_id)
+    check_task_write(actor, task)
+    return task
+
+
+def cancel(session: Session, actor: Actor, visit_id: int, *, reason: str,
+           now: dt.datetime | None = None) -> Visit:
+    visit = get_or_raise(session, actor, visit_id)
+    _check_manage(session, actor, visit)
+    if visit.state not in ("issued", "entered"):
+        raise Conflict(f"The visit is {visit.state}.", code="visit_not_open")
+    before = visit.state
+    visit.state = "cancelled"
+    session.flush()
+    audit.record(session, actor, "visit.cancel", "visit", visit.id, before={"state": before},
+                 after={"state": "cancelled", "reason": reason}, now=now)
+    return visit
+
+
+def reschedule(session: Session, actor: Actor, visit_id: int, *, window_start: dt.date,
+               window_end: dt.date, reason: str, now: dt.datetime | None = None) -> Visit:
+    """A new window (the visit code changes with it: codes of the old window are void)."""
+    visit = get_or_raise(session, actor, visit_id)
+    _check_manage(session, actor, visit)
+    if visit.state != "issued":
+        raise Conflict("Only a visit not yet entered can be rescheduled.", code="visit_not_open")
+    if window_end < window_start:
+        raise InvalidInput("The window ends before it starts.",
+                           errors={"window_end": ["before window_start"]})
+    before = {"window_start": visit.window_start, "window_end": visit.window_end}
+    visit.window_start, visit.window_end = window_start, window_end
+    session.flush()
+    audit.record(session, actor, "visit.reschedule", "visit", visit.id, before=before,
+                 after={"window_start": window_start, "window_end": window_end,
+                        "reason": reason}, now=now)
+    return visit
+
+
+def inspections_this_year(session: Session, actor: Actor, company_id: int, *,
+                          year: int) -> list[dict]:
+    """Who inspected the company this year, for which items: shown before entering, so
+    repeat visits are seen at the door."""
+    from server.models import Department, InspectionItemVersion, Inspector
+
+    actor.require_role("admin", "coordinator", "supervisor", "inspector")
+    get_or_404(session, Company, company_id, "company")
+    names = dict(session.execute(select(Department.id, Department.name)).all())
+    out = []
+    for visit in session.scalars(select(Visit).where(
+            Visit.company_id == company_id, Visit.state.not_in(("cancelled", "merged")),
+            Visit.window_start >= dt.date(year, 1, 1), Visit.window_start <= dt.date(year, 12, 31))
+            .order_by(Visit.window_start)):
+        out.append({
+            "visit_id": visit.id, "state": visit.state,
+            "window_start": visit.window_start.isoformat(),
+            "window_end": visit.window_end.isoformat(),
+            "departments": sorted({names[i.department_id] for i in visit.items}),
+            "items": sorted({session.get(InspectionItemVersion, i.item_version_id).name
+                             for i in visit.items}),
+            "inspectors": sorted(session.get(Inspector, m.inspector_id).name
+                                 for m in visit.members),
+            "counts_for_caps": visit.counts_for_caps,
+        })
+    return out
+
+
+# --- field progress for supervisors -------------------------------------------------------------
+def progress(session: Session, actor: Actor, *, task_id=None, department_id=None, region=None,
+             date_from=None, date_to=None, now: dt.datetime | None = None) -> dict:
+    """Visits by state per task, department and inspector; entered but not submitted;
+    overdue; entries flagged (manual, far from the premises, recorded late). Supervisors
+    see visits carrying their department's items (joint visits for each department)."""
+    from collections import Counter, defaultdict
+
+    from server.models import Department, Inspector
+
+    actor.require_role("admin", "coordinator", "supervisor")
+    today = today_in_china(now)
+    stmt = select(Visit).join(Company, Company.id == Visit.company_id).where(
+        Visit.state != "merged")
+    scope = actor.department_scope()
+    for dept in (scope, department_id):
+        if dept is not None:
+            stmt = stmt.where(Visit.id.in_(select(VisitItem.visit_id)
+                                           .where(VisitItem.department_id == dept)))
+    if task_id:
+        stmt = stmt.where(Visit.task_id == task_id)
+    if region:
+        stmt = stmt.where(Company.region.startswith(region, autoescape=True))
+    if date_from:
+        stmt = stmt.where(Visit.window_end >= date_from)
+    if date_to:
+        stmt = stmt.where(Visit.window_start <= date_to)
+    visits = list(session.scalars(stmt))
+    ids = [v.id for v in visits]
+    flagged = Counter()
+    for start in range(0, len(ids), 900):
+        for visit_id, flags in session.execute(select(VisitEntry.visit_id, VisitEntry.flags)
+                                               .where(VisitEntry.visit_id.in_(ids[start:start + 900]))):
+            if flags:
+                flagged[visit_id] += 1
+
+    def blank():
+        return {"visits": 0, "by_state": Counter(), "entered_not_submitted": 0, "overdue": 0,
+                "flagged_entries": 0}
+
+    groups = {"tasks": defaultdict(blank), "departments": defaultdict(blank),
+              "inspectors": defaultdict(blank)}
+    overdue_ids = []
+    for visit in visits:
+        keys = {"tasks": [visit.task_id],
+                "departments": sorted({i.department_id for i in visit.items}),
+                "inspectors": [m.inspector_id for m in visit.members]}
+        late = is_overdue(visit, today)
+        if late:
+            overdue_ids.append(visit.id)
+        for group, members in keys.items():
+            if group == "inspectors" and scope is not None:  # only their own people
+                members = [m.inspector_id for m in visit.members if m.department_id == scope]
+            for key in members:
+                g = groups[group][key]
+                g["visits"] += 1
+                g["by_state"][visit.state] += 1
+                g["entered_not_submitted"] += visit.state == "entered"
+                g["overdue"] += late
+                g["flagged_entries"] += flagged[visit.id]
+    task_names = dict(session.execute(select(Task.id, Task.name)).all())
+    dept_names = dict(session.execute(select(Department.id, Department.name)).all())
+    person = dict(session.execute(select(Inspector.id, Inspector.name)).all())
+
+    def rows(group, label, names):
+        return [{label: key, "name": names.get(key), **{k: (dict(v) if k == "by_state" else v)
+                                                       for k, v in g.items()}}
+                for key, g in sorted(groups[group].items())]
+
+    return {"as_of": today.isoformat(), "visits": len(visits),
+            "overdue_visit_ids": sorted(overdue_ids),
+            "tasks": rows("tasks", "task_id", task_names),
+            "departments": rows("departments", "department_id", dept_names),
+            "inspectors": rows("inspectors", "inspector_id", person),
+            "devices": []}  # last sync per device: filled by the sync protocol
