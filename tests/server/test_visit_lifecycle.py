@@ -91,3 +91,14 @@ def test_progress_shows_the_entered_and_the_overdue_to_the_departments_involved(
     assert late_draw["id"]
     filtered = world.sup_b.get(f"/api/v1/progress?task_id={late['id']}").get_json()
     assert [t["task_id"] for t in filtered["tasks"]] == [late["id"]]
+
+
+def test_a_scan_outside_the_window_is_refused_and_audited(world, drawn, session):  # noqa: F811
+    start, end = TODAY + dt.timedelta(days=5), TODAY + dt.timedelta(days=9)
+    world.sup_a.post(f"/api/v1/visits/{drawn.visit.id}/reschedule",
+                     json={"window_start": start.isoformat(), "window_end": end.isoformat(),
+                           "reason": "改期"})
+    assert_error(drawn.member.post(f"/api/v1/visits/{drawn.visit.id}/entries",
+                                   json={"premises_token": drawn.premises}), 422, "outside_window")
+    refusal = session.query(AuditEntry).filter_by(action="visit.entry_refused").one()
+    assert refusal.after == {"code": "outside_window"}
