@@ -1,11 +1,15 @@
-"""Offline sync (离线同步) for inspectors' phones.
+"""Offline sync (离线同步) for inspectors' phones: the pure parts, shared by the server
+and the device-side client.
 
-This package will hold the sync protocol's pure parts, shared by the server and the
-device-side client library: the operation model (UUIDv7 op ids, hybrid logical clocks),
-the merge rules for checklist fields (siblings on concurrent edits, a deterministic
-provisional winner, resolution by naming superseded revisions), offline verification of
-signed visit and premises tokens, and the device's durable outbox and blob queue.
+Here now:
+- ``tokens``: offline verification of signed visit and premises codes;
+- ``hlc``: hybrid logical clocks, ordering edits from phones with wrong clocks;
+- ``ids``: UUIDv7 operation ids made on the device;
+- ``merge``: the merge rules of a checklist field (siblings on concurrent edits, a
+  deterministic provisional winner, resolution by naming superseded revisions).
+To come: the push/pull protocol's op schemas and the device's durable outbox and blob
+queue.
 
-It must never import ``server``: the merge rules are functions over plain data so the
-server can apply them inside its transaction and the phone can run them offline.
+It must never import ``server``: the rules are functions over plain data so the server
+can apply them inside its transaction and the phone can run them offline.
 """

@@ -1,0 +1,91 @@
+"""Merge rules for one checklist field, edited on several phones (多端协同).
+
+Every edit is a revision: (op id, value, HLC, device, the revisions it was based on).
+The state of a field is a pure function of the *set* of revisions it has seen:
+
+- heads: the revisions no other known revision was based on;
+- one head, or several with equal values: the field has that value, not conflicted
+  (equal values merge silently);
+- several heads with different values: ``conflicted``; every value is kept as a
+  sibling, and the provisional winner is the head with the greatest (HLC, device id),
+  so every replica shows the same;
+- a resolution is a revision based on the siblings it supersedes; it becomes the head.
+
+Because the state depends only on the set, applying the same revisions in any order, or
+any revision twice, gives the same state (convergence, idempotence), and nothing is
+ever dropped: the history is the whole set. No I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Revision:
+    op_id: str
+    value: Any
+    hlc: str  # encoded HLC, sortable
+    device_id: str
+    base: frozenset[str] = frozenset()  # op ids of the revisions this edit was based on
+
+    @property
+    def order_key(self) -> tuple[str, str]:
+        return (self.hlc, self.device_id)
+
+
+@dataclass(frozen=True)
+class FieldState:
+    revisions: dict[str, Revision] = field(default_factory=dict)
+
+    @property
+    def heads(self) -> list[Revision]:
+        superseded = set().union(*(r.base for r in self.revisions.values())) \
+            if self.revisions else set()
+        return sorted((r for op, r in self.revisions.items() if op not in superseded),
+                      key=lambda r: r.order_key)
+
+    @property
+    def winner(self) -> Revision | None:
+        """The provisional winner: greatest (HLC, device id) among the heads."""
+        heads = self.heads
+        return heads[-1] if heads else None
+
+    @property
+    def value(self) -> Any:
+        winner = self.winner
+        return None if winner is None else winner.value
+
+    @property
+    def conflicted(self) -> bool:
+        values = {_key(r.value) for r in self.heads}
+        return len(values) > 1
+
+    @property
+    def siblings(self) -> list[Revision]:
+        """The concurrent values kept while conflicted (empty when not)."""
+        return self.heads if self.conflicted else []
+
+    def head_ids(self) -> frozenset[str]:
+        return frozenset(r.op_id for r in self.heads)
+
+
+def _key(value: Any) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def apply(state: FieldState, revision: Revision) -> FieldState:
+    """The state after ``revision``; the same state if it was seen already."""
+    if revision.op_id in state.revisions:
+        return state
+    return FieldState({**state.revisions, revision.op_id: revision})
+
+
+def is_concurrent(state: FieldState, revision: Revision) -> bool:
+    """Whether the edit was made without seeing every current head (another device
+    wrote the field meanwhile): the server answers such an op ``conflict`` when the
+    values then differ."""
+    return not state.head_ids() <= revision.base
