@@ -105,12 +105,13 @@ def _register_blueprints(api: Api) -> None:
         items,
         plans,
         public,
+        sync,
         tags,
         visits,
     )
 
     for module in (accounts, departments, tags, items, companies, inspectors, audit, plans,
-                   visits):
+                   visits, sync):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
     api.register_blueprint(public.blp, url_prefix=f"{API_PREFIX}/public")
 

@@ -1,0 +1,71 @@
+"""Devices and the sync protocol's push, plus each visit's conflicts and field history."""
+
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+
+from schemas.sync import MAX_BATCH_OPS, DeviceCreateSchema, DeviceSchema, PushSchema
+from server.api.blueprint import Blueprint
+from server.api.context import actor, fi, session
+from server.services import sync, visits
+
+blp = Blueprint("sync", __name__, description="Devices and offline sync")
+
+
+@blp.route("/devices")
+class Devices(MethodView):
+    @blp.arguments(DeviceCreateSchema)
+    @blp.response(201, DeviceSchema)
+    def post(self, data):
+        """Register this phone: the answer carries its credential, shown once"""
+        device, credential = sync.register_device(session(), actor(), **data)
+        return {"id": device.id, "name": device.name, "platform": device.platform,
+                "created_at": device.created_at, "revoked_at": None, "last_push_at": None,
+                "credential": credential}
+
+
+@blp.route("/devices/<string:device_id>/revoke")
+class DeviceRevoke(MethodView):
+    @blp.response(200, DeviceSchema)
+    def post(self, device_id):
+        """Revoke a device: its pushes are refused from now on; its data stays"""
+        return sync.revoke_device(session(), actor(), device_id)
+
+
+@blp.route("/sync/limits")
+class SyncLimits(MethodView):
+    @blp.response(200)
+    def get(self):
+        """The caps a push must respect"""
+        actor()
+        return {"max_ops": MAX_BATCH_OPS, "max_bytes": fi().settings.max_body_bytes}
+
+
+@blp.route("/sync/push")
+class SyncPush(MethodView):
+    @blp.arguments(PushSchema)
+    @blp.response(200)
+    def post(self, data):
+        """Apply a batch of ops exactly once; per op: applied, duplicate, conflict, rejected.
+        The device proves itself with the X-Device-Credential header."""
+        results = sync.push(session(), actor(), device_id=data["device_id"],
+                            credential=request.headers.get("X-Device-Credential"),
+                            ops=data["ops"])
+        return {"results": results}
+
+
+@blp.route("/visits/<int:visit_id>/conflicts")
+class VisitConflicts(MethodView):
+    @blp.response(200)
+    def get(self, visit_id):
+        """Fields holding concurrent values: the siblings and the provisional winner"""
+        return sync.conflicts(session(), visits.get_or_raise(session(), actor(), visit_id))
+
+
+@blp.route("/visits/<int:visit_id>/history")
+class VisitHistory(MethodView):
+    @blp.response(200)
+    def get(self, visit_id):
+        """Every op pushed for the visit: who, device, when, value, outcome"""
+        return sync.history(session(), visits.get_or_raise(session(), actor(), visit_id))

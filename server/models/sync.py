@@ -1,0 +1,70 @@
+"""Devices, pushed operations and the revisions of checklist fields (离线同步)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db import Base, UTCDateTime, utcnow
+
+OUTCOMES = ("applied", "conflict", "rejected")
+
+
+class Device(Base):
+    """A phone registered to a user. Revoked devices are refused; what they stored stays."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    platform: Mapped[str | None] = mapped_column(String(40))
+    credential_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    last_push_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class SyncOp(Base):
+    """Every operation a device pushed, with its outcome, exactly once (keyed by the
+    device-made UUIDv7). Refused ops stay too, with the reason."""
+
+    __tablename__ = "sync_ops"
+    __table_args__ = (CheckConstraint(f"outcome IN {OUTCOMES!r}", name="outcome"),
+                      Index("ix_sync_ops_visit", "visit_id"))
+
+    op_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    visit_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict] = mapped_column(JSON)
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(String(40))
+    hlc: Mapped[str] = mapped_column(String(60))
+    device_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FieldRevision(Base):
+    """One value a device gave a checklist field; the field's state is the merge of all
+    its revisions (sync.merge)."""
+
+    __tablename__ = "field_revisions"
+    __table_args__ = (Index("ix_field_revisions_field", "visit_id", "item_version_id",
+                            "field_key"),)
+
+    op_id: Mapped[str] = mapped_column(ForeignKey("sync_ops.op_id"), primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"))
+    item_version_id: Mapped[int] = mapped_column(ForeignKey("inspection_item_versions.id"))
+    field_key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[dict | list | str | int | float | bool | None] = mapped_column(JSON)
+    base: Mapped[list] = mapped_column(JSON, default=list)
+    hlc: Mapped[str] = mapped_column(String(60))
+    device_id: Mapped[str] = mapped_column(String(36))
+    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspectors.id"))
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,178 @@
+"""Push: exactly once, conflicts kept, ownership, revocation (both backends)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from sqlalchemy import select
+
+from server.models import SyncOp, Visit
+from sync.hlc import HLC
+from sync.ids import uuid7
+from tests import factories as f
+from tests.server.test_app import assert_error
+from tests.server.test_draws import make_plan, run_draw, version_id
+from tests.server.test_scan_to_enter import TODAY, decode
+
+RND = random.Random(7)
+
+
+def op_id() -> str:
+    return str(uuid7(1_700_000_000_000 + RND.randrange(10**9), RND.randbytes(10)))
+
+
+def answer(visit, item_version_id, value, *, hlc, base=(), field="licensed", kind="set_answer"):
+    return {"op_id": op_id(), "kind": kind, "visit_id": visit, "item_version_id": item_version_id,
+            "field": field, "value": value, "base": list(base), "hlc": hlc.encode(),
+            "device_time": "2026-11-22T10:00:00+08:00"}
+
+
+@pytest.fixture
+def team(world, session, app):
+    """A one-department visit (two inspectors of A), entered; each member with a phone."""
+    f.tag(session, "sync-target", kind="other")
+    f.company(session, tags=["sync-target"])
+    f.company(session, tags=["sync-target"])
+    item = f.item(session, world.dept_a.id, method="on_site")
+    f.inspector(session, world.dept_a.id)  # with inspector_a: exactly the two on every visit
+    session.commit()
+    plan = make_plan(world.sup_a, world.dept_a.id, year=TODAY.year)
+    start, end = TODAY - dt.timedelta(days=1), TODAY + dt.timedelta(days=7)
+    task = world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks", json={
+        "name": "同步测试", "item_versions": [version_id(item)],
+        "scope": {"tags": ["sync-target"]}, "ratios": {"A": 100, "B": 100, "C": 100, "D": 100},
+        "window_start": start.isoformat(), "window_end": end.isoformat(),
+        "result_deadline": (end + dt.timedelta(days=5)).isoformat()}).get_json()
+    world.sup_a.post(f"/api/v1/plans/{plan['id']}/publish", json={})
+    draw = run_draw(world.sup_a, task["id"])
+    visits = session.scalars(select(Visit).where(Visit.draw_id == draw["id"])
+                             .order_by(Visit.id)).all()
+    client = app.test_client()
+
+    class T:
+        pass
+
+    t = T()
+    t.item = version_id(item)
+    t.visits = [v.id for v in visits]
+    t.phones = []
+    for member in visits[0].members:
+        if member.inspector_id == world.inspector_a.id:
+            api = world.insp_a  # already has an account
+        else:
+            _, token = f.user(session, "inspector", world.dept_a.id, member.inspector_id)
+            session.commit()
+            api = f.Api(client, token)
+        reg = api.post("/api/v1/devices", json={"name": "手机", "platform": "android"}).get_json()
+        t.phones.append((api, reg["id"], reg["credential"]))
+    for visit in visits:
+        world.admin.post(f"/api/v1/companies/{visit.company_id}/premises-code")
+        code = decode(world.admin.get(
+            f"/api/v1/companies/{visit.company_id}/premises-code.png").get_data())
+        resp = t.phones[0][0].post(f"/api/v1/visits/{visit.id}/entries",
+                                   json={"premises_token": code})
+        assert resp.status_code == 201, resp.get_json()
+    return t
+
+
+def push(phone, ops):
+    api, device_id, credential = phone
+    return api.post("/api/v1/sync/push", json={"device_id": device_id, "ops": ops},
+                    headers={"X-Device-Credential": credential})
+
+
+def test_two_phones_editing_one_answer_offline_keep_both_and_a_resolve_clears_it(team):
+    a, b = team.phones
+    visit = team.visits[0]
+    first_a = answer(visit, team.item, "yes", hlc=HLC(1000, 0, a[1][:8]))
+    first_b = answer(visit, team.item, "no", hlc=HLC(1001, 0, b[1][:8]))
+    assert push(a, [first_a]).get_json()["results"][0]["outcome"] == "applied"
+    result = push(b, [first_b]).get_json()["results"][0]
+    assert result["outcome"] == "conflict"
+    assert {s["value"] for s in result["field"]["siblings"]} == {"yes", "no"}
+    seen_a = a[0].get(f"/api/v1/visits/{visit}/conflicts").get_json()
+    seen_b = b[0].get(f"/api/v1/visits/{visit}/conflicts").get_json()
+    assert seen_a == seen_b and seen_a[0]["winner_op_id"] == first_b["op_id"]  # later HLC
+    fix = answer(visit, team.item, "no", hlc=HLC(1002, 0, a[1][:8]), kind="resolve",
+                 base=[first_a["op_id"], first_b["op_id"]])
+    assert push(a, [fix]).get_json()["results"][0]["outcome"] == "applied"
+    assert a[0].get(f"/api/v1/visits/{visit}/conflicts").get_json() == []
+    history = b[0].get(f"/api/v1/visits/{visit}/history").get_json()
+    assert [h["value"] for h in history] == ["yes", "no", "no"]  # nothing lost
+
+
+def test_the_same_op_twice_has_one_effect_and_a_changed_payload_is_refused(team, session):
+    a, _ = team.phones
+    op = answer(team.visits[0], team.item, "yes", hlc=HLC(5, 0, "a"))
+    assert push(a, [op]).get_json()["results"][0]["outcome"] == "applied"
+    again = push(a, [op, op]).get_json()["results"]
+    assert [r["outcome"] for r in again] == ["duplicate", "duplicate"]
+    assert again[0]["stored_outcome"] == "applied"
+    changed = {**op, "value": "no"}
+    fresh = answer(team.visits[0], team.item, "na", hlc=HLC(6, 0, "a"))
+    body = assert_error(push(a, [fresh, changed]), 409, "op_id_reused")
+    assert body["op_ids"] == [op["op_id"]]
+    session.expire_all()
+    assert session.scalar(select(SyncOp).where(SyncOp.op_id == fresh["op_id"])) is None
+
+
+def test_refusals_are_kept_in_the_history_with_their_reason(team, world, session):
+    a, _ = team.phones
+    ops = [answer(team.visits[0], team.item, "maybe", hlc=HLC(1, 0, "a")),
+           answer(team.visits[0], team.item, "yes", hlc=HLC(2, 0, "a"), field="nope"),
+           answer(team.visits[0], 2**31 - 1, "yes", hlc=HLC(3, 0, "a"))]
+    outcomes = [(r["outcome"], r["reason"]) for r in push(a, ops).get_json()["results"]]
+    assert outcomes == [("rejected", "bad_value"), ("rejected", "unknown_field"),
+                        ("rejected", "item_not_in_visit")]
+    session.get(Visit, team.visits[0]).state = "submitted"
+    session.commit()
+    late = answer(team.visits[0], team.item, "yes", hlc=HLC(9, 0, "a"))
+    assert push(a, [late]).get_json()["results"][0]["reason"] == "visit_closed"
+    history = world.sup_a.get(f"/api/v1/visits/{team.visits[0]}/history").get_json()
+    assert [h["reason"] for h in history][-1] == "visit_closed"
+
+
+def test_a_revoked_device_is_refused_and_its_data_stays(team, world):
+    a, _ = team.phones
+    push(a, [answer(team.visits[0], team.item, "yes", hlc=HLC(1, 0, "a"))])
+    assert world.sup_a.post(f"/api/v1/devices/{a[1]}/revoke").status_code == 200
+    assert_error(push(a, [answer(team.visits[0], team.item, "no", hlc=HLC(2, 0, "a"))]), 403,
+                 "device_revoked")
+    assert len(world.sup_a.get(f"/api/v1/visits/{team.visits[0]}/history").get_json()) == 1
+    assert_error(world.sup_b.post(f"/api/v1/devices/{team.phones[1][1]}/revoke"), 404)
+
+
+def test_a_wrong_credential_or_someone_elses_device_is_refused(team):
+    a, b = team.phones
+    op = answer(team.visits[0], team.item, "yes", hlc=HLC(1, 0, "a"))
+    assert_error(push((a[0], a[1], "wrong"), [op]), 403, "unknown_device")
+    assert_error(push((a[0], b[1], b[2]), [op]), 403, "unknown_device")
+
+
+def test_arrival_order_does_not_change_the_final_state(team):
+    """The same concurrent ops pushed in opposite orders to two visits end the same."""
+    a, b = team.phones
+    v1, v2 = team.visits
+    def ops(visit):
+        x = answer(visit, team.item, "yes", hlc=HLC(10, 0, "a"))
+        y = answer(visit, team.item, "no", hlc=HLC(10, 1, "b"))
+        z = answer(visit, team.item, "na", hlc=HLC(11, 0, "a"), base=[x["op_id"]])
+        return x, y, z
+    x1, y1, z1 = ops(v1)
+    x2, y2, z2 = ops(v2)
+    push(a, [x1]), push(b, [y1]), push(a, [z1])
+    push(a, [z2]), push(b, [y2]), push(a, [x2])
+    c1 = a[0].get(f"/api/v1/visits/{v1}/conflicts").get_json()
+    c2 = a[0].get(f"/api/v1/visits/{v2}/conflicts").get_json()
+    assert [(c["value"], sorted(s["value"] for s in c["siblings"])) for c in c1] == \
+        [(c["value"], sorted(s["value"] for s in c["siblings"])) for c in c2] == [("na", ["na", "no"])]
+
+
+def test_on_site_answers_are_refused_before_entry(team, session):
+    a, _ = team.phones
+    session.get(Visit, team.visits[1]).state = "issued"
+    session.commit()
+    result = push(a, [answer(team.visits[1], team.item, "yes", hlc=HLC(1, 0, "a"))]).get_json()
+    assert result["results"][0]["reason"] == "not_entered"
