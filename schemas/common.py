@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.fields import Text
 
@@ -43,3 +43,15 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
 
 class ActiveSchema(Schema):
     active = fields.Boolean(required=True)
+
+
+class WindowSchema(Schema):
+    """A visit window: two dates, the end not before the start."""
+
+    window_start = fields.Date(required=True)
+    window_end = fields.Date(required=True)
+
+    @validates_schema
+    def _window(self, data, **kwargs):
+        if data["window_end"] < data["window_start"]:
+            raise ValidationError("before window_start", "window_end")

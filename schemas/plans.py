@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate
 
-from schemas.common import PageQuery
+from schemas.common import PageQuery, WindowSchema
 from schemas.fields import Id, QueryId, Text, code_field
 
 CLASSES = ("A", "B", "C", "D")
@@ -83,7 +83,7 @@ class RatiosSchema(Schema):
     D = fields.Float(**_percent)
 
 
-class TaskCreateSchema(Schema):
+class TaskCreateSchema(WindowSchema):
     name = Text(max_length=200, required=True)
     kind = fields.String(load_default="random", validate=validate.OneOf(TASK_KINDS))
     department_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=30),
@@ -95,8 +95,6 @@ class TaskCreateSchema(Schema):
     ratios = fields.Nested(RatiosSchema, allow_none=True)
     fixed_count = fields.Integer(strict=True, allow_none=True,
                                  validate=validate.Range(1, 1_000_000))
-    window_start = fields.Date(required=True)
-    window_end = fields.Date(required=True)
     result_deadline = fields.Date(required=True)
     exclusion_days = fields.Integer(strict=True, load_default=365, validate=validate.Range(0, 3650))
     cap_per_department = fields.Integer(strict=True, load_default=2, validate=validate.Range(1, 100))
@@ -105,11 +103,6 @@ class TaskCreateSchema(Schema):
     company_id = Id(allow_none=True)
     case_reason = fields.String(allow_none=True, validate=validate.OneOf(CASE_REASONS))
     case_note = Text(max_length=2000, multiline=True, allow_none=True)
-
-    @validates_schema
-    def _window(self, data, **kwargs):
-        if data["window_end"] < data["window_start"]:
-            raise ValidationError("before window_start", "window_end")
 
 
 class TaskSchema(Schema):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
+from schemas.common import WindowSchema
 from schemas.fields import Id, QueryId, Text
 
 
@@ -78,15 +79,8 @@ class CancelSchema(Schema):
     reason = Text(max_length=2000, multiline=True, required=True)
 
 
-class RescheduleSchema(Schema):
-    window_start = fields.Date(required=True)
-    window_end = fields.Date(required=True)
+class RescheduleSchema(WindowSchema):
     reason = Text(max_length=2000, multiline=True, required=True)
-
-    @validates_schema
-    def _window(self, data, **kwargs):
-        if data["window_end"] < data["window_start"]:
-            raise ValidationError("before window_start", "window_end")
 
 
 class YearQuery(Schema):

@@ -59,13 +59,16 @@ def _act(token: str, action):
     return None
 
 
+def _form_int(name: str) -> int:
+    """A form field as an int; anything else is 0, which every check then refuses."""
+    value = request.form.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else 0
+
+
 @bp.post("/v/<path:token>/rating")
 def rate(token):
     form = request.form
-    try:
-        score = int(form.get("score", ""))
-    except ValueError:
-        score = 0
+    score = _form_int("score")
     refused = _act(token, lambda visit: verification.rate(
         session(), visit, credit_code=form.get("credit_code", ""), score=score,
         comment=(form.get("comment") or "").strip()[:2000] or None, now=utcnow()))
@@ -75,10 +78,7 @@ def rate(token):
 @bp.post("/v/<path:token>/recusal")
 def recusal(token):
     form = request.form
-    try:
-        inspector_id = int(form.get("inspector_id", ""))
-    except ValueError:
-        inspector_id = 0
+    inspector_id = _form_int("inspector_id")
     refused = _act(token, lambda visit: verification.request_recusal(
         session(), visit, credit_code=form.get("credit_code", ""), inspector_id=inspector_id,
         reason=(form.get("reason") or "").strip()[:2000], now=utcnow()))
