@@ -50,3 +50,9 @@ class PushSchema(Schema):
     device_id = fields.String(required=True, validate=validate.Length(max=36))
     ops = fields.List(fields.Nested(OpSchema), required=True,
                       validate=validate.Length(min=1, max=MAX_BATCH_OPS))
+
+
+class PullQuery(Schema):
+    device_id = fields.String(required=True, validate=validate.Length(max=36))
+    cursor = fields.String(validate=validate.Length(max=200))
+    limit = fields.Integer(load_default=500, validate=validate.Range(1, 2000))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 
-from schemas.sync import MAX_BATCH_OPS, DeviceCreateSchema, DeviceSchema, PushSchema
+from schemas.sync import MAX_BATCH_OPS, DeviceCreateSchema, DeviceSchema, PullQuery, PushSchema
 from server.api.blueprint import Blueprint
 from server.api.context import actor, fi, session
 from server.services import sync, visits
@@ -69,3 +69,15 @@ class VisitHistory(MethodView):
     def get(self, visit_id):
         """Every op pushed for the visit: who, device, when, value, outcome"""
         return sync.history(session(), visits.get_or_raise(session(), actor(), visit_id))
+
+
+@blp.route("/sync/pull")
+class SyncPull(MethodView):
+    @blp.arguments(PullQuery, location="query", as_kwargs=True)
+    @blp.response(200)
+    def get(self, device_id, cursor=None, limit=500):
+        """Changes since the cursor to your visits, in order; keep the returned cursor only
+        after applying them"""
+        return sync.pull(session(), actor(), device_id=device_id,
+                         credential=request.headers.get("X-Device-Credential"),
+                         cursor=cursor, limit=limit)

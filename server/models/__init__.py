@@ -29,7 +29,7 @@ from server.models.plans import (
     VisitMerge,
     task_departments,
 )
-from server.models.sync import Device, FieldRevision, SyncOp
+from server.models.sync import Change, Device, FieldRevision, SyncOp
 from server.models.tags import Tag
 
 __all__ = [
@@ -37,5 +37,5 @@ __all__ = [
     "DrawStratum", "InspectionItem", "InspectionItemVersion", "Inspector", "InspectorConflict",
     "Plan", "PlanVersion", "Tag", "Task", "TaskItem", "User", "Visit", "VisitItem", "VisitMember",
     "VisitMerge", "PremisesCode", "SigningKey", "VisitEntry", "VisitRating", "RecusalRequest",
-    "Device", "FieldRevision", "SyncOp", "company_tags", "inspector_tags", "task_departments",
+    "Change", "Device", "FieldRevision", "SyncOp", "company_tags", "inspector_tags", "task_departments",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime, utcnow
@@ -68,3 +68,21 @@ class FieldRevision(Base):
     device_id: Mapped[str] = mapped_column(String(36))
     inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspectors.id"))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class Change(Base):
+    """The server-wide change sequence that pull reads after a cursor.
+
+    Rows are only written while holding the global write lock (services.changes), so a
+    sequence number is never committed after a higher one: a reader that has passed
+    number n has seen every change up to n. No commit-order hole.
+    """
+
+    __tablename__ = "changes"
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                     primary_key=True)
+    visit_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    ref: Mapped[str] = mapped_column(String(36))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 
 from server.db import utcnow
 from server.models import Device, FieldRevision, InspectionItemVersion, SyncOp, Visit
-from server.services import audit
+from server.services import audit, changes
 from server.services.actors import Actor
-from server.services.errors import Conflict, Forbidden, NotFound
+from server.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sync.merge import FieldState, Revision, apply, is_concurrent
+from sync.tokens import b64decode, b64encode
 
 CLOSED = ("submitted", "closed", "cancelled", "merged")
 
@@ -34,7 +35,7 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def register_device(session: Session, actor: Actor, *, name: str, platform: str | None,
+def register_device(session: Session, actor: Actor, *, name: str, platform: str | None = None,
                     now: dt.datetime | None = None) -> tuple[Device, str]:
     actor.require_role("inspector")
     credential = secrets.token_urlsafe(32)
@@ -59,6 +60,20 @@ def revoke_device(session: Session, actor: Actor, device_id: str) -> Device:
     if device.revoked_at is None:
         device.revoked_at, device.revoked_by = utcnow(), actor.user_id
         audit.record(session, actor, "device.revoke", "device", device.id)
+    return device
+
+
+def _device(session: Session, actor: Actor, device_id: str, credential: str | None, *,
+            now: dt.datetime) -> Device:
+    """The actor's own, unrevoked device, proven by its credential."""
+    actor.require_role("inspector")
+    device = session.get(Device, device_id)
+    if device is None or device.user_id != actor.user_id or \
+            _digest(credential or "") != device.credential_hash:
+        raise Forbidden("Unknown device, or the wrong device credential.", code="unknown_device")
+    if device.revoked_at is not None:
+        audit.record(session, actor, "device.refused", "device", device.id, now=now)
+        raise Forbidden("This device has been revoked.", code="device_revoked")
     return device
 
 
@@ -96,15 +111,7 @@ def _check_value(field: dict, value) -> bool:
 def push(session: Session, actor: Actor, *, device_id: str, credential: str | None,
          ops: list[dict], now: dt.datetime | None = None) -> list[dict]:
     now = now or utcnow()
-    actor.require_role("inspector")
-    device = session.get(Device, device_id)
-    if device is None or device.user_id != actor.user_id or \
-            _digest(credential or "") != device.credential_hash:
-        raise Forbidden("Unknown device, or the wrong device credential.", code="unknown_device")
-    if device.revoked_at is not None:
-        audit.record(session, actor, "device.refused", "device", device.id,
-                     after={"ops": len(ops)}, now=now)
-        raise Forbidden("This device has been revoked.", code="device_revoked")
+    device = _device(session, actor, device_id, credential, now=now)
 
     hashes: dict[str, str] = {}
     reused = []
@@ -179,6 +186,8 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
         session.execute(insert(SyncOp.__table__), op_rows)
     if revision_rows:
         session.execute(insert(FieldRevision.__table__), revision_rows)
+        changes.record(session, [(r["visit_id"], "field", r["op_id"]) for r in revision_rows],
+                       now=now)
     device.last_push_at = now
     session.flush()
     return results
@@ -240,3 +249,66 @@ def history(session: Session, visit: Visit) -> list[dict]:
              "received_at": o.received_at.isoformat()}
             for o in session.scalars(select(SyncOp).where(SyncOp.visit_id == visit.id)
                                      .order_by(SyncOp.hlc, SyncOp.op_id))]
+
+
+# --- pull ----------------------------------------------------------------------------------
+def encode_cursor(seq: int) -> str:
+    return b64encode(f"c1:{seq}".encode())
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        tag, seq = b64decode(cursor).decode().split(":")
+        if tag != "c1" or not seq.isdigit():
+            raise ValueError
+        return int(seq)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("The cursor is not one this server gave.",
+                           code="bad_cursor", errors={"cursor": ["unknown cursor"]}) from None
+
+
+def pull(session: Session, actor: Actor, *, device_id: str, credential: str | None,
+         cursor: str | None, limit: int, now: dt.datetime | None = None) -> dict:
+    """Changes after ``cursor`` to the visits the device's owner is on, in sequence
+    order, at most ``limit``; the next cursor, and whether more are waiting."""
+    from server.models import Change, VisitMember
+
+    now = now or utcnow()
+    _device(session, actor, device_id, credential, now=now)
+    after = decode_cursor(cursor)
+    mine = select(VisitMember.visit_id).where(VisitMember.inspector_id == actor.inspector_id)
+    rows = session.scalars(select(Change).where(Change.seq > after, Change.visit_id.in_(mine))
+                           .order_by(Change.seq).limit(limit + 1)).all()
+    more, rows = len(rows) > limit, rows[:limit]
+    op_ids = [r.ref for r in rows if r.kind == "field"]
+    revisions = {r.op_id: r for r in session.scalars(
+        select(FieldRevision).where(FieldRevision.op_id.in_(op_ids)))} if op_ids else {}
+    keys = {(r.visit_id, r.item_version_id, r.field_key) for r in revisions.values()}
+    states: dict[tuple, FieldState] = defaultdict(FieldState)
+    if keys:
+        for r in session.scalars(select(FieldRevision).where(tuple_(
+                FieldRevision.visit_id, FieldRevision.item_version_id, FieldRevision.field_key)
+                .in_(list(keys)))):
+            k = (r.visit_id, r.item_version_id, r.field_key)
+            states[k] = apply(states[k], _revision(r))
+    visits = {v.id: v for v in session.scalars(select(Visit).where(
+        Visit.id.in_({r.visit_id for r in rows if r.kind == "visit"})))}
+    out = []
+    for change in rows:
+        item = {"seq": change.seq, "kind": change.kind, "visit_id": change.visit_id}
+        if change.kind == "field":
+            r = revisions[change.ref]
+            item.update({"op_id": r.op_id, "item_version_id": r.item_version_id,
+                         "field": r.field_key, "value": r.value, "base": r.base, "hlc": r.hlc,
+                         "device_id": r.device_id, "note": r.note,
+                         "state": _field_json(states[(r.visit_id, r.item_version_id,
+                                                      r.field_key)])})
+        else:
+            v = visits[change.visit_id]
+            item.update({"state": v.state, "window_start": v.window_start.isoformat(),
+                         "window_end": v.window_end.isoformat()})
+        out.append(item)
+    next_seq = rows[-1].seq if rows else after
+    return {"changes": out, "cursor": encode_cursor(next_seq), "more": more}

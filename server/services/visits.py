@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from server.db import utcnow
 from server.models import Company, Task, Visit, VisitEntry, VisitItem, VisitMember, VisitMerge
-from server.services import audit
+from server.services import audit, changes
 from server.services.actors import Actor
 from server.services.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from server.services.registry import get_or_404
@@ -223,6 +223,7 @@ def enter(session: Session, actor: Actor, visit_id: int, *, premises_token: str 
     if visit.state == "issued":
         visit.state = "entered"
     session.flush()
+    changes.record(session, [(visit.id, "visit", str(visit.id))], now=now)
     audit.record(session, actor, "visit.enter", "visit", visit.id,
                  after={"entry_id": entry.id, "method": entry.method, "flags": flags,
                         "device_id": device_id}, now=now)
@@ -331,6 +332,7 @@ def cancel(session: Session, actor: Actor, visit_id: int, *, reason: str,
     before = visit.state
     visit.state = "cancelled"
     session.flush()
+    changes.record(session, [(visit.id, "visit", str(visit.id))], now=now)
     audit.record(session, actor, "visit.cancel", "visit", visit.id, before={"state": before},
                  after={"state": "cancelled", "reason": reason}, now=now)
     return visit
@@ -349,6 +351,7 @@ def reschedule(session: Session, actor: Actor, visit_id: int, *, window_start: d
     before = {"window_start": visit.window_start, "window_end": visit.window_end}
     visit.window_start, visit.window_end = window_start, window_end
     session.flush()
+    changes.record(session, [(visit.id, "visit", str(visit.id))], now=now)
     audit.record(session, actor, "visit.reschedule", "visit", visit.id, before=before,
                  after={"window_start": window_start, "window_end": window_end,
                         "reason": reason}, now=now)
