@@ -112,3 +112,13 @@ def test_concurrent_writers_never_leave_a_hole_behind_a_polling_reader(scratch_d
     db.engine.dispose()
     assert len(written) == 120
     assert sorted(seen) == sorted(written)  # nothing missed, nothing twice
+
+
+def test_progress_shows_each_devices_last_sync_and_ops_known(team, world):  # noqa: F811
+    a, b = team.phones
+    push(a, [answer(team.visits[0], team.item, "yes", hlc=HLC(1, 0, "a")),
+             answer(team.visits[0], team.item, "no", hlc=HLC(2, 0, "a"))])
+    devices = {d["device_id"]: d for d in world.sup_a.get("/api/v1/progress").get_json()["devices"]}
+    assert devices[a[1]]["ops_known"] == 2 and devices[a[1]]["last_sync_at"]
+    assert devices[b[1]]["ops_known"] == 0 and devices[b[1]]["last_sync_at"] is None
+    assert world.sup_b.get("/api/v1/progress").get_json()["devices"] == []
