@@ -23,7 +23,10 @@ TODAY = dt.date.today()
 
 
 def decode(png: bytes) -> str:
-    [result] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    """Read the QR code as a phone would. Only QR codes: reading every format, zxing
+    now and then also reports a spurious symbol of another kind inside the QR pattern."""
+    [result] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)),
+                                      formats=zxingcpp.BarcodeFormat.QRCode)
     return result.text
 
 
