@@ -56,3 +56,9 @@ class PullQuery(Schema):
     device_id = fields.String(required=True, validate=validate.Length(max=36))
     cursor = fields.String(validate=validate.Length(max=200))
     limit = fields.Integer(load_default=500, validate=validate.Range(1, 2000))
+
+
+class MissingBlobsSchema(Schema):
+    hashes = fields.List(fields.String(validate=validate.Regexp(r"^[0-9a-f]{64}$")),
+                         required=True, validate=validate.Length(max=1000),
+                         metadata={"description": "SHA-256 of the photos the phone holds"})

@@ -45,6 +45,12 @@ class FieldInspect:
             self._signer = signer
         return self._signer
 
+    def blobs(self):
+        """The blob store (filesystem under FIELDINSPECT_BLOB_DIR)."""
+        from server.storage import FileBlobStore
+
+        return FileBlobStore(self.settings.blob_dir)
+
     def public_keys(self) -> dict[str, bytes]:
         """Every registered public key, and this process's own signing key."""
         from server.services import signing

@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 
-from schemas.sync import MAX_BATCH_OPS, DeviceCreateSchema, DeviceSchema, PullQuery, PushSchema
+from schemas.sync import (
+    MAX_BATCH_OPS,
+    DeviceCreateSchema,
+    DeviceSchema,
+    MissingBlobsSchema,
+    PullQuery,
+    PushSchema,
+)
 from server.api.blueprint import Blueprint
 from server.api.context import actor, fi, session
 from server.services import sync, visits
@@ -81,3 +88,13 @@ class SyncPull(MethodView):
         return sync.pull(session(), actor(), device_id=device_id,
                          credential=request.headers.get("X-Device-Credential"),
                          cursor=cursor, limit=limit)
+
+
+@blp.route("/sync/blobs/missing")
+class MissingBlobs(MethodView):
+    @blp.arguments(MissingBlobsSchema)
+    @blp.response(200)
+    def post(self, data):
+        """Which of these photos (by SHA-256) the server does not hold yet"""
+        actor("inspector")
+        return {"missing": fi().blobs().missing(data["hashes"])}
