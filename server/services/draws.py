@@ -271,7 +271,7 @@ def run(session: Session, actor: Actor, task_id: int, *, reason: str | None = No
     number = (session.scalar(select(func.max(Draw.number)).where(Draw.task_id == task.id)) or 0) + 1
     inputs = {
         "algorithm": "fieldinspect-draw-1",
-        "stratified": stratified, "ratios_bp": bp, "fixed_count": fixed if not stratified else None,
+        "stratified": stratified, "ratios_bp": bp, "fixed_count": fixed,
         "strata": {r.name: {"eligible": r.eligible, "count": r.count,
                             "substitutes": substitutes_for(r.count)} for r in results},
         "departments": departments,

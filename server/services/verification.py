@@ -27,7 +27,7 @@ from server.models import (
 from server.services import audit
 from server.services.actors import Actor
 from server.services.errors import Conflict, DomainError, InvalidInput, RuleViolation
-from server.services.visits import mask_certificate
+from server.services.visits import team
 from sync.tokens import TokenError, verify
 
 STATE_LABELS = {"issued": "待检查", "entered": "检查中", "submitted": "已提交检查结果",
@@ -61,13 +61,6 @@ def page(session: Session, visit: Visit) -> dict:
     task = session.get(Task, visit.task_id)
     company = session.get(Company, visit.company_id)
     names = dict(session.execute(select(Department.id, Department.name)).all())
-    team = []
-    for member in sorted(visit.members, key=lambda m: (m.department_id, m.inspector_id)):
-        person = session.get(Inspector, member.inspector_id)
-        team.append({"id": person.id, "name": person.name,
-                     "department": names.get(member.department_id),
-                     "certificate": mask_certificate(person.certificate_number),
-                     "valid_until": person.certificate_valid_until})
     items = []
     for link in sorted(visit.items, key=lambda i: (i.department_id, i.item_version_id)):
         version = session.get(InspectionItemVersion, link.item_version_id)
@@ -76,7 +69,7 @@ def page(session: Session, visit: Visit) -> dict:
     rated = session.get(VisitRating, visit.id) is not None
     return {"task": task.name, "company": company.name,
             "departments": sorted({names.get(i.department_id) for i in visit.items}),
-            "team": team, "items": items, "window_start": visit.window_start,
+            "team": team(session, visit), "items": items, "window_start": visit.window_start,
             "window_end": visit.window_end, "state": STATE_LABELS.get(visit.state, visit.state),
             "can_rate": visit.state in RATEABLE and not rated, "rated": rated,
             "can_ask_recusal": visit.state in ("issued", "entered")}

@@ -240,6 +240,23 @@ def mask_certificate(number: str) -> str:
     return number if len(number) <= 8 else number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
+def team(session: Session, visit: Visit) -> list[dict]:
+    """The visit's team as phones and companies see it: names, departments, masked
+    certificate numbers and their validity, by department."""
+    from server.models import Department, Inspector
+
+    names = dict(session.execute(select(Department.id, Department.name)).all())
+    out = []
+    for member in sorted(visit.members, key=lambda m: (m.department_id, m.inspector_id)):
+        person = session.get(Inspector, member.inspector_id)
+        out.append({"inspector_id": person.id, "name": person.name,
+                    "department_id": member.department_id,
+                    "department": names.get(member.department_id),
+                    "certificate_number": mask_certificate(person.certificate_number),
+                    "certificate_valid_until": person.certificate_valid_until})
+    return out
+
+
 def pack(session: Session, actor: Actor, visit_id: int, *, signer, public_keys: dict[str, bytes],
          public_url: str) -> tuple[dict, str]:
     """The visit, company, team, item versions with forms and work guides, the signed
@@ -247,22 +264,14 @@ def pack(session: Session, actor: Actor, visit_id: int, *, signer, public_keys: 
     import hashlib
     import json
 
-    from server.models import Department, InspectionItem, InspectionItemVersion, Inspector
+    from server.models import InspectionItem, InspectionItemVersion
     from server.services.codes import current_premises, visit_token, visit_url
     from sync.tokens import b64encode
 
     visit = get_or_raise(session, actor, visit_id)
     company = session.get(Company, visit.company_id)
     task = session.get(Task, visit.task_id)
-    names = dict(session.execute(select(Department.id, Department.name)).all())
-    team = []
-    for member in sorted(visit.members, key=lambda m: (m.department_id, m.inspector_id)):
-        person = session.get(Inspector, member.inspector_id)
-        team.append({"inspector_id": person.id, "name": person.name,
-                     "department_id": member.department_id,
-                     "department": names.get(member.department_id),
-                     "certificate_number": mask_certificate(person.certificate_number),
-                     "certificate_valid_until": person.certificate_valid_until})
+    members = team(session, visit)
     items = []
     for link in sorted(visit.items, key=lambda i: i.item_version_id):
         version = session.get(InspectionItemVersion, link.item_version_id)
@@ -282,7 +291,7 @@ def pack(session: Session, actor: Actor, visit_id: int, *, signer, public_keys: 
                     "address": company.address, "legal_representative":
                         company.legal_representative, "phone": company.phone,
                     "latitude": company.latitude, "longitude": company.longitude},
-        "team": team,
+        "team": members,
         "items": items,
         "visit_token": token,
         "visit_url": visit_url(public_url, token),
