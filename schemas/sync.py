@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.fields import Id, Text
+from sync.ops import ANSWER_KINDS, KINDS
 
 MAX_BATCH_OPS = 500
-OP_KINDS = ("set_answer", "resolve")
+SHA256_RE = r"^[0-9a-f]{64}$"
+# What each kind must carry besides the common fields (op id, kind, visit, HLC).
+REQUIRED = {**{k: ("item_version_id", "field", "value") for k in ANSWER_KINDS},
+            "set_note": ("note_id", "value"), "attach_photo": ("sha256",),
+            "detach_photo": ("sha256",), "sign": ("sha256", "state_hash"),
+            "entry_scan": (), "submit": ()}
 UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
 
 
@@ -27,23 +33,49 @@ class DeviceSchema(Schema):
 
 
 class OpSchema(Schema):
-    """One edit made on a device."""
+    """One thing done on a device: an answer, a note, a photo link, a signature, an
+    entry scan or the submission (see ``sync.ops``)."""
 
     op_id = fields.String(required=True, validate=validate.Regexp(UUID_RE),
                           metadata={"description": "UUIDv7 made on the device"})
-    kind = fields.String(required=True, validate=validate.OneOf(OP_KINDS))
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     visit_id = Id(required=True)
-    item_version_id = Id(required=True)
-    field = Text(max_length=64, required=True)
-    value = fields.Raw(required=True, allow_none=True)
+    item_version_id = Id(allow_none=True, metadata={
+        "description": "answers: the item; notes and photos: the item, or none for the "
+                       "visit as a whole"})
+    field = Text(max_length=64)
+    value = fields.Raw(allow_none=True, metadata={
+        "description": "answers: the value; set_note: the text (null deletes the note)"})
     note = Text(max_length=5000, multiline=True, allow_none=True)
+    note_id = fields.String(validate=validate.Regexp(UUID_RE),
+                            metadata={"description": "set_note: the note, made on the device"})
+    sha256 = fields.String(validate=validate.Regexp(SHA256_RE), metadata={
+        "description": "photos: the photo; sign: the signature image; entry_scan without "
+                       "a code: the photo of the premises"})
+    state_hash = fields.String(validate=validate.Regexp(SHA256_RE), metadata={
+        "description": "sign: sync.ops.checklist_hash of the answers the signer saw"})
+    premises_token = Text(max_length=2000, metadata={"description": "entry_scan: the code "
+                                                                    "scanned at the premises"})
+    visit_token = Text(max_length=2000, metadata={"description": "entry_scan: the visit's "
+                                                                 "own code, checked too"})
+    reason = Text(max_length=500, metadata={"description": "entry_scan without a code"})
+    latitude = fields.Float(validate=validate.Range(-90, 90), allow_none=True)
+    longitude = fields.Float(validate=validate.Range(-180, 180), allow_none=True)
     base = fields.List(fields.String(validate=validate.Regexp(UUID_RE)), load_default=list,
                        validate=validate.Length(max=50),
                        metadata={"description": "the revisions (op ids) this edit was based "
-                                                "on; for resolve: the siblings it supersedes"})
+                                                "on; naming the siblings resolves them"})
     hlc = Text(max_length=60, required=True,
                validate=validate.Regexp(r"^[0-9]{13}-[0-9]{6}-[A-Za-z0-9._-]{1,36}$"))
     device_time = fields.AwareDateTime(allow_none=True)
+
+    @validates_schema
+    def _kind_fields(self, data, **kwargs):
+        kind = data.get("kind")
+        missing = [name for name in REQUIRED.get(kind, ()) if name not in data or (
+            name != "value" and data[name] is None)]
+        if missing:
+            raise ValidationError({name: [f"required for {kind}"] for name in missing})
 
 
 class PushSchema(Schema):

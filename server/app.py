@@ -113,26 +113,37 @@ def _register_blueprints(api: Api) -> None:
         public,
         sync,
         tags,
+        uploads,
         visits,
     )
 
     for module in (accounts, departments, tags, items, companies, inspectors, audit, plans,
-                   visits, sync):
+                   visits, sync, uploads):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
     api.register_blueprint(public.blp, url_prefix=f"{API_PREFIX}/public")
 
 
+# Endpoints that take more than a JSON body: (method, endpoint) -> (settings field, code).
+LARGE_BODIES = {("PATCH", "uploads.UploadChunks"): ("max_photo_bytes", "photo_too_large")}
+
+
 def _limit_bodies(app: Flask, settings: Settings) -> None:
-    """Small JSON bodies everywhere; only the bulk import endpoints take files."""
+    """Small JSON bodies everywhere; only the bulk import endpoints take files, and a
+    photo upload's PATCH takes up to a whole photo (streamed to disk, never held)."""
 
     @app.before_request
     def _check_size():
-        limit = settings.max_import_bytes if (request.endpoint or "").endswith("Import") \
-            else settings.max_body_bytes
+        endpoint = request.endpoint or ""
+        limit, code = settings.max_body_bytes, "body_too_large"
+        if endpoint.endswith("Import"):
+            limit = settings.max_import_bytes
+        elif (request.method, endpoint) in LARGE_BODIES:
+            field, code = LARGE_BODIES[(request.method, endpoint)]
+            limit = getattr(settings, field)
         request.max_content_length = limit
         if request.content_length is not None and request.content_length > limit:
             raise TooLarge(f"The request body is larger than the limit of {limit} bytes.",
-                           limit_bytes=limit)
+                           code=code, limit_bytes=limit)
 
 
 def _docs(app: Flask) -> None:

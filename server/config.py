@@ -60,6 +60,8 @@ class Settings:
     max_body_bytes: int = 1 << 20
     max_import_bytes: int = 64 << 20
     max_import_rows: int = 200_000
+    max_photo_bytes: int = 30 << 20
+    upload_dir: Path | None = None  # None: <blob_dir>/uploads (see server.services.uploads)
     login_max_failures: int = 5
     login_lock_seconds: int = 900
     default_page_size: int = 50
@@ -85,6 +87,9 @@ class Settings:
             max_body_bytes=_int("FIELDINSPECT_MAX_BODY_BYTES", 1 << 20),
             max_import_bytes=_int("FIELDINSPECT_MAX_IMPORT_BYTES", 64 << 20),
             max_import_rows=_int("FIELDINSPECT_MAX_IMPORT_ROWS", 200_000),
+            max_photo_bytes=_int("FIELDINSPECT_MAX_PHOTO_BYTES", 30 << 20),
+            upload_dir=Path(os.environ["FIELDINSPECT_UPLOAD_DIR"])
+            if os.environ.get("FIELDINSPECT_UPLOAD_DIR") else None,
             login_max_failures=_int("FIELDINSPECT_LOGIN_MAX_FAILURES", 5),
             login_lock_seconds=_int("FIELDINSPECT_LOGIN_LOCK_SECONDS", 900),
             keys_dir=Path(os.environ.get("FIELDINSPECT_KEYS_DIR", var_dir / "keys")),

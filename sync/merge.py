@@ -19,6 +19,7 @@ ever dropped: the history is the whole set. No I/O, no clock.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -39,8 +40,9 @@ class Revision:
 class FieldState:
     revisions: dict[str, Revision] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def heads(self) -> list[Revision]:
+        """Computed once per state (states are immutable: ``apply`` makes a new one)."""
         superseded = set().union(*(r.base for r in self.revisions.values())) \
             if self.revisions else set()
         return sorted((r for op, r in self.revisions.items() if op not in superseded),

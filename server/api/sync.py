@@ -56,9 +56,13 @@ class SyncPush(MethodView):
     def post(self, data):
         """Apply a batch of ops exactly once; per op: applied, duplicate, conflict, rejected.
         The device proves itself with the X-Device-Credential header."""
+        s = fi().settings
         results = sync.push(session(), actor(), device_id=data["device_id"],
                             credential=request.headers.get("X-Device-Credential"),
-                            ops=data["ops"])
+                            ops=data["ops"], public_keys=fi().public_keys,
+                            entry_rules={"grace_minutes": s.entry_grace_minutes,
+                                         "distance_flag_m": s.entry_distance_flag_m,
+                                         "manual_days": s.manual_entry_days})
         return {"results": results}
 
 

@@ -3,6 +3,7 @@
 from server.db import Base
 from server.models.accounts import ApiToken, User
 from server.models.audit import AuditEntry
+from server.models.blobs import Blob, Upload
 from server.models.codes import (
     PremisesCode,
     RecusalRequest,
@@ -29,13 +30,14 @@ from server.models.plans import (
     VisitMerge,
     task_departments,
 )
-from server.models.sync import Change, Device, FieldRevision, SyncOp
+from server.models.sync import Change, Device, FieldRevision, RevisionBase, SyncOp
 from server.models.tags import Tag
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Base", "Company", "Department", "Draw", "DrawCompany",
+    "ApiToken", "AuditEntry", "Base", "Blob", "Company", "Department", "Draw", "DrawCompany",
     "DrawStratum", "InspectionItem", "InspectionItemVersion", "Inspector", "InspectorConflict",
     "Plan", "PlanVersion", "Tag", "Task", "TaskItem", "User", "Visit", "VisitItem", "VisitMember",
-    "VisitMerge", "PremisesCode", "SigningKey", "VisitEntry", "VisitRating", "RecusalRequest",
-    "Change", "Device", "FieldRevision", "SyncOp", "company_tags", "inspector_tags", "task_departments",
+    "VisitMerge", "PremisesCode", "SigningKey", "VisitEntry", "VisitRating", "RecusalRequest", "Upload",
+    "Change", "Device", "FieldRevision", "RevisionBase", "SyncOp", "company_tags",
+    "inspector_tags", "task_departments",
 ]

@@ -51,23 +51,40 @@ class SyncOp(Base):
 
 
 class FieldRevision(Base):
-    """One value a device gave a checklist field; the field's state is the merge of all
-    its revisions (sync.merge)."""
+    """One value a device wrote to a register of a visit: a checklist answer, a note, a
+    photo link or a signature (``sync.ops``). A register's state is the merge of all
+    its revisions (``sync.merge``); ``item_version_id`` and ``field_key`` name an
+    answer's item and field, for queries."""
 
     __tablename__ = "field_revisions"
-    __table_args__ = (Index("ix_field_revisions_field", "visit_id", "item_version_id",
-                            "field_key"),)
+    __table_args__ = (Index("ix_field_revisions_register", "visit_id", "register", "is_head"),)
 
     op_id: Mapped[str] = mapped_column(ForeignKey("sync_ops.op_id"), primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"))
-    item_version_id: Mapped[int] = mapped_column(ForeignKey("inspection_item_versions.id"))
-    field_key: Mapped[str] = mapped_column(String(64))
+    register: Mapped[str] = mapped_column(String(160))
+    kind: Mapped[str] = mapped_column(String(20))
+    item_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inspection_item_versions.id"))
+    field_key: Mapped[str | None] = mapped_column(String(64))
     value: Mapped[dict | list | str | int | float | bool | None] = mapped_column(JSON)
     base: Mapped[list] = mapped_column(JSON, default=list)
     hlc: Mapped[str] = mapped_column(String(60))
     device_id: Mapped[str] = mapped_column(String(36))
     inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspectors.id"))
     note: Mapped[str | None] = mapped_column(Text)
+    # Not superseded by any stored revision: the merge needs only these (the rest is
+    # history), so a push reads one or two rows per register however long its history.
+    is_head: Mapped[bool] = mapped_column(default=True)
+
+
+class RevisionBase(Base):
+    """Revision ``op_id`` was based on ``base_op_id``: finds at once whether a revision
+    arriving late (after one based on it) is already superseded."""
+
+    __tablename__ = "revision_bases"
+
+    op_id: Mapped[str] = mapped_column(ForeignKey("field_revisions.op_id"), primary_key=True)
+    base_op_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
 
 
 class Change(Base):

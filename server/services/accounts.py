@@ -127,22 +127,28 @@ def resolve_token(session: Session, token: str, *, now: dt.datetime) -> Actor:
     """The actor behind a token. An inspector account takes its department and its
     standing from the inspector record, so moving or deactivating the inspector takes
     effect on the next request (no copy to keep in step)."""
+    # Plain columns, not entities: this runs on every request.
     row = session.execute(
-        select(ApiToken, User, Inspector).join(User, User.id == ApiToken.user_id)
+        select(ApiToken.revoked_at, ApiToken.expires_at, User.id, User.username, User.role,
+               User.active, User.department_id, User.inspector_id, Inspector.department_id,
+               Inspector.active)
+        .join(User, User.id == ApiToken.user_id)
         .outerjoin(Inspector, Inspector.id == User.inspector_id)
         .where(ApiToken.token_hash == _token_digest(token))
     ).first()
     if row is None:
         raise Unauthorized("The token is not valid.", code="invalid_token")
-    tok, user, inspector = row
-    if tok.revoked_at is not None or tok.expires_at <= now or not user.active:
+    (revoked_at, expires_at, user_id, username, role, active, department_id,
+     inspector_id, inspector_department, inspector_active) = row
+    inspector_known = inspector_active is not None
+    if revoked_at is not None or expires_at <= now or not active:
         raise Unauthorized("The token has expired or was revoked.", code="invalid_token")
-    if user.role == "inspector":
-        if inspector is None or not inspector.active:
+    if role == "inspector":
+        if not inspector_known or not inspector_active:
             raise Unauthorized("The inspector record behind this account is deactivated.",
                                code="invalid_token")
-        return Actor(user.id, user.username, user.role, inspector.department_id, inspector.id)
-    return actor_for(user)
+        return Actor(user_id, username, role, inspector_department, inspector_id)
+    return Actor(user_id, username, role, department_id, inspector_id)
 
 
 def logout(session: Session, actor: Actor, token: str, *, now: dt.datetime) -> None:

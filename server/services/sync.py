@@ -16,16 +16,26 @@ import json
 import secrets
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from server.db import utcnow
-from server.models import Device, FieldRevision, InspectionItemVersion, SyncOp, Visit
+from server.models import (
+    Device,
+    FieldRevision,
+    InspectionItemVersion,
+    RevisionBase,
+    SyncOp,
+    Visit,
+)
 from server.services import audit, changes
 from server.services.actors import Actor
 from server.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sync.merge import FieldState, Revision, apply, is_concurrent
+from sync.ops import ANSWER_KINDS, answer_key, checklist_hash, register
 from sync.tokens import b64decode, b64encode
 
 CLOSED = ("submitted", "closed", "cancelled", "merged")
@@ -109,7 +119,12 @@ def _check_value(field: dict, value) -> bool:
 
 
 def push(session: Session, actor: Actor, *, device_id: str, credential: str | None,
-         ops: list[dict], now: dt.datetime | None = None) -> list[dict]:
+         ops: list[dict], public_keys: Callable[[], dict[str, bytes]] = dict,
+         entry_rules: dict | None = None, now: dt.datetime | None = None) -> list[dict]:
+    """Apply a batch in order, in the caller's transaction. Register ops are merged
+    (``sync.merge``) and their revisions bulk-inserted with Core: the hot path. Events
+    (entry scan, submit) read the registers, so pending rows are written before one.
+    ``public_keys`` is called only for an entry scan: keys are not read on the hot path."""
     now = now or utcnow()
     device = _device(session, actor, device_id, credential, now=now)
 
@@ -119,8 +134,9 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
         digest = _payload_hash(op)
         if hashes.setdefault(op["op_id"], digest) != digest:
             reused.append(op["op_id"])  # the same id twice in this batch, different payloads
-    known = {row.op_id: row for row in session.scalars(
-        select(SyncOp).where(SyncOp.op_id.in_(list(hashes))))}
+    known = {row.op_id: row for row in session.execute(
+        select(SyncOp.op_id, SyncOp.payload_hash, SyncOp.outcome, SyncOp.reason)
+        .where(SyncOp.op_id.in_(list(hashes))))}
     reused += [op_id for op_id, row in known.items() if row.payload_hash != hashes[op_id]]
     if reused:
         audit.record(session, actor, "sync.op_id_reused", "device", device.id,
@@ -128,84 +144,196 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
         raise Conflict("An op id was sent again with a different payload; nothing applied.",
                        code="op_id_reused", op_ids=reused)
 
-    visits = {v.id: v for v in session.scalars(
-        select(Visit).where(Visit.id.in_({op["visit_id"] for op in ops})))}
-    versions = {v.id: v for v in session.scalars(select(InspectionItemVersion).where(
-        InspectionItemVersion.id.in_({op["item_version_id"] for op in ops})))}
-    fields = {(op["visit_id"], op["item_version_id"], op["field"]) for op in ops}
-    states: dict[tuple, FieldState] = defaultdict(FieldState)
-    for r in session.scalars(select(FieldRevision).where(tuple_(
-            FieldRevision.visit_id, FieldRevision.item_version_id, FieldRevision.field_key)
-            .in_(list(fields)))):
-        states[(r.visit_id, r.item_version_id, r.field_key)] = apply(
-            states[(r.visit_id, r.item_version_id, r.field_key)], _revision(r))
+    visits = _visit_views(session, {op["visit_id"] for op in ops})
+    versions = _version_views(session, {op["item_version_id"] for op in ops
+                                        if op.get("item_version_id")})
+    writes = {op["op_id"]: register(op, actor.inspector_id) for op in ops}
+    states = _states(session, {(op["visit_id"], writes[op["op_id"]][0]) for op in ops
+                               if writes[op["op_id"]]})
+    # Revisions some stored revision was based on: they arrive late (a phone pushed out
+    # of order) and are history at once, never a head.
+    late = set(session.scalars(select(RevisionBase.base_op_id).where(
+        RevisionBase.base_op_id.in_([o for o, w in writes.items() if w and o not in known]))))
 
-    results = []
-    op_rows: list[dict] = []
-    revision_rows: list[dict] = []
+    batch = _Batch(session, now, states)
     done: dict[str, dict] = {}
+    results = []
     for op in ops:
-        if op["op_id"] in known:
-            row = known[op["op_id"]]
-            results.append({"op_id": row.op_id, "outcome": "duplicate",
-                            "stored_outcome": row.outcome, "reason": row.reason})
+        first = known.get(op["op_id"])
+        if first is not None or op["op_id"] in done:  # pushed before, or twice in this batch
+            stored = {"outcome": first.outcome, "reason": first.reason} if first \
+                else done[op["op_id"]]
+            results.append({"op_id": op["op_id"], "outcome": "duplicate",
+                            "stored_outcome": stored["outcome"], "reason": stored["reason"]})
             continue
-        if op["op_id"] in done:  # sent twice in this batch: the first one counts
-            first = done[op["op_id"]]
-            results.append({"op_id": first["op_id"], "outcome": "duplicate",
-                            "stored_outcome": first["outcome"], "reason": first["reason"]})
-            continue
-        key = (op["visit_id"], op["item_version_id"], op["field"])
-        reason = _refusal(actor, op, visits.get(op["visit_id"]), versions.get(op["item_version_id"]))
-        outcome = "rejected"
-        if reason is None:
-            revision = Revision(op["op_id"], op["value"], op["hlc"], device.id,
+        visit = visits.get(op["visit_id"])
+        reason = _refusal(session, actor, op, visit, versions.get(op.get("item_version_id")))
+        outcome, result = "rejected", {}
+        write = writes[op["op_id"]]
+        if reason is None and write is not None:
+            key = (op["visit_id"], write[0])
+            revision = Revision(op["op_id"], write[1], op["hlc"], device.id,
                                 frozenset(op.get("base") or ()))
             before = states[key]
-            states[key] = apply(before, revision)
+            if op["op_id"] not in late:
+                states[key] = apply(before, revision)
             outcome = "conflict" if states[key].conflicted and is_concurrent(before, revision) \
-                else "applied"
-        op_rows.append({"op_id": op["op_id"], "device_id": device.id, "user_id": actor.user_id,
-                        "visit_id": op["visit_id"], "kind": op["kind"],
-                        "payload": json.loads(json.dumps(op, default=str)),
-                        "payload_hash": hashes[op["op_id"]], "outcome": outcome,
-                        "reason": reason, "hlc": op["hlc"],
-                        "device_time": op.get("device_time"), "received_at": now})
-        if outcome != "rejected":
-            revision_rows.append({"op_id": op["op_id"], "visit_id": key[0],
-                                  "item_version_id": key[1], "field_key": key[2],
-                                  "value": op["value"], "base": sorted(op.get("base") or ()),
-                                  "hlc": op["hlc"], "device_id": device.id,
-                                  "inspector_id": actor.inspector_id, "note": op.get("note")})
-        state = states[key]
-        results.append({"op_id": op["op_id"], "outcome": outcome, "reason": reason,
-                        "field": None if reason else _field_json(state)})
-        done[op["op_id"]] = results[-1]
-    # Core bulk inserts, ops before the revisions that reference them: the hot path of sync.
-    if op_rows:
-        session.execute(insert(SyncOp.__table__), op_rows)
-    if revision_rows:
-        session.execute(insert(FieldRevision.__table__), revision_rows)
-        changes.record(session, [(r["visit_id"], "field", r["op_id"]) for r in revision_rows],
-                       now=now)
+                and op["op_id"] not in late else "applied"
+            batch.revision(op, key, write[1], device.id, actor.inspector_id)
+            if outcome == "conflict":  # the phone learns of the siblings at once
+                result["field"] = _field_json(states[key])
+        elif reason is None:
+            batch.flush()  # events read what the batch wrote so far
+            orm_visit = session.get(Visit, visit.id)
+            reason, result = _event(session, actor, op, orm_visit, device, public_keys,
+                                    entry_rules or {}, now)
+            visit.state = orm_visit.state  # an entry or a submission moves it on
+            outcome = "rejected" if reason else "applied"
+        batch.op(op, device.id, actor.user_id, hashes[op["op_id"]], outcome, reason)
+        results.append({"op_id": op["op_id"], "outcome": outcome, "reason": reason, **result})
+        done[op["op_id"]] = {"outcome": outcome, "reason": reason}
+    batch.flush()
     device.last_push_at = now
     session.flush()
     return results
 
 
-def _refusal(actor: Actor, op: dict, visit: Visit | None, version) -> str | None:
-    if visit is None or actor.inspector_id not in {m.inspector_id for m in visit.members}:
+class _Batch:
+    """Rows waiting for one bulk insert each: ops before the revisions that reference
+    them, the revisions' bases, the heads they supersede, then the change sequence."""
+
+    def __init__(self, session: Session, now: dt.datetime, states: dict[tuple, FieldState]):
+        self.session, self.now, self.states = session, now, states
+        self.ops: list[dict] = []
+        self.revisions: list[dict] = []
+
+    def op(self, op: dict, device_id: str, user_id: int, payload_hash: str, outcome: str,
+           reason: str | None) -> None:
+        self.ops.append({"op_id": op["op_id"], "device_id": device_id, "user_id": user_id,
+                         "visit_id": op["visit_id"], "kind": op["kind"],
+                         "payload": {k: v.isoformat() if isinstance(v, dt.datetime) else v
+                                     for k, v in op.items()},
+                         "payload_hash": payload_hash, "outcome": outcome, "reason": reason,
+                         "hlc": op["hlc"], "device_time": op.get("device_time"),
+                         "received_at": self.now})
+
+    def revision(self, op: dict, key: tuple[int, str], value, device_id: str,
+                 inspector_id: int | None) -> None:
+        answer = answer_key(key[1])
+        self.revisions.append({
+            "op_id": op["op_id"], "visit_id": key[0], "register": key[1], "kind": op["kind"],
+            "item_version_id": answer[0] if answer else op.get("item_version_id"),
+            "field_key": answer[1] if answer else None, "value": value,
+            "base": sorted(op.get("base") or ()), "hlc": op["hlc"], "device_id": device_id,
+            "inspector_id": inspector_id, "note": op.get("note"), "is_head": True})
+
+    def flush(self) -> None:
+        if self.ops:
+            self.session.execute(insert(SyncOp.__table__), self.ops)
+        if self.revisions:
+            for r in self.revisions:
+                r["is_head"] = r["op_id"] in self.states[(r["visit_id"], r["register"])].head_ids()
+            self.session.execute(insert(FieldRevision.__table__), self.revisions)
+            bases = [{"op_id": r["op_id"], "base_op_id": b} for r in self.revisions
+                     for b in r["base"]]
+            if bases:
+                self.session.execute(insert(RevisionBase.__table__), bases)
+                self.session.execute(update(FieldRevision.__table__).where(
+                    FieldRevision.op_id.in_({b["base_op_id"] for b in bases}),
+                    FieldRevision.is_head.is_(True)).values(is_head=False))
+            changes.record(self.session, [(r["visit_id"], "field", r["op_id"])
+                                          for r in self.revisions], now=self.now)
+        self.ops, self.revisions = [], []
+
+
+def _states(session: Session, keys: set[tuple[int, str]]) -> dict[tuple, FieldState]:
+    """The merged state of each (visit, register), from its head revisions: the same
+    heads, winner and siblings as from the whole history, in one or two rows each."""
+    states: dict[tuple, FieldState] = defaultdict(FieldState)
+    if keys:
+        for r in session.execute(select(*REVISION_COLUMNS).where(
+                tuple_(FieldRevision.visit_id, FieldRevision.register).in_(list(keys)),
+                FieldRevision.is_head.is_(True))):
+            states[(r.visit_id, r.register)] = apply(states[(r.visit_id, r.register)],
+                                                     _revision(r))
+    return states
+
+
+def _visit_states(session: Session, visit_id: int) -> dict[str, FieldState]:
+    states: dict[str, FieldState] = defaultdict(FieldState)
+    for r in session.execute(select(*REVISION_COLUMNS).where(
+            FieldRevision.visit_id == visit_id, FieldRevision.is_head.is_(True))):
+        states[r.register] = apply(states[r.register], _revision(r))
+    return states
+
+
+@dataclass
+class _VisitView:
+    """What the refusal rules read of a visit, as plain rows (no ORM on the hot path)."""
+
+    id: int
+    state: str
+    members: dict[int, int]  # inspector -> department
+    items: dict[int, int]  # item version -> department
+
+
+def _visit_views(session: Session, ids: set[int]) -> dict[int, _VisitView]:
+    from server.models import VisitItem, VisitMember
+
+    views = {vid: _VisitView(vid, state, {}, {}) for vid, state in session.execute(
+        select(Visit.id, Visit.state).where(Visit.id.in_(ids)))}
+    for vid, inspector, department in session.execute(select(
+            VisitMember.visit_id, VisitMember.inspector_id, VisitMember.department_id)
+            .where(VisitMember.visit_id.in_(ids))):
+        views[vid].members[inspector] = department
+    for vid, version, department in session.execute(select(
+            VisitItem.visit_id, VisitItem.item_version_id, VisitItem.department_id)
+            .where(VisitItem.visit_id.in_(ids))):
+        views[vid].items[version] = department
+    return views
+
+
+def _version_views(session: Session, ids: set[int]) -> dict[int, tuple[str, dict]]:
+    """Item version -> (method, its form's fields by key)."""
+    return {vid: (method, {f["key"]: f for f in form["fields"]})
+            for vid, method, form in session.execute(select(
+                InspectionItemVersion.id, InspectionItemVersion.method,
+                InspectionItemVersion.form).where(InspectionItemVersion.id.in_(ids)))}
+
+
+def _refusal(session: Session, actor: Actor, op: dict, visit: _VisitView | None,
+             version: tuple[str, dict] | None) -> str | None:
+    if visit is None or actor.inspector_id not in visit.members:
         return "not_a_team_member"
-    if visit.state in CLOSED:
+    kind = op["kind"]
+    if visit.state in CLOSED or (kind == "entry_scan" and visit.state != "issued" and
+                                 visit.state != "entered"):
         return "visit_closed"
-    link = next((i for i in visit.items if i.item_version_id == op["item_version_id"]), None)
-    if link is None or version is None:
+    department = None
+    if op.get("item_version_id") is not None:
+        department = visit.items.get(op["item_version_id"])
+        if department is None or version is None:
+            return "item_not_in_visit"
+    if kind in ANSWER_KINDS:
+        return _answer_refusal(actor, op, visit, department, version)
+    if kind == "set_note" and not (op["value"] is None or (
+            isinstance(op["value"], str) and len(op["value"]) <= 5000)):
+        return "bad_value"
+    if kind == "sign" and visit.state == "issued" and _has_on_site(session, visit):
+        return "not_entered"
+    return None
+
+
+def _answer_refusal(actor: Actor, op: dict, visit: _VisitView, department: int | None,
+                    version: tuple[str, dict] | None) -> str | None:
+    if department is None or version is None:
         return "item_not_in_visit"
-    if link.department_id != actor.department_id:
+    if department != actor.department_id:
         return "item_of_other_department"
-    if version.method == "on_site" and visit.state == "issued":
+    method, fields = version
+    if method == "on_site" and visit.state == "issued":
         return "not_entered"  # 扫码入企: on-site answers only after entering
-    field = next((f for f in version.form["fields"] if f["key"] == op["field"]), None)
+    field = fields.get(op["field"])
     if field is None:
         return "unknown_field"
     if op["kind"] == "resolve" and not op.get("base"):
@@ -215,7 +343,97 @@ def _refusal(actor: Actor, op: dict, visit: Visit | None, version) -> str | None
     return None
 
 
-def _revision(r: FieldRevision) -> Revision:
+def _has_on_site(session: Session, visit: _VisitView) -> bool:
+    return any(method == "on_site"
+               for method, _ in _version_views(session, set(visit.items)).values())
+
+
+def _event(session: Session, actor: Actor, op: dict, visit: Visit, device: Device,
+           public_keys: Callable[[], dict[str, bytes]], entry_rules: dict,
+           now: dt.datetime) -> tuple[str | None, dict]:
+    """An entry scan (the codes verified again here) or the submission; a refusal is
+    (reason, details), kept in the history like any other."""
+    from server.services import visits as visit_service
+    from server.services.errors import DomainError
+
+    if op["kind"] == "entry_scan":
+        keys = public_keys()
+        if op.get("visit_token"):
+            from sync.tokens import TokenError, verify
+
+            try:
+                payload = verify(op["visit_token"], keys, kind="v")
+            except TokenError as exc:
+                return exc.code, {}
+            if payload.get("v") != visit.id:
+                return "wrong_visit_code", {}
+        try:
+            with session.begin_nested():
+                entry = visit_service.enter(
+                    session, actor, visit.id, premises_token=op.get("premises_token"),
+                    reason=op.get("reason"), photo_sha256=op.get("sha256"),
+                    device_time=op.get("device_time"), latitude=op.get("latitude"),
+                    longitude=op.get("longitude"), device_id=device.id,
+                    public_keys=keys, at=op.get("device_time"), now=now,
+                    **entry_rules)
+        except DomainError as exc:
+            return exc.code, {}
+        return None, {"entry": {"id": entry.id, "method": entry.method, "flags": entry.flags}}
+    problems = submission_problems(session, visit)
+    if problems:
+        return "not_ready", {"problems": problems}
+    visit.state = "submitted"
+    session.flush()
+    changes.record(session, [(visit.id, "visit", str(visit.id))], now=now)
+    audit.record(session, actor, "visit.submit", "visit", visit.id,
+                 after={"state": "submitted", "device_id": device.id, "op_id": op["op_id"]},
+                 now=now)
+    return None, {}
+
+
+def submission_problems(session: Session, visit: Visit) -> list[dict]:
+    """Why the visit cannot be submitted yet (提交条件), empty when it can: every required
+    field of every item answered, nothing conflicted, and signatures of the current
+    checklist by at least two members, one of each department whose items it holds."""
+    states = _visit_states(session, visit.id)
+    problems: list[dict] = []
+    answers = {}
+    for key, state in states.items():
+        if state.conflicted:
+            problems.append({"problem": "conflicted", "register": key})
+        if (a := answer_key(key)) is not None:
+            answers[a] = state.value
+    for link in sorted(visit.items, key=lambda i: i.item_version_id):
+        version = session.get(InspectionItemVersion, link.item_version_id)
+        for field in version.form["fields"]:
+            if field.get("required", True) and answers.get((link.item_version_id,
+                                                            field["key"])) is None:
+                problems.append({"problem": "unanswered", "item_version_id":
+                                 link.item_version_id, "field": field["key"]})
+    current = checklist_hash(answers)
+    departments = {m.inspector_id: m.department_id for m in visit.members}
+    signed: set[int] = set()
+    for key, state in states.items():
+        if key.startswith("s:") and state.value and not state.conflicted:
+            signer = int(key[2:])
+            if state.value["state_hash"] != current:
+                problems.append({"problem": "signature_stale", "inspector_id": signer})
+            elif signer in departments:
+                signed.add(signer)
+    if len(signed) < 2:
+        problems.append({"problem": "signatures_missing", "signed": len(signed), "needed": 2})
+    for department in sorted({i.department_id for i in visit.items}):
+        if not any(departments[s] == department for s in signed):
+            problems.append({"problem": "department_unsigned", "department_id": department})
+    return problems
+
+
+REVISION_COLUMNS = (FieldRevision.op_id, FieldRevision.visit_id, FieldRevision.register,
+                    FieldRevision.value, FieldRevision.hlc, FieldRevision.device_id,
+                    FieldRevision.base)
+
+
+def _revision(r) -> Revision:
     return Revision(r.op_id, r.value, r.hlc, r.device_id, frozenset(r.base or ()))
 
 
@@ -227,28 +445,48 @@ def _field_json(state: FieldState) -> dict:
                           "device_id": r.device_id} for r in state.siblings]}
 
 
+def _register_json(register_key: str) -> dict:
+    """The register's parts, named: what a client shows next to the value."""
+    kind, _, rest = register_key.partition(":")
+    if kind == "a":
+        version, field = rest.split(":", 1)
+        return {"register": register_key, "type": "answer", "item_version_id": int(version),
+                "field": field}
+    if kind == "p":
+        version, sha256 = rest.split(":", 1)
+        return {"register": register_key, "type": "photo",
+                "item_version_id": None if version == "-" else int(version), "sha256": sha256}
+    if kind == "n":
+        return {"register": register_key, "type": "note", "note_id": rest}
+    return {"register": register_key, "type": "signature", "inspector_id": int(rest)}
+
+
 def conflicts(session: Session, visit: Visit) -> list[dict]:
-    by_field: dict[tuple, FieldState] = defaultdict(FieldState)
-    for r in session.scalars(select(FieldRevision).where(FieldRevision.visit_id == visit.id)):
-        key = (r.item_version_id, r.field_key)
-        by_field[key] = apply(by_field[key], _revision(r))
-    return [{"item_version_id": k[0], "field": k[1], **_field_json(s)}
-            for k, s in sorted(by_field.items()) if s.conflicted]
+    """Every register of the visit holding concurrent values (answers, notes, photo
+    links, signatures) with its siblings and provisional winner."""
+    return [{**_register_json(k), **_field_json(s)}
+            for k, s in sorted(_visit_states(session, visit.id).items()) if s.conflicted]
 
 
 def history(session: Session, visit: Visit) -> list[dict]:
-    """Every op pushed for the visit, applied or refused: who, device, when, value, outcome."""
+    """Every op pushed for the visit, applied or refused: who, device, when, what, outcome."""
     from server.models import User
 
-    users = dict(session.execute(select(User.id, User.username)).all())
-    return [{"op_id": o.op_id, "kind": o.kind, "item_version_id": o.payload.get("item_version_id"),
-             "field": o.payload.get("field"), "value": o.payload.get("value"),
-             "outcome": o.outcome, "reason": o.reason, "user": users.get(o.user_id),
-             "device_id": o.device_id, "hlc": o.hlc,
-             "device_time": o.device_time.isoformat() if o.device_time else None,
-             "received_at": o.received_at.isoformat()}
-            for o in session.scalars(select(SyncOp).where(SyncOp.visit_id == visit.id)
-                                     .order_by(SyncOp.hlc, SyncOp.op_id))]
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(
+        select(SyncOp.user_id).where(SyncOp.visit_id == visit.id))))}
+    out = []
+    for o in session.scalars(select(SyncOp).where(SyncOp.visit_id == visit.id)
+                             .order_by(SyncOp.hlc, SyncOp.op_id)):
+        write = register(o.payload, users[o.user_id].inspector_id)
+        out.append({"op_id": o.op_id, "kind": o.kind,
+                    **(_register_json(write[0]) if write else {"register": None}),
+                    "value": write[1] if write else None, "note": o.payload.get("note"),
+                    "outcome": o.outcome, "reason": o.reason,
+                    "user": users[o.user_id].username, "device_id": o.device_id,
+                    "hlc": o.hlc,
+                    "device_time": o.device_time.isoformat() if o.device_time else None,
+                    "received_at": o.received_at.isoformat()})
+    return out
 
 
 # --- pull ----------------------------------------------------------------------------------
@@ -285,14 +523,7 @@ def pull(session: Session, actor: Actor, *, device_id: str, credential: str | No
     op_ids = [r.ref for r in rows if r.kind == "field"]
     revisions = {r.op_id: r for r in session.scalars(
         select(FieldRevision).where(FieldRevision.op_id.in_(op_ids)))} if op_ids else {}
-    keys = {(r.visit_id, r.item_version_id, r.field_key) for r in revisions.values()}
-    states: dict[tuple, FieldState] = defaultdict(FieldState)
-    if keys:
-        for r in session.scalars(select(FieldRevision).where(tuple_(
-                FieldRevision.visit_id, FieldRevision.item_version_id, FieldRevision.field_key)
-                .in_(list(keys)))):
-            k = (r.visit_id, r.item_version_id, r.field_key)
-            states[k] = apply(states[k], _revision(r))
+    states = _states(session, {(r.visit_id, r.register) for r in revisions.values()})
     visits = {v.id: v for v in session.scalars(select(Visit).where(
         Visit.id.in_({r.visit_id for r in rows if r.kind == "visit"})))}
     out = []
@@ -300,11 +531,10 @@ def pull(session: Session, actor: Actor, *, device_id: str, credential: str | No
         item = {"seq": change.seq, "kind": change.kind, "visit_id": change.visit_id}
         if change.kind == "field":
             r = revisions[change.ref]
-            item.update({"op_id": r.op_id, "item_version_id": r.item_version_id,
-                         "field": r.field_key, "value": r.value, "base": r.base, "hlc": r.hlc,
+            item.update({"op_id": r.op_id, "op_kind": r.kind, **_register_json(r.register),
+                         "value": r.value, "base": r.base, "hlc": r.hlc,
                          "device_id": r.device_id, "note": r.note,
-                         "state": _field_json(states[(r.visit_id, r.item_version_id,
-                                                      r.field_key)])})
+                         "state": _field_json(states[(r.visit_id, r.register)])})
         else:
             v = visits[change.visit_id]
             item.update({"state": v.state, "window_start": v.window_start.isoformat(),

@@ -159,21 +159,25 @@ def enter(session: Session, actor: Actor, visit_id: int, *, premises_token: str 
           device_time: dt.datetime | None = None, latitude: float | None = None,
           longitude: float | None = None, device_id: str | None = None,
           public_keys: dict[str, bytes], grace_minutes: int, distance_flag_m: int,
-          manual_days: int, now: dt.datetime | None = None) -> VisitEntry:
+          manual_days: int, at: dt.datetime | None = None,
+          now: dt.datetime | None = None) -> VisitEntry:
     """Record an inspector's entry into the premises.
 
     With the premises code: the scanner is on the team, the code is genuine, current
     and the visit company's, and now is within the window (with a grace). Without it
     (code missing or damaged, system down): a reason and a photo of the premises,
     accepted within ``manual_days`` after the window and flagged for the supervisor.
-    A position far from the registered address is accepted but flagged.
+    A position far from the registered address is accepted but flagged. A scan made
+    offline and synced later (``at``: the phone's time of the scan, never later than
+    now) is judged at that moment and flagged ``synced_later``.
     """
     from server.services.codes import current_premises
     from sync.tokens import TokenError, verify
 
     now = now or utcnow()
     visit = _visit_for_member(session, actor, visit_id)
-    today = now.astimezone(CHINA)
+    scanned = min(at, now) if at else now
+    today = scanned.astimezone(CHINA)
     opens = dt.datetime.combine(visit.window_start, dt.time(0), CHINA) - \
         dt.timedelta(minutes=grace_minutes)
     closes = dt.datetime.combine(visit.window_end + dt.timedelta(days=1), dt.time(0), CHINA) + \
@@ -213,6 +217,8 @@ def enter(session: Session, actor: Actor, visit_id: int, *, premises_token: str 
         flags.append("manual")
         if today > closes:
             flags.append("recorded_late")
+    if now - scanned > dt.timedelta(minutes=10):
+        flags.append("synced_later")
     if latitude is not None and company.latitude is not None:
         entry.distance_m = round(_distance_m(latitude, longitude, company.latitude,
                                              company.longitude), 1)

@@ -1,0 +1,64 @@
+"""The operations a phone records, and the register each one writes (pure).
+
+Most ops write a *register*: one value with a history, merged by ``sync.merge``
+(siblings on concurrent edits, a deterministic provisional winner, resolution by naming
+the superseded revisions). One rule for every kind of evidence means one conflict
+mechanism to test and to show:
+
+- ``a:<item version>:<field>``  a checklist answer (``set_answer``; ``resolve`` is an
+  answer that names the siblings it supersedes);
+- ``n:<note id>``               a note, on the visit or on one item (``set_note``;
+  ``None`` deletes it, the text stays in the history);
+- ``p:<item version|->:<sha256>`` a photo link (``attach_photo`` → true,
+  ``detach_photo`` → false): two phones attaching the same photo agree silently; an
+  attach concurrent with a detach is a conflict, never a silent loss;
+- ``s:<inspector id>``          an inspector's signature of the visit: the signature
+  image's SHA-256 and the hash of the checklist state signed.
+
+A register op based on the current siblings resolves them, whatever its kind.
+``entry_scan`` and ``submit`` are events, not registers: applied once or refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+ANSWER_KINDS = ("set_answer", "resolve")
+REGISTER_KINDS = (*ANSWER_KINDS, "set_note", "attach_photo", "detach_photo", "sign")
+EVENT_KINDS = ("entry_scan", "submit")
+KINDS = (*REGISTER_KINDS, *EVENT_KINDS)
+
+
+def register(op: dict, inspector_id: int | None) -> tuple[str, Any] | None:
+    """The register an op writes and the value it writes there; None for events.
+    A signature lands in the signer's own register: nobody signs for someone else."""
+    kind = op["kind"]
+    if kind in ANSWER_KINDS:
+        return f"a:{op['item_version_id']}:{op['field']}", op.get("value")
+    if kind == "set_note":
+        return f"n:{op['note_id']}", op.get("value")
+    if kind in ("attach_photo", "detach_photo"):
+        return f"p:{op.get('item_version_id') or '-'}:{op['sha256']}", kind == "attach_photo"
+    if kind == "sign":
+        return f"s:{inspector_id}", {"sha256": op["sha256"], "state_hash": op["state_hash"]}
+    return None
+
+
+def answer_key(register_key: str) -> tuple[int, str] | None:
+    """(item version, field) of an answer register; None for the other kinds."""
+    if not register_key.startswith("a:"):
+        return None
+    _, version, field = register_key.split(":", 2)
+    return int(version), field
+
+
+def checklist_hash(answers: dict[tuple[int, str], Any]) -> str:
+    """What a signature signs (签字确认): the SHA-256 of the checklist's answers, in one
+    canonical form the phone and the server both compute. Unanswered fields are left
+    out, so the hash names exactly what was filled in."""
+    rows = sorted([version, field, value] for (version, field), value in answers.items()
+                  if value is not None)
+    canonical = json.dumps(rows, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

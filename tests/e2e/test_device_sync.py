@@ -1,0 +1,112 @@
+"""Phones (the ``sync.client`` library over HTTP) against the real app, both backends."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from server.models import SyncOp, User, Visit
+from sync.client import Device
+from tests import factories as f
+from tests.server.test_sync_push import team  # noqa: F401
+from tests.wsgi_requests import BASE, session_for
+
+
+def phone(app, tmp_path, user: User, name: str) -> Device:
+    device = Device(tmp_path / f"{name}.sqlite", BASE, http=session_for(app))
+    device.sign_in(user.username, f.PASSWORD)
+    device.register(name)
+    device.refresh_packs()
+    return device
+
+
+@pytest.fixture
+def phones(team, app, session, tmp_path):  # noqa: F811
+    visit = session.get(Visit, team.visits[0])
+    users = session.scalars(select(User).where(User.inspector_id.in_(
+        [m.inspector_id for m in visit.members])).order_by(User.id)).all()
+    return [phone(app, tmp_path, u, f"phone-{i}") for i, u in enumerate(users)]
+
+
+def jpeg(path, colour) -> str:
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(buf, "JPEG")
+    path.write_bytes(buf.getvalue())
+    return str(path)
+
+
+def test_two_phones_edit_one_answer_offline_see_one_winner_and_a_resolve_clears_both(
+        team, phones, world, tmp_path):  # noqa: F811
+    a, b = phones
+    visit, item = team.visits[0], team.item
+    register = f"a:{item}:licensed"
+    a.record_answer(visit, item, "licensed", "yes", note="证照齐全")
+    b.record_answer(visit, item, "licensed", "no", note="许可证过期")
+    assert not a.conflicts(visit) and not b.conflicts(visit)  # each offline, each sure
+    a.sync(), b.sync(), a.sync()
+
+    for device in (a, b):
+        state = device.state(visit, register)
+        assert state.conflicted and {s.value for s in state.siblings} == {"yes", "no"}
+    assert a.state(visit, register).winner == b.state(visit, register).winner
+    server = world.sup_a.get(f"/api/v1/visits/{visit}/conflicts").get_json()
+    assert server[0]["winner_op_id"] == a.state(visit, register).winner.op_id
+
+    a.resolve(visit, register, "no")
+    a.sync(), b.sync()
+    for device in (a, b):
+        assert not device.state(visit, register).conflicted
+        assert device.state(visit, register).value == "no"
+    assert world.sup_a.get(f"/api/v1/visits/{visit}/conflicts").get_json() == []
+    history = world.sup_a.get(f"/api/v1/visits/{visit}/history").get_json()
+    assert sorted(h["value"] for h in history) == ["no", "no", "yes"]  # nothing lost
+
+
+def test_a_phone_records_everything_offline_and_submits_after_one_sync(
+        team, phones, app, session, tmp_path):  # noqa: F811
+    a, b = phones
+    visit, item = team.visits[0], team.item
+    photo = a.attach_photo(visit, jpeg(tmp_path / "cold-store.jpg", "navy"), item)
+    a.record_answer(visit, item, "licensed", "yes")
+    a.record_answer(visit, item, "temp", -18)
+    a.record_note(visit, "冷库温度正常", item_version_id=item)
+    a.sign(visit, jpeg(tmp_path / "sign-a.jpg", "white"))
+    a.sync()
+    b.sync()  # b now holds a's answers: its signature signs the same checklist
+    assert b.checklist_hash(visit) == a.checklist_hash(visit)
+    b.sign(visit, jpeg(tmp_path / "sign-b.jpg", "gray"))
+    b.submit(visit)
+    report = b.sync()
+    assert report.outcomes == {"applied": 2}
+    assert app.extensions["fieldinspect"].blobs().missing([photo]) == []
+    session.expire_all()
+    assert session.get(Visit, visit).state == "submitted"
+    a.sync()
+    assert a.replica.db.execute("SELECT state FROM packs WHERE visit_id = ?",
+                                (visit,)).fetchone() == ("submitted",)
+    # A late edit is refused, kept on the server as refused, and dropped from the phone.
+    late = a.record_answer(visit, item, "licensed", "no")
+    a.sync()
+    assert a.replica.outcomes()[late] == ("rejected", "visit_closed")
+    assert a.state(visit, f"a:{item}:licensed").value == "yes"
+    assert session.scalar(select(func.count()).select_from(SyncOp)
+                          .where(SyncOp.op_id == late)) == 1
+
+
+def test_a_sync_cut_anywhere_is_resumed_by_calling_it_again(team, phones, session):  # noqa: F811
+    """The response of a push is lost: the ops go again and count once."""
+    a, _ = phones
+    visit, item = team.visits[0], team.item
+    for value in ("yes", "no", "na", "yes"):
+        a.record_answer(visit, item, "licensed", value)
+    pending = a.replica.pending_ops(10)
+    a.http.post(f"{BASE}/api/v1/sync/push", json={"device_id": a.device_id, "ops": pending[:3]},
+                headers=a._headers(True))  # answered, but the phone never heard
+    report = a.sync()
+    assert report.outcomes == {"duplicate": 3, "applied": 1}
+    assert a.replica.count("outbox", "pending") == 0
+    assert session.scalar(select(func.count()).select_from(SyncOp)
+                          .where(SyncOp.device_id == a.device_id)) == 4

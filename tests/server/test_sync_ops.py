@@ -1,0 +1,139 @@
+"""Notes, photo links, signatures, entry scans and the submission, pushed as ops."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import select
+
+from server.models import Visit, VisitEntry
+from sync.hlc import HLC
+from sync.ops import checklist_hash
+from tests.server.test_scan_to_enter import decode
+from tests.server.test_sync_push import answer, op_id, push, team  # noqa: F401
+
+PHOTO = hashlib.sha256(b"a photo of the cold store").hexdigest()
+SIGNATURE = hashlib.sha256(b"a signature").hexdigest()
+
+
+def op(visit, kind, *, hlc, base=(), **fields):
+    return {"op_id": op_id(), "kind": kind, "visit_id": visit, "base": list(base),
+            "hlc": hlc.encode(), **fields}
+
+
+def outcomes(response):
+    return [(r["outcome"], r["reason"]) for r in response.get_json()["results"]]
+
+
+def full_answers(visit, item, node, start=100):
+    values = {"licensed": "yes", "temp": -18, "remark": None}
+    return [answer(visit, item, value, field=key, hlc=HLC(start + i, 0, node))
+            for i, (key, value) in enumerate(values.items())]
+
+
+def test_notes_are_registers_any_member_writes_and_concurrent_edits_are_kept(team):  # noqa: F811
+    a, b = team.phones
+    visit = team.visits[0]
+    note = op_id()
+    first = op(visit, "set_note", note_id=note, value="冷库门未关", hlc=HLC(1, 0, "a"))
+    assert outcomes(push(a, [first])) == [("applied", None)]
+    edit_a = op(visit, "set_note", note_id=note, value="冷库门未关闭，已提醒",
+                base=[first["op_id"]], hlc=HLC(2, 0, "a"))
+    edit_b = op(visit, "set_note", note_id=note, value="冷库门未关（照片见附）",
+                base=[first["op_id"]], hlc=HLC(2, 0, "b"))
+    assert outcomes(push(a, [edit_a])) == [("applied", None)]
+    assert outcomes(push(b, [edit_b])) == [("conflict", None)]
+    (conflict,) = a[0].get(f"/api/v1/visits/{visit}/conflicts").get_json()
+    assert conflict["type"] == "note" and conflict["note_id"] == note
+    assert {s["value"] for s in conflict["siblings"]} == {edit_a["value"], edit_b["value"]}
+    too_long = op(visit, "set_note", note_id=op_id(), value="x" * 5001, hlc=HLC(3, 0, "a"))
+    assert outcomes(push(a, [too_long])) == [("rejected", "bad_value")]
+
+
+def test_two_phones_attaching_one_photo_agree_and_a_concurrent_detach_is_a_conflict(team):  # noqa: F811
+    a, b = team.phones
+    visit = team.visits[0]
+    attach_a = op(visit, "attach_photo", sha256=PHOTO, item_version_id=team.item,
+                  hlc=HLC(1, 0, "a"))
+    attach_b = op(visit, "attach_photo", sha256=PHOTO, item_version_id=team.item,
+                  hlc=HLC(1, 0, "b"))
+    assert outcomes(push(a, [attach_a])) == [("applied", None)]
+    assert outcomes(push(b, [attach_b])) == [("applied", None)]  # equal values merge
+    assert a[0].get(f"/api/v1/visits/{visit}/conflicts").get_json() == []
+    detach = op(visit, "detach_photo", sha256=PHOTO, item_version_id=team.item,
+                base=[attach_a["op_id"]], hlc=HLC(2, 0, "a"))
+    result = push(a, [detach]).get_json()["results"][0]
+    assert result["outcome"] == "conflict"  # b's attach was not seen: kept, not dropped
+    assert {s["value"] for s in result["field"]["siblings"]} == {True, False}
+    elsewhere = op(visit, "attach_photo", sha256=PHOTO, item_version_id=2**31 - 1,
+                   hlc=HLC(3, 0, "a"))
+    assert outcomes(push(a, [elsewhere])) == [("rejected", "item_not_in_visit")]
+
+
+def test_submission_needs_every_answer_two_current_signatures_and_then_closes(team, world,  # noqa: F811
+                                                                               session):
+    a, b = team.phones
+    visit = team.visits[0]
+    ids = [p[0].get("/api/v1/me").get_json()["inspector_id"] for p in team.phones]
+    early = push(a, [op(visit, "submit", hlc=HLC(1, 0, "a"))]).get_json()["results"][0]
+    assert (early["outcome"], early["reason"]) == ("rejected", "not_ready")
+    assert {p["problem"] for p in early["problems"]} == {
+        "unanswered", "signatures_missing", "department_unsigned"}
+
+    answers = full_answers(visit, team.item, "a")
+    push(a, answers)
+    state = checklist_hash({(team.item, "licensed"): "yes", (team.item, "temp"): -18})
+    sign_a = op(visit, "sign", sha256=SIGNATURE, state_hash=state, hlc=HLC(200, 0, "a"))
+    sign_b = op(visit, "sign", sha256=SIGNATURE, state_hash="0" * 64, hlc=HLC(200, 0, "b"))
+    assert outcomes(push(a, [sign_a])) == outcomes(push(b, [sign_b])) == [("applied", None)]
+    stale = push(a, [op(visit, "submit", hlc=HLC(201, 0, "a"))]).get_json()["results"][0]
+    assert {"problem": "signature_stale", "inspector_id": ids[1]} in stale["problems"]
+
+    resign = op(visit, "sign", sha256=SIGNATURE, state_hash=state, base=[sign_b["op_id"]],
+                hlc=HLC(202, 0, "b"))
+    submit = op(visit, "submit", hlc=HLC(203, 0, "b"))
+    late = answer(visit, team.item, "no", hlc=HLC(204, 0, "b"))
+    assert outcomes(push(b, [resign, submit, late])) == [
+        ("applied", None), ("applied", None), ("rejected", "visit_closed")]
+    session.expire_all()
+    assert session.get(Visit, visit).state == "submitted"
+    history = world.sup_a.get(f"/api/v1/visits/{visit}/history").get_json()
+    signatures = [h for h in history if h["kind"] == "sign"]
+    assert {h["inspector_id"] for h in signatures} == set(ids)  # each in their own register
+    assert history[-1]["reason"] == "visit_closed" and history[-1]["value"] == "no"
+
+
+def test_an_entry_scan_recorded_offline_is_verified_again_on_the_server(team, world, session):  # noqa: F811
+    a, _ = team.phones
+    visit = session.get(Visit, team.visits[1])
+    visit.state = "issued"
+    session.commit()
+    code = decode(world.admin.get(
+        f"/api/v1/companies/{visit.company_id}/premises-code.png").get_data())
+    pack = a[0].get(f"/api/v1/visits/{visit.id}/pack").get_json()
+    forged = code[:-6] + ("AAAAAA" if not code.endswith("AAAAAA") else "BBBBBB")
+    bad = op(visit.id, "entry_scan", premises_token=forged, hlc=HLC(1, 0, "a"),
+             device_time="2026-11-22T09:00:00+08:00")
+    wrong_visit = op(visit.id, "entry_scan", premises_token=code, hlc=HLC(2, 0, "a"),
+                     visit_token=a[0].get(f"/api/v1/visits/{team.visits[0]}/pack")
+                     .get_json()["visit_token"])
+    good = op(visit.id, "entry_scan", premises_token=code, visit_token=pack["visit_token"],
+              latitude=None, longitude=None, hlc=HLC(3, 0, "a"))
+    then = answer(visit.id, team.item, "yes", hlc=HLC(4, 0, "a"))
+    result = outcomes(push(a, [bad, wrong_visit, good, then]))
+    assert result[0][0] == "rejected" and result[0][1] not in (None, "not_ready")
+    assert result[1:] == [("rejected", "wrong_visit_code"), ("applied", None),
+                          ("applied", None)]
+    session.expire_all()
+    assert session.get(Visit, visit.id).state == "entered"
+    entries = session.scalars(select(VisitEntry).where(VisitEntry.visit_id == visit.id)).all()
+    assert [e.method for e in entries][-1] == "scan"
+
+
+def test_kind_specific_fields_are_required(team):  # noqa: F811
+    a, _ = team.phones
+    from tests.server.test_app import assert_error
+
+    body = assert_error(push(a, [op(team.visits[0], "sign", hlc=HLC(1, 0, "a"))]), 422)
+    assert "sha256" in str(body) and "state_hash" in str(body)
+    assert_error(push(a, [op(team.visits[0], "set_note", value="x", hlc=HLC(1, 0, "a"))]), 422)
