@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sync", description=__doc__.split("\n")[0])
     parser.add_argument("--server", required=True)
     parser.add_argument("--replica", required=True, type=Path)
+    parser.add_argument("--chunk-kb", type=int, default=1024, help="tus PATCH size")
     sub = parser.add_subparsers(dest="command", required=True)
     login = sub.add_parser("login")
     login.add_argument("--username", required=True)
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_parser(name)
     args = parser.parse_args(argv)
 
-    device = Device(args.replica, args.server)
+    device = Device(args.replica, args.server, chunk_bytes=args.chunk_kb * 1024)
     started = time.time()
     try:
         out = COMMANDS[args.command](device, args)
@@ -75,32 +76,38 @@ def _record(device: Device, args) -> dict:
               for item in pack["items"] if item["department_id"] == department
               for f in item["form"]["fields"] if f["type"] in VALUES]
     rnd = random.Random(f"{args.seed}:{device.device_id}")
-    done = device.replica.get("recorded", 0)
+    # What is in the outbox is what was recorded: each op is its own transaction.
+    done = device.replica.db.execute("SELECT count(*) FROM outbox WHERE body LIKE "
+                                     "'%\"kind\": \"set_answer\"%'").fetchone()[0]
+    attached = {path for (path,) in device.replica.db.execute("SELECT path FROM photos")}
     for n in range(args.edits):
         version, key, values = rnd.choice(fields)
         value, note = rnd.choice(values), rnd.choice(NOTES)
-        photo = n < args.photos and _photo(device.replica.path, rnd, n)
-        if n < done:
-            continue  # recorded before a restart: the random stream stays the same
-        with device.replica.transaction() as db:  # the count moves with the op
-            device.replica.put("recorded", n + 1, db)
-        device.record_answer(visit_id, version, key, value, note=note)
-        if photo:
-            device.attach_photo(visit_id, photo, version)
+        if n >= done:  # recorded before a restart: the random stream stays the same
+            device.record_answer(visit_id, version, key, value, note=note)
+        if n < args.photos:
+            photo = _photo(device.replica.path,
+                           random.Random(f"{args.seed}:{device.device_id}:{n}"), n)
+            if photo not in attached:
+                device.attach_photo(visit_id, photo, version)
     return {"visit_id": visit_id, "recorded": args.edits,
             "pending": device.replica.count("outbox", "pending")}
 
 
 def _photo(replica: Path, rnd: random.Random, n: int) -> str:
-    """A small, distinct JPEG beside the replica (the phone's camera)."""
+    """A distinct JPEG of a few hundred kB beside the replica (the phone's camera):
+    noise, so it does not compress away and an upload takes several chunks."""
     from PIL import Image
 
     path = replica.with_name(f"{replica.stem}-photo-{n}.jpg")
-    colour = (rnd.randrange(256), rnd.randrange(256), rnd.randrange(256))
     if not path.exists():
+        size = (480, 360)
         buf = io.BytesIO()
-        Image.new("RGB", (320 + rnd.randrange(64), 240), colour).save(buf, "JPEG", quality=90)
-        path.write_bytes(buf.getvalue())
+        Image.frombytes("RGB", size, rnd.randbytes(size[0] * size[1] * 3)).save(
+            buf, "JPEG", quality=85)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(buf.getvalue())
+        tmp.replace(path)  # a kill mid-write leaves no half photo behind
     return str(path)
 
 

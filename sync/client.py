@@ -65,11 +65,13 @@ class Device:
 
     def __init__(self, replica: str | Path, server: str, *, http: requests.Session | None = None,
                  clock: Callable[[], float] = time.time,
-                 random_bytes: Callable[[int], bytes] = os.urandom, timeout: float = 30):
+                 random_bytes: Callable[[int], bytes] = os.urandom, timeout: float = 30,
+                 chunk_bytes: int = CHUNK_BYTES):
         self.replica = Replica(replica)
         self.server = server.rstrip("/")
         self.http = http or requests.Session()
         self.clock, self.random_bytes, self.timeout = clock, random_bytes, timeout
+        self.chunk_bytes = chunk_bytes
 
     def close(self) -> None:
         self.replica.close()
@@ -308,7 +310,7 @@ class Device:
         with path.open("rb") as f:
             while offset < size:
                 f.seek(offset)
-                chunk = f.read(CHUNK_BYTES)
+                chunk = f.read(self.chunk_bytes)
                 digest = base64.b64encode(hashlib.sha256(chunk).digest()).decode()
                 sent = self._raw("PATCH", url, data=chunk, headers={
                     "Content-Type": "application/offset+octet-stream",

@@ -73,8 +73,8 @@ def revoke_device(session: Session, actor: Actor, device_id: str) -> Device:
     return device
 
 
-def _device(session: Session, actor: Actor, device_id: str, credential: str | None, *,
-            now: dt.datetime) -> Device:
+def check_device(session: Session, actor: Actor, device_id: str, credential: str | None,
+                 *, now: dt.datetime) -> Device:
     """The actor's own, unrevoked device, proven by its credential."""
     actor.require_role("inspector")
     device = session.get(Device, device_id)
@@ -82,7 +82,10 @@ def _device(session: Session, actor: Actor, device_id: str, credential: str | No
             _digest(credential or "") != device.credential_hash:
         raise Forbidden("Unknown device, or the wrong device credential.", code="unknown_device")
     if device.revoked_at is not None:
+        # Committed at once (this is the request's first write): the refusal stays in
+        # the audit log although the request fails and rolls back.
         audit.record(session, actor, "device.refused", "device", device.id, now=now)
+        session.commit()
         raise Forbidden("This device has been revoked.", code="device_revoked")
     return device
 
@@ -126,7 +129,7 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
     (entry scan, submit) read the registers, so pending rows are written before one.
     ``public_keys`` is called only for an entry scan: keys are not read on the hot path."""
     now = now or utcnow()
-    device = _device(session, actor, device_id, credential, now=now)
+    device = check_device(session, actor, device_id, credential, now=now)
 
     hashes: dict[str, str] = {}
     reused = []
@@ -514,7 +517,7 @@ def pull(session: Session, actor: Actor, *, device_id: str, credential: str | No
     from server.models import Change, VisitMember
 
     now = now or utcnow()
-    _device(session, actor, device_id, credential, now=now)
+    check_device(session, actor, device_id, credential, now=now)
     after = decode_cursor(cursor)
     mine = select(VisitMember.visit_id).where(VisitMember.inspector_id == actor.inspector_id)
     rows = session.scalars(select(Change).where(Change.seq > after, Change.visit_id.in_(mine))

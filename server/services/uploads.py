@@ -54,8 +54,8 @@ from server.db import utcnow
 from server.models import Blob, Device, Upload
 from server.services import audit
 from server.services.actors import Actor
-from server.services.errors import Conflict, DomainError, Forbidden, NotFound, TooLarge
-from server.services.sync import _device
+from server.services.errors import Conflict, DomainError, NotFound, TooLarge
+from server.services.sync import check_device
 from server.storage import HASH_RE, FileBlobStore
 
 pillow_heif.register_heif_opener()
@@ -123,14 +123,8 @@ def thumbnail_path(where: Settings | FileBlobStore, sha256: str) -> Path:
 # --- the device and its uploads --------------------------------------------------------------
 def _device_of(session: Session, actor: Actor, device_id: str | None, credential: str | None,
                now: dt.datetime) -> Device:
-    """Push's device proof. A revoked device's refusal is committed, so it stays in the
-    audit log although the request fails."""
-    try:
-        return _device(session, actor, device_id or "", credential, now=now)
-    except Forbidden as exc:
-        if exc.code == "device_revoked":
-            session.commit()
-        raise
+    """Push's device proof (a revoked device's refusal is logged there)."""
+    return check_device(session, actor, device_id or "", credential, now=now)
 
 
 def _mine(session: Session, device: Device, upload_id: str) -> Upload:

@@ -8,7 +8,7 @@ import random
 import pytest
 from sqlalchemy import select
 
-from server.models import SyncOp, Visit
+from server.models import AuditEntry, SyncOp, Visit
 from sync.hlc import HLC
 from sync.ids import uuid7
 from tests import factories as f
@@ -134,13 +134,16 @@ def test_refusals_are_kept_in_the_history_with_their_reason(team, world, session
     assert [h["reason"] for h in history][-1] == "visit_closed"
 
 
-def test_a_revoked_device_is_refused_and_its_data_stays(team, world):
+def test_a_revoked_device_is_refused_and_its_data_stays(team, world, session):
     a, _ = team.phones
     push(a, [answer(team.visits[0], team.item, "yes", hlc=HLC(1, 0, "a"))])
     assert world.sup_a.post(f"/api/v1/devices/{a[1]}/revoke").status_code == 200
     assert_error(push(a, [answer(team.visits[0], team.item, "no", hlc=HLC(2, 0, "a"))]), 403,
                  "device_revoked")
     assert len(world.sup_a.get(f"/api/v1/visits/{team.visits[0]}/history").get_json()) == 1
+    refused = session.scalars(select(AuditEntry).where(AuditEntry.action == "device.refused",
+                                                       AuditEntry.entity_id == a[1])).all()
+    assert len(refused) == 1  # logged, although the refused request rolled back
     assert_error(world.sup_b.post(f"/api/v1/devices/{team.phones[1][1]}/revoke"), 404)
 
 
