@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from server.models import SyncOp, User, Visit
 from sync.client import Device
 from tests import factories as f
+from tests.server.test_draws import field  # noqa: F401
+from tests.server.test_scan_to_enter import drawn  # noqa: F401
 from tests.server.test_sync_push import team  # noqa: F401
 from tests.wsgi_requests import BASE, session_for
 
@@ -110,3 +112,33 @@ def test_a_sync_cut_anywhere_is_resumed_by_calling_it_again(team, phones, sessio
     assert a.replica.count("outbox", "pending") == 0
     assert session.scalar(select(func.count()).select_from(SyncOp)
                           .where(SyncOp.device_id == a.device_id)) == 4
+
+
+def test_a_joint_team_shares_one_checklist_each_department_answering_its_own_items(
+        drawn, app, session, tmp_path, world):  # noqa: F811
+    visit = drawn.visit
+    own = {m.department_id: m.inspector_id for m in visit.members}
+    b_user = session.scalar(select(User).where(User.inspector_id == own[world.dept_b.id]))
+    other_dept = next(d for d in own if d != world.dept_b.id)
+    other_user, _ = f.user(session, "inspector", other_dept, own[other_dept])
+    session.commit()
+    b = phone(app, tmp_path, b_user, "b")
+    other = phone(app, tmp_path, other_user, "other")
+    b_item = next(i.item_version_id for i in visit.items if i.department_id == world.dept_b.id)
+
+    b.record_entry_scan(visit.id, drawn.premises)  # offline, at the door
+    b.record_answer(visit.id, b_item, "licensed", "yes")
+    b.record_note(visit.id, "仓库整洁", item_version_id=b_item)
+    not_mine = other.record_answer(visit.id, b_item, "licensed", "no")
+    other.record_note(visit.id, "消防通道畅通", item_version_id=b_item)  # notes: any member
+    assert b.sync().outcomes == {"applied": 3}
+    other.sync()
+    assert other.replica.outcomes()[not_mine] == ("rejected", "item_of_other_department")
+    b.sync()
+    for device in (b, other):  # one checklist: the same answer and both notes everywhere
+        assert device.state(visit.id, f"a:{b_item}:licensed").value == "yes"
+        notes = {s.value for k, s in device.replica.states(visit.id).items()
+                 if k.startswith("n:")}
+        assert notes == {"仓库整洁", "消防通道畅通"}
+    assert b.replica.db.execute("SELECT state FROM packs WHERE visit_id = ?",
+                                (visit.id,)).fetchone() == ("entered",)

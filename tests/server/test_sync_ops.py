@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from server.models import Visit, VisitEntry
@@ -137,3 +138,62 @@ def test_kind_specific_fields_are_required(team):  # noqa: F811
     body = assert_error(push(a, [op(team.visits[0], "sign", hlc=HLC(1, 0, "a"))]), 422)
     assert "sha256" in str(body) and "state_hash" in str(body)
     assert_error(push(a, [op(team.visits[0], "set_note", value="x", hlc=HLC(1, 0, "a"))]), 422)
+
+
+# --- the server merges like sync.merge, whatever the arrival order ----------------------------
+@st.composite
+def histories(draw):
+    """Edits of one note on two phones: each based on some earlier ones (what that phone
+    had seen), then delivered in any order, in any batches, some twice."""
+    n = draw(st.integers(2, 7))
+    edits = []
+    for i in range(n):
+        seen = draw(st.sets(st.integers(0, i - 1), max_size=i)) if i else set()
+        edits.append({"phone": draw(st.integers(0, 1)), "value": draw(st.sampled_from("xyz")),
+                      "base": sorted(seen), "hlc": (draw(st.integers(0, 3)), i)})
+    order = draw(st.permutations(list(range(n)) + draw(st.lists(st.integers(0, n - 1),
+                                                                  max_size=3))))
+    cuts = draw(st.sets(st.integers(1, max(1, len(order) - 1)), max_size=3))
+    return edits, order, sorted(cuts)
+
+
+def test_any_arrival_order_gives_the_server_the_state_of_the_pure_merge(team):  # noqa: F811
+    from hypothesis import HealthCheck, given, settings
+
+    from sync.merge import FieldState, Revision, apply
+
+    @settings(max_examples=25, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(histories())
+    def check(history):
+        edits, order, cuts = history
+        visit, note = team.visits[0], op_id()
+        ops = [op(visit, "set_note", note_id=note, value=e["value"],
+                  hlc=HLC(2_000_000_000_000 + e["hlc"][0], e["hlc"][1],
+                          team.phones[e["phone"]][1][:8]), base=[])
+               for e in edits]
+        for o, e in zip(ops, edits, strict=True):
+            o["base"] = [ops[b]["op_id"] for b in e["base"]]
+        expected = FieldState()
+        for o, e in zip(ops, edits, strict=True):
+            expected = apply(expected, Revision(o["op_id"], o["value"], o["hlc"],
+                                                team.phones[e["phone"]][1], frozenset(o["base"])))
+        bounds = [0, *cuts, len(order)]
+        for lo, hi in zip(bounds, bounds[1:], strict=False):
+            for i in order[lo:hi]:  # each op from the phone that made it
+                result = push(team.phones[edits[i]["phone"]], [ops[i]])
+                assert result.status_code == 200, result.get_json()
+        conflicts = {c["note_id"]: c for c in
+                     team.phones[0][0].get(f"/api/v1/visits/{visit}/conflicts").get_json()
+                     if c["type"] == "note"}
+        if expected.conflicted:
+            got = conflicts[note]
+            assert got["winner_op_id"] == expected.winner.op_id
+            assert {s["op_id"] for s in got["siblings"]} == expected.head_ids()
+        else:
+            assert note not in conflicts
+        history_ops = {h["op_id"] for h in
+                       team.phones[0][0].get(f"/api/v1/visits/{visit}/history").get_json()}
+        assert {o["op_id"] for o in ops} <= history_ops  # nothing lost
+
+    check()
