@@ -19,6 +19,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.db import utcnow
@@ -83,9 +84,15 @@ def load_signer(*, signing_key: str | None, keys_dir: Path) -> Signer:
 
 
 def register(session: Session, signer: Signer) -> None:
+    """Record the key's public half once. Several workers starting together may all try:
+    the first insert wins and the others find the same key (a savepoint keeps their
+    transaction usable)."""
     if session.get(SigningKey, signer.kid) is None:
-        session.add(SigningKey(kid=signer.kid, public_key=signer.public_bytes))
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(SigningKey(kid=signer.kid, public_key=signer.public_bytes))
+        except IntegrityError:
+            pass  # registered meanwhile by another worker: the same key
 
 
 def public_keys(session: Session) -> dict[str, bytes]:
