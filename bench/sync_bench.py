@@ -155,7 +155,7 @@ def server_rows(database_url: str, sql: str) -> list[tuple]:
 def check_no_loss(database_url: str, replicas: list[Path]) -> dict:
     """Every edit recorded on a phone is in the server's history, once, with its value."""
     stored = {op: json.loads(v) if isinstance(v, str) else v for op, v in server_rows(
-        database_url, "SELECT op_id, value FROM field_revisions")}
+        database_url, "SELECT op_id, CAST(value AS TEXT) FROM field_revisions")}
     counts = server_rows(database_url, "SELECT count(*), count(DISTINCT op_id) FROM sync_ops")[0]
     recorded = lost = 0
     for replica in replicas:
