@@ -17,10 +17,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from import_companies import credit_code  # noqa: E402
 from sqlalchemy import select, text  # noqa: E402
 
-from schemas.codes import CREDIT_ALPHABET, credit_check_char, id_check_char  # noqa: E402
+from schemas.codes import id_check_char  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.config import Settings  # noqa: E402
 from server.migrations import upgrade  # noqa: E402
@@ -37,15 +39,6 @@ from server.services.actors import SYSTEM  # noqa: E402
 
 PASSWORD = "bench-password-2026"
 FORM = {"fields": [{"key": "result", "label": "检查结果", "type": "yes_no_na"}]}
-
-
-def credit_code(n: int) -> str:
-    digits = []
-    for _ in range(7):
-        n, r = divmod(n, 31)
-        digits.append(CREDIT_ALPHABET[r])
-    body = "91130129MA" + "".join(reversed(digits))
-    return body + credit_check_char(body)
 
 
 def id_number(n: int) -> str:
