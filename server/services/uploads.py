@@ -121,12 +121,6 @@ def thumbnail_path(where: Settings | FileBlobStore, sha256: str) -> Path:
 
 
 # --- the device and its uploads --------------------------------------------------------------
-def _device_of(session: Session, actor: Actor, device_id: str | None, credential: str | None,
-               now: dt.datetime) -> Device:
-    """Push's device proof (a revoked device's refusal is logged there)."""
-    return check_device(session, actor, device_id or "", credential, now=now)
-
-
 def _mine(session: Session, device: Device, upload_id: str) -> Upload:
     """Another device's upload is a 404, whoever owns that device."""
     upload = session.get(Upload, upload_id)
@@ -141,7 +135,7 @@ def create(session: Session, actor: Actor, settings: Settings, *, device_id: str
     """A new upload of ``length`` bytes hashing to ``sha256``. When the server already
     holds that photo the upload is complete at once (秒传): nothing needs sending."""
     now = now or utcnow()
-    device = _device_of(session, actor, device_id, credential, now)
+    device = check_device(session, actor, device_id or "", credential, now=now)
     if length > settings.max_photo_bytes:
         raise TooLarge(f"A photo may have at most {settings.max_photo_bytes} bytes.",
                        code="photo_too_large", limit_bytes=settings.max_photo_bytes)
@@ -161,7 +155,7 @@ def create(session: Session, actor: Actor, settings: Settings, *, device_id: str
 
 def status(session: Session, actor: Actor, *, upload_id: str, device_id: str | None,
            credential: str | None, now: dt.datetime | None = None) -> Upload:
-    device = _device_of(session, actor, device_id, credential, now or utcnow())
+    device = check_device(session, actor, device_id or "", credential, now=now or utcnow())
     return _mine(session, device, upload_id)
 
 
@@ -179,7 +173,7 @@ def append(db, actor: Actor, settings: Settings, store: FileBlobStore, *, upload
     now = now or utcnow()
     hasher = checksum(checksum_algorithm) if checksum_algorithm else None
     with db.read_session() as s:
-        device = _device_of(s, actor, device_id, credential, now)
+        device = check_device(s, actor, device_id or "", credential, now=now)
         upload = _mine(s, device, upload_id)
     if upload.completed_at is not None:
         return upload  # e.g. the server already held the photo: the client is done
