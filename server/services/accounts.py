@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from server.db import utcnow
@@ -123,19 +123,21 @@ def login(session: Session, *, creds: Credentials, password: str, now: dt.dateti
     return LoginResult(token=token, expires_at=expires, user=user)
 
 
+# Plain columns, not entities, in a statement built once: this runs on every request.
+_T, _U, _I = ApiToken.__table__.c, User.__table__.c, Inspector.__table__.c
+_TOKEN_ACTOR = (
+    select(_T.revoked_at, _T.expires_at, _U.id, _U.username, _U.role, _U.active,
+           _U.department_id, _U.inspector_id, _I.department_id, _I.active)
+    .select_from(_T.user_id.table.join(_U.id.table, _U.id == _T.user_id)
+                 .outerjoin(_I.id.table, _I.id == _U.inspector_id))
+    .where(_T.token_hash == bindparam("digest")))
+
+
 def resolve_token(session: Session, token: str, *, now: dt.datetime) -> Actor:
     """The actor behind a token. An inspector account takes its department and its
     standing from the inspector record, so moving or deactivating the inspector takes
     effect on the next request (no copy to keep in step)."""
-    # Plain columns, not entities: this runs on every request.
-    row = session.execute(
-        select(ApiToken.revoked_at, ApiToken.expires_at, User.id, User.username, User.role,
-               User.active, User.department_id, User.inspector_id, Inspector.department_id,
-               Inspector.active)
-        .join(User, User.id == ApiToken.user_id)
-        .outerjoin(Inspector, Inspector.id == User.inspector_id)
-        .where(ApiToken.token_hash == _token_digest(token))
-    ).first()
+    row = session.execute(_TOKEN_ACTOR, {"digest": _token_digest(token)}).first()
     if row is None:
         raise Unauthorized("The token is not valid.", code="invalid_token")
     (revoked_at, expires_at, user_id, username, role, active, department_id,

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import bindparam, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from server.db import utcnow
@@ -73,11 +73,17 @@ def revoke_device(session: Session, actor: Actor, device_id: str) -> Device:
     return device
 
 
+_DEVICE = select(*(Device.__table__.c[k] for k in ("id", "user_id", "credential_hash",
+                                                   "revoked_at"))).where(
+    Device.__table__.c.id == bindparam("id"))
+
+
 def check_device(session: Session, actor: Actor, device_id: str, credential: str | None,
-                 *, now: dt.datetime) -> Device:
-    """The actor's own, unrevoked device, proven by its credential."""
+                 *, now: dt.datetime):
+    """The actor's own, unrevoked device, proven by its credential: a plain row (id,
+    user_id, credential_hash, revoked_at), as this runs on every push, pull and upload."""
     actor.require_role("inspector")
-    device = session.get(Device, device_id)
+    device = session.execute(_DEVICE, {"id": device_id}).first()
     if device is None or device.user_id != actor.user_id or \
             _digest(credential or "") != device.credential_hash:
         raise Forbidden("Unknown device, or the wrong device credential.", code="unknown_device")
@@ -137,9 +143,7 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
         digest = _payload_hash(op)
         if hashes.setdefault(op["op_id"], digest) != digest:
             reused.append(op["op_id"])  # the same id twice in this batch, different payloads
-    known = {row.op_id: row for row in session.execute(
-        select(SyncOp.op_id, SyncOp.payload_hash, SyncOp.outcome, SyncOp.reason)
-        .where(SyncOp.op_id.in_(list(hashes))))}
+    known = {row.op_id: row for row in session.execute(_KNOWN, {"ids": list(hashes)})}
     reused += [op_id for op_id, row in known.items() if row.payload_hash != hashes[op_id]]
     if reused:
         audit.record(session, actor, "sync.op_id_reused", "device", device.id,
@@ -155,8 +159,8 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
                                if writes[op["op_id"]]})
     # Revisions some stored revision was based on: they arrive late (a phone pushed out
     # of order) and are history at once, never a head.
-    late = set(session.scalars(select(RevisionBase.base_op_id).where(
-        RevisionBase.base_op_id.in_([o for o, w in writes.items() if w and o not in known]))))
+    late = set(session.scalars(_LATE, {"ids": [o for o, w in writes.items()
+                                               if w and o not in known]}))
 
     batch = _Batch(session, now, states)
     done: dict[str, dict] = {}
@@ -196,9 +200,19 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
         results.append({"op_id": op["op_id"], "outcome": outcome, "reason": reason, **result})
         done[op["op_id"]] = {"outcome": outcome, "reason": reason}
     batch.flush()
-    device.last_push_at = now
-    session.flush()
+    session.execute(_PUSHED, {"device": device.id, "now": now})
     return results
+
+
+# The hot path's statements, built once: SQLAlchemy then skips building the statement
+# and its cache key on every request. Plain table columns: no ORM layer for plain rows.
+_OPS, _REVISIONS = SyncOp.__table__.c, FieldRevision.__table__.c
+_KNOWN = select(_OPS.op_id, _OPS.payload_hash, _OPS.outcome, _OPS.reason).where(
+    _OPS.op_id.in_(bindparam("ids", expanding=True)))
+_LATE = select(RevisionBase.__table__.c.base_op_id).where(
+    RevisionBase.__table__.c.base_op_id.in_(bindparam("ids", expanding=True)))
+_PUSHED = update(Device.__table__).where(Device.__table__.c.id == bindparam("device")).values(
+    last_push_at=bindparam("now"))
 
 
 class _Batch:
@@ -241,9 +255,8 @@ class _Batch:
                      for b in r["base"]]
             if bases:
                 self.session.execute(insert(RevisionBase.__table__), bases)
-                self.session.execute(update(FieldRevision.__table__).where(
-                    FieldRevision.op_id.in_({b["base_op_id"] for b in bases}),
-                    FieldRevision.is_head.is_(True)).values(is_head=False))
+                self.session.execute(_SUPERSEDED, {"ids": list({b["base_op_id"]
+                                                                for b in bases})})
             changes.record(self.session, [(r["visit_id"], "field", r["op_id"])
                                           for r in self.revisions], now=self.now)
         self.ops, self.revisions = [], []
@@ -254,9 +267,7 @@ def _states(session: Session, keys: set[tuple[int, str]]) -> dict[tuple, FieldSt
     heads, winner and siblings as from the whole history, in one or two rows each."""
     states: dict[tuple, FieldState] = defaultdict(FieldState)
     if keys:
-        for r in session.execute(select(*REVISION_COLUMNS).where(
-                tuple_(FieldRevision.visit_id, FieldRevision.register).in_(list(keys)),
-                FieldRevision.is_head.is_(True))):
+        for r in session.execute(_HEADS, {"keys": list(keys)}):
             states[(r.visit_id, r.register)] = apply(states[(r.visit_id, r.register)],
                                                      _revision(r))
     return states
@@ -281,17 +292,12 @@ class _VisitView:
 
 
 def _visit_views(session: Session, ids: set[int]) -> dict[int, _VisitView]:
-    from server.models import VisitItem, VisitMember
-
-    views = {vid: _VisitView(vid, state, {}, {}) for vid, state in session.execute(
-        select(Visit.id, Visit.state).where(Visit.id.in_(ids)))}
-    for vid, inspector, department in session.execute(select(
-            VisitMember.visit_id, VisitMember.inspector_id, VisitMember.department_id)
-            .where(VisitMember.visit_id.in_(ids))):
+    params = {"ids": list(ids)}
+    views = {vid: _VisitView(vid, state, {}, {})
+             for vid, state in session.execute(_VISITS, params)}
+    for vid, inspector, department in session.execute(_MEMBERS, params):
         views[vid].members[inspector] = department
-    for vid, version, department in session.execute(select(
-            VisitItem.visit_id, VisitItem.item_version_id, VisitItem.department_id)
-            .where(VisitItem.visit_id.in_(ids))):
+    for vid, version, department in session.execute(_ITEMS, params):
         views[vid].items[version] = department
     return views
 
@@ -299,9 +305,32 @@ def _visit_views(session: Session, ids: set[int]) -> dict[int, _VisitView]:
 def _version_views(session: Session, ids: set[int]) -> dict[int, tuple[str, dict]]:
     """Item version -> (method, its form's fields by key)."""
     return {vid: (method, {f["key"]: f for f in form["fields"]})
-            for vid, method, form in session.execute(select(
-                InspectionItemVersion.id, InspectionItemVersion.method,
-                InspectionItemVersion.form).where(InspectionItemVersion.id.in_(ids)))}
+            for vid, method, form in session.execute(_VERSIONS, {"ids": list(ids)})}
+
+
+def _in(column, name: str = "ids"):
+    return column.in_(bindparam(name, expanding=True))
+
+
+def _hot_reads():
+    from server.models import VisitItem, VisitMember
+
+    members, items = VisitMember.__table__.c, VisitItem.__table__.c
+    versions = InspectionItemVersion.__table__.c
+    return (
+        select(Visit.__table__.c.id, Visit.__table__.c.state).where(_in(Visit.__table__.c.id)),
+        select(members.visit_id, members.inspector_id, members.department_id).where(
+            _in(members.visit_id)),
+        select(items.visit_id, items.item_version_id, items.department_id).where(
+            _in(items.visit_id)),
+        select(versions.id, versions.method, versions.form).where(_in(versions.id)),
+        select(*(_REVISIONS[c.key] for c in REVISION_COLUMNS)).where(
+            _in(tuple_(_REVISIONS.visit_id, _REVISIONS.register), "keys"),
+            _REVISIONS.is_head.is_(True)),
+        update(FieldRevision.__table__).where(_in(_REVISIONS.op_id),
+                                              _REVISIONS.is_head.is_(True)).values(
+            is_head=False),
+    )
 
 
 def _refusal(session: Session, actor: Actor, op: dict, visit: _VisitView | None,
@@ -434,6 +463,9 @@ def submission_problems(session: Session, visit: Visit) -> list[dict]:
 REVISION_COLUMNS = (FieldRevision.op_id, FieldRevision.visit_id, FieldRevision.register,
                     FieldRevision.value, FieldRevision.hlc, FieldRevision.device_id,
                     FieldRevision.base)
+
+
+_VISITS, _MEMBERS, _ITEMS, _VERSIONS, _HEADS, _SUPERSEDED = _hot_reads()
 
 
 def _revision(r) -> Revision:
