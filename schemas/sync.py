@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.fields import Id, Text
+from schemas.flat import FlatSchema
 from sync.ops import ANSWER_KINDS, KINDS
 
 MAX_BATCH_OPS = 500
@@ -32,7 +33,7 @@ class DeviceSchema(Schema):
     credential = fields.String(metadata={"description": "shown once, at registration"})
 
 
-class OpSchema(Schema):
+class OpSchema(FlatSchema):
     """One thing done on a device: an answer, a note, a photo link, a signature, an
     entry scan or the submission (see ``sync.ops``)."""
 

@@ -59,8 +59,9 @@ class FieldState:
         winner = self.winner
         return None if winner is None else winner.value
 
-    @property
+    @cached_property
     def conflicted(self) -> bool:
+        """Cached like ``heads``: a push asks it of every op's state, and more than once."""
         values = {_key(r.value) for r in self.heads}
         return len(values) > 1
 

@@ -51,7 +51,9 @@ class SyncLimits(MethodView):
 
 @blp.route("/sync/push")
 class SyncPush(MethodView):
-    @blp.arguments(PushSchema)
+    # An instance, not the class: webargs would build the schema (and its nested op
+    # schema, deep-copying their fields) again on every push.
+    @blp.arguments(PushSchema())
     @blp.response(200)
     def post(self, data):
         """Apply a batch of ops exactly once; per op: applied, duplicate, conflict, rejected.
