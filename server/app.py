@@ -111,6 +111,7 @@ def _register_blueprints(api: Api) -> None:
         items,
         plans,
         public,
+        results,
         sync,
         tags,
         uploads,
@@ -118,7 +119,7 @@ def _register_blueprints(api: Api) -> None:
     )
 
     for module in (accounts, departments, tags, items, companies, inspectors, audit, plans,
-                   visits, sync, uploads):
+                   visits, sync, uploads, results):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
     api.register_blueprint(public.blp, url_prefix=f"{API_PREFIX}/public")
 

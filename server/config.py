@@ -72,6 +72,10 @@ class Settings:
     entry_grace_minutes: int = 120
     entry_distance_flag_m: int = 500
     manual_entry_days: int = 10
+    # Approval publishes the result at once (一公开) instead of waiting for an explicit step.
+    auto_publish: bool = False
+    # The CJK font of the on-site record PDF (现场检查笔录): TTF, OTF or a TTC's first face.
+    record_font: Path = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -99,6 +103,9 @@ class Settings:
             entry_grace_minutes=_int("FIELDINSPECT_ENTRY_GRACE_MINUTES", 120),
             entry_distance_flag_m=_int("FIELDINSPECT_ENTRY_DISTANCE_FLAG_M", 500),
             manual_entry_days=_int("FIELDINSPECT_MANUAL_ENTRY_DAYS", 10),
+            auto_publish=os.environ.get("FIELDINSPECT_AUTO_PUBLISH", "").lower()
+            in ("1", "true", "yes"),
+            record_font=Path(os.environ.get("FIELDINSPECT_RECORD_FONT") or cls.record_font),
         )
         values.update(overrides)
         return cls(**values)

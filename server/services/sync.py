@@ -324,6 +324,21 @@ def _refusal(session: Session, actor: Actor, op: dict, visit: _VisitView | None,
         return "bad_value"
     if kind == "sign" and visit.state == "issued" and _has_on_site(session, visit):
         return "not_entered"
+    if kind == "set_result":
+        return _result_refusal(session, actor, op, department)
+    return None
+
+
+def _result_refusal(session: Session, actor: Actor, op: dict,
+                    department: int | None) -> str | None:
+    """An item's result is its department's to enter; the company's, any member's."""
+    from server.models import ResultCategory
+
+    if department is not None and department != actor.department_id:
+        return "item_of_other_department"
+    category = session.get(ResultCategory, op["category"])
+    if category is None or not category.active:
+        return "unknown_category"
     return None
 
 
@@ -382,22 +397,32 @@ def _event(session: Session, actor: Actor, op: dict, visit: Visit, device: Devic
         except DomainError as exc:
             return exc.code, {}
         return None, {"entry": {"id": entry.id, "method": entry.method, "flags": entry.flags}}
+    from server.services import results
+
     problems = submission_problems(session, visit)
     if problems:
         return "not_ready", {"problems": problems}
+    try:
+        with session.begin_nested():
+            result = results.on_submit(session, actor, visit, _visit_states(session, visit.id),
+                                       now=now)
+    except DomainError as exc:  # e.g. a deadline in a year the calendar does not know
+        return exc.code, {"message": exc.message}
     visit.state = "submitted"
     session.flush()
     changes.record(session, [(visit.id, "visit", str(visit.id))], now=now)
     audit.record(session, actor, "visit.submit", "visit", visit.id,
-                 after={"state": "submitted", "device_id": device.id, "op_id": op["op_id"]},
-                 now=now)
-    return None, {}
+                 after={"state": "submitted", "device_id": device.id, "op_id": op["op_id"],
+                        "result_id": result.id, "late": result.late}, now=now)
+    return None, {"result": {"id": result.id, "late": result.late,
+                             "entry_due": result.entry_due.isoformat()}}
 
 
 def submission_problems(session: Session, visit: Visit) -> list[dict]:
     """Why the visit cannot be submitted yet (提交条件), empty when it can: every required
-    field of every item answered, nothing conflicted, and signatures of the current
-    checklist by at least two members, one of each department whose items it holds."""
+    field of every item answered, the company's result entered, nothing conflicted, and
+    signatures of the current checklist by at least two members, one of each department
+    whose items it holds."""
     states = _visit_states(session, visit.id)
     problems: list[dict] = []
     answers = {}
@@ -413,6 +438,8 @@ def submission_problems(session: Session, visit: Visit) -> list[dict]:
                                                             field["key"])) is None:
                 problems.append({"problem": "unanswered", "item_version_id":
                                  link.item_version_id, "field": field["key"]})
+    if states.get("r:-") is None or states["r:-"].value is None:
+        problems.append({"problem": "result_missing"})
     current = checklist_hash(answers)
     departments = {m.inspector_id: m.department_id for m in visit.members}
     signed: set[int] = set()
@@ -461,6 +488,9 @@ def _register_json(register_key: str) -> dict:
                 "item_version_id": None if version == "-" else int(version), "sha256": sha256}
     if kind == "n":
         return {"register": register_key, "type": "note", "note_id": rest}
+    if kind == "r":
+        return {"register": register_key, "type": "result",
+                "item_version_id": None if rest == "-" else int(rest)}
     return {"register": register_key, "type": "signature", "inspector_id": int(rest)}
 
 

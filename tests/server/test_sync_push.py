@@ -56,6 +56,7 @@ def team(world, session, app):
 
     t = T()
     t.item = version_id(item)
+    t.task = task["id"]
     t.visits = [v.id for v in visits]
     t.phones = []
     for member in visits[0].members:
