@@ -95,9 +95,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     context.init_app(app)
     _limit_bodies(app, settings)
     _docs(app)
+    from server.web.public_results import bp as public_result_pages
     from server.web.verify import bp as verify_pages
 
     app.register_blueprint(verify_pages)
+    app.register_blueprint(public_result_pages)
     return app
 
 
@@ -105,6 +107,7 @@ def _register_blueprints(api: Api) -> None:
     from server.api import (
         accounts,
         audit,
+        calendar,
         companies,
         departments,
         inspectors,
@@ -119,7 +122,7 @@ def _register_blueprints(api: Api) -> None:
     )
 
     for module in (accounts, departments, tags, items, companies, inspectors, audit, plans,
-                   visits, sync, uploads, results):
+                   visits, sync, uploads, results, calendar):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
     api.register_blueprint(public.blp, url_prefix=f"{API_PREFIX}/public")
 
