@@ -3,6 +3,7 @@ until the loop is closed; the company record (both backends)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -249,3 +250,13 @@ def test_the_result_view_is_what_the_database_holds(team, world, session):  # no
     row = session.scalar(select(Result).where(Result.id == result_id))
     assert row.problem is True and row.category_code == "corrected"
     assert [i.category_code for i in row.items] == ["corrected"]
+
+
+def test_with_auto_publish_an_approval_publishes_at_once(team, world, app, monkeypatch):  # noqa: F811
+    fi = app.extensions["fieldinspect"]
+    monkeypatch.setattr(fi, "settings", dataclasses.replace(fi.settings, auto_publish=True))
+    result_id = submit(team, team.visits[0])
+    body = world.sup_a.post(f"/api/v1/results/{result_id}/approve").get_json()
+    assert body["state"] == "approved" and body["published_at"] is not None
+    public = app.test_client().get(f"/api/v1/public/results?task_id={team.task}").get_json()
+    assert [r["credit_code"] for r in public["items"]] == [body["credit_code"]]
