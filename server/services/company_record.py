@@ -5,9 +5,8 @@ loop. The feed a credit-risk model reads."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from server.models import Company, Department, FollowUp, Result, Task, Visit, VisitItem
@@ -38,12 +37,9 @@ def record(session: Session, actor: Actor, company_id: int, *,
     fus = list(session.scalars(select(FollowUp).where(FollowUp.company_id == company.id)
                                .order_by(FollowUp.created_at, FollowUp.id)))
     inspections = []
-    this_year: Counter = Counter()
     for visit in found:
         task = session.get(Task, visit.task_id)
         departments = sorted({i.department_id for i in visit.items})
-        if visit.window_start.year == today.year and visit.counts_for_caps:
-            this_year.update(departments)
         result = by_visit.get(visit.id)
         mine = [f for f in fus if result is not None and f.result_id == result.id]
         inspections.append({
@@ -54,6 +50,15 @@ def record(session: Session, actor: Actor, company_id: int, *,
             "result": results.view(session, result) if result is not None else None,
             "loop": follow_ups.loop_state(mine) if result is not None else None,
         })
+    # Counted over every department's visits, whoever asks: what the yearly caps count.
+    this_year = dict(session.execute(
+        select(VisitItem.department_id, func.count(func.distinct(Visit.id)))
+        .join(Visit, Visit.id == VisitItem.visit_id)
+        .where(Visit.company_id == company.id, Visit.counts_for_caps.is_(True),
+               Visit.state.not_in(("cancelled", "merged")),
+               Visit.window_start >= dt.date(today.year, 1, 1),
+               Visit.window_start <= dt.date(today.year, 12, 31))
+        .group_by(VisitItem.department_id)).all())
     return {
         "company": {"id": company.id, "name": company.name, "credit_code": company.credit_code,
                     "credit_risk_class": company.credit_risk_class, "status": company.status},
