@@ -74,8 +74,9 @@ class Settings:
     manual_entry_days: int = 10
     # Approval publishes the result at once (一公开) instead of waiting for an explicit step.
     auto_publish: bool = False
-    # The CJK font of the on-site record PDF (现场检查笔录): TTF, OTF or a TTC's first face.
-    record_font: Path = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+    # The CJK font of PDFs (the on-site record): TTF, OTF or a TTC's first face. Unset: the
+    # first installed of server.services.qr.FONT_CANDIDATES, as for the premises poster.
+    cjk_font: Path | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -105,7 +106,8 @@ class Settings:
             manual_entry_days=_int("FIELDINSPECT_MANUAL_ENTRY_DAYS", 10),
             auto_publish=os.environ.get("FIELDINSPECT_AUTO_PUBLISH", "").lower()
             in ("1", "true", "yes"),
-            record_font=Path(os.environ.get("FIELDINSPECT_RECORD_FONT") or cls.record_font),
+            cjk_font=Path(os.environ["FIELDINSPECT_CJK_FONT"])
+            if os.environ.get("FIELDINSPECT_CJK_FONT") else None,
         )
         values.update(overrides)
         return cls(**values)

@@ -64,7 +64,7 @@ class Result(Base):
     published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # The on-site record (现场检查笔录) as last generated: a printed copy is checked
     # against this hash.
-    record_sha256: Mapped[str | None] = mapped_column(String(64))
+    record_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     record_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     items: Mapped[list[ResultItem]] = relationship(lazy="selectin", cascade="all, delete-orphan",
