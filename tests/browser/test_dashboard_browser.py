@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -55,18 +54,6 @@ def chromium():
         _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
     with sync_playwright() as p:
         yield p.chromium, path
-
-
-@pytest.fixture
-def live_url(app):
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=False)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
 
 
 def sign_in(page, url: str, username: str, password: str = f.PASSWORD) -> None:
