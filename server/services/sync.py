@@ -322,8 +322,6 @@ def _refusal(session: Session, actor: Actor, op: dict, visit: _VisitView | None,
     if kind == "set_note" and not (op["value"] is None or (
             isinstance(op["value"], str) and len(op["value"]) <= 5000)):
         return "bad_value"
-    if kind == "sign" and visit.state == "issued" and _has_on_site(session, visit):
-        return "not_entered"
     if kind == "set_result":
         return _result_refusal(session, actor, op, department)
     return None
@@ -348,9 +346,7 @@ def _answer_refusal(actor: Actor, op: dict, visit: _VisitView, department: int |
         return "item_not_in_visit"
     if department != actor.department_id:
         return "item_of_other_department"
-    method, fields = version
-    if method == "on_site" and visit.state == "issued":
-        return "not_entered"  # 扫码入企: on-site answers only after entering
+    _, fields = version
     field = fields.get(op["field"])
     if field is None:
         return "unknown_field"
@@ -359,11 +355,6 @@ def _answer_refusal(actor: Actor, op: dict, visit: _VisitView, department: int |
     if not _check_value(field, op["value"]):
         return "bad_value"
     return None
-
-
-def _has_on_site(session: Session, visit: _VisitView) -> bool:
-    return any(method == "on_site"
-               for method, _ in _version_views(session, set(visit.items)).values())
 
 
 def _event(session: Session, actor: Actor, op: dict, visit: Visit, device: Device,
@@ -419,12 +410,23 @@ def _event(session: Session, actor: Actor, op: dict, visit: Visit, device: Devic
 
 
 def submission_problems(session: Session, visit: Visit) -> list[dict]:
-    """Why the visit cannot be submitted yet (提交条件), empty when it can: every required
-    field of every item answered, the company's result entered, nothing conflicted, and
-    signatures of the current checklist by at least two members, one of each department
-    whose items it holds."""
+    """Why the visit cannot be submitted yet (提交条件), empty when it can: entered (扫码入企)
+    if it checks anything on site, every required field of every item answered, the
+    company's result entered, nothing conflicted, and signatures of the current checklist
+    by at least two members, one of each department whose items it holds.
+
+    The entry is asked for here, not of each answer: in a joint team one phone scans at
+    the door while the others answer offline, and their answers may reach the server
+    before the scan does. Refusing them would lose what was recorded."""
+    from server.models import VisitEntry
+
     states = _visit_states(session, visit.id)
     problems: list[dict] = []
+    methods = {m for m, _ in _version_views(session, {i.item_version_id
+                                                      for i in visit.items}).values()}
+    if "on_site" in methods and session.scalar(
+            select(VisitEntry.id).where(VisitEntry.visit_id == visit.id).limit(1)) is None:
+        problems.append({"problem": "not_entered"})
     answers = {}
     for key, state in states.items():
         if state.conflicted:
