@@ -14,7 +14,7 @@ SHA256_RE = r"^[0-9a-f]{64}$"
 REQUIRED = {**{k: ("item_version_id", "field", "value") for k in ANSWER_KINDS},
             "set_note": ("note_id", "value"), "attach_photo": ("sha256",),
             "detach_photo": ("sha256",), "sign": ("sha256", "state_hash"),
-            "entry_scan": (), "submit": ()}
+            "set_result": ("category",), "entry_scan": (), "submit": ()}
 UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
 
 
@@ -55,6 +55,9 @@ class OpSchema(FlatSchema):
                        "a code: the photo of the premises"})
     state_hash = fields.String(validate=validate.Regexp(SHA256_RE), metadata={
         "description": "sign: sync.ops.checklist_hash of the answers the signer saw"})
+    category = fields.String(validate=validate.Regexp(r"^[a-z0-9_]{1,40}$"), metadata={
+        "description": "set_result: a result category's code (GET /result-categories); "
+                       "with item_version_id the item's result, without it the company's"})
     premises_token = Text(max_length=2000, metadata={"description": "entry_scan: the code "
                                                                     "scanned at the premises"})
     visit_token = Text(max_length=2000, metadata={"description": "entry_scan: the visit's "

@@ -95,9 +95,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     context.init_app(app)
     _limit_bodies(app, settings)
     _docs(app)
+    from server.web.dashboard import bp as dashboard_pages
+    from server.web.public_results import bp as public_result_pages
     from server.web.verify import bp as verify_pages
 
     app.register_blueprint(verify_pages)
+    app.register_blueprint(dashboard_pages)
+    app.register_blueprint(public_result_pages)
     return app
 
 
@@ -105,12 +109,16 @@ def _register_blueprints(api: Api) -> None:
     from server.api import (
         accounts,
         audit,
+        calendar,
         companies,
         departments,
         inspectors,
         items,
         plans,
         public,
+        records,
+        reports,
+        results,
         sync,
         tags,
         uploads,
@@ -118,9 +126,10 @@ def _register_blueprints(api: Api) -> None:
     )
 
     for module in (accounts, departments, tags, items, companies, inspectors, audit, plans,
-                   visits, sync, uploads):
+                   visits, sync, uploads, results, calendar, reports, records):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
     api.register_blueprint(public.blp, url_prefix=f"{API_PREFIX}/public")
+    api.register_blueprint(records.public_blp, url_prefix=f"{API_PREFIX}/public")
 
 
 # Endpoints that take more than a JSON body: (method, endpoint) -> (settings field, code).

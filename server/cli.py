@@ -7,6 +7,7 @@
     fieldinspect draw verify ID   re-run a draw from its stored inputs
     fieldinspect keys rotate      sign new codes with a new key
     fieldinspect users create     make an account
+    fieldinspect report monthly --month 2026-10 [--department CODE] [--xlsx F] [--json F]
 """
 
 from __future__ import annotations
@@ -184,3 +185,53 @@ def users_create(username, role, department_id, inspector_id, password):
         session.commit()
         click.echo(f"created user {user.username} (id {user.id})")
 
+
+@main.group()
+def report():
+    """Reports."""
+
+
+@report.command("monthly")
+@click.option("--month", required=True, metavar="YYYY-MM", help="the report month, e.g. 2026-10")
+@click.option("--department", metavar="CODE", help="department code (default: the whole region)")
+@click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, writable=True),
+              help="also write the seed's XLSX form here")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True),
+              help="write the JSON here instead of to stdout")
+@click.option("--unit", help="单位名称 on the form (default: the department's name)")
+@click.option("--contact", default="", help="联系人 on the form")
+@click.option("--phone", default="", help="联系电话 on the form")
+@click.option("--mobile", default="", help="手机 on the form")
+def report_monthly(month, department, xlsx_path, json_path, unit, contact, phone, mobile):
+    """The monthly report (月报表), year to date, as the API's JSON (run as the system)."""
+    import json
+    from pathlib import Path
+
+    from marshmallow import ValidationError
+
+    from schemas.reports import MonthlyReportSchema, parse_month
+    from server import reports_xlsx
+    from server.db import utcnow
+    from server.services import reports
+    from server.services.actors import SYSTEM
+    from server.services.errors import DomainError
+    from server.services.visits import CHINA
+
+    try:
+        period = parse_month(month)
+    except ValidationError as exc:
+        raise click.BadParameter(" ".join(exc.messages), param_hint="--month") from None
+    with _fi().db.read_session() as session:
+        try:
+            data = reports.monthly_for(session, SYSTEM, month=period, department=department)
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from None
+    text = json.dumps(MonthlyReportSchema().dump(data), ensure_ascii=False, indent=2)
+    if xlsx_path:
+        Path(xlsx_path).write_bytes(reports_xlsx.render(
+            data, unit=unit, contact=contact, phone=phone, mobile=mobile,
+            filled_on=utcnow().astimezone(CHINA).date()))
+    if json_path:
+        Path(json_path).write_text(text + "\n", encoding="utf-8")
+    else:
+        click.echo(text)

@@ -72,6 +72,11 @@ class Settings:
     entry_grace_minutes: int = 120
     entry_distance_flag_m: int = 500
     manual_entry_days: int = 10
+    # Approval publishes the result at once (一公开) instead of waiting for an explicit step.
+    auto_publish: bool = False
+    # The CJK font of PDFs (the on-site record): TTF, OTF or a TTC's first face. Unset: the
+    # first installed of server.services.qr.FONT_CANDIDATES, as for the premises poster.
+    cjk_font: Path | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -99,6 +104,10 @@ class Settings:
             entry_grace_minutes=_int("FIELDINSPECT_ENTRY_GRACE_MINUTES", 120),
             entry_distance_flag_m=_int("FIELDINSPECT_ENTRY_DISTANCE_FLAG_M", 500),
             manual_entry_days=_int("FIELDINSPECT_MANUAL_ENTRY_DAYS", 10),
+            auto_publish=os.environ.get("FIELDINSPECT_AUTO_PUBLISH", "").lower()
+            in ("1", "true", "yes"),
+            cjk_font=Path(os.environ["FIELDINSPECT_CJK_FONT"])
+            if os.environ.get("FIELDINSPECT_CJK_FONT") else None,
         )
         values.update(overrides)
         return cls(**values)

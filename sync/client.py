@@ -169,6 +169,12 @@ class Device:
         return self._record({"kind": "sign", "visit_id": visit_id, "sha256": sha256,
                              "state_hash": self.checklist_hash(visit_id)})
 
+    def record_result(self, visit_id: int, category: str,
+                      item_version_id: int | None = None) -> str:
+        """The result category of one item, or of the company without an item (检查结果)."""
+        return self._record({"kind": "set_result", "visit_id": visit_id, "category": category,
+                             "item_version_id": item_version_id})
+
     def record_entry_scan(self, visit_id: int, premises_token: str, *,
                           latitude: float | None = None, longitude: float | None = None) -> str:
         """The premises code scanned at the door; the server verifies it again."""

@@ -13,7 +13,9 @@ mechanism to test and to show:
   ``detach_photo`` → false): two phones attaching the same photo agree silently; an
   attach concurrent with a detach is a conflict, never a silent loss;
 - ``s:<inspector id>``          an inspector's signature of the visit: the signature
-  image's SHA-256 and the hash of the checklist state signed.
+  image's SHA-256 and the hash of the checklist state signed;
+- ``r:<item version|->``        the result (检查结果) of one item, or of the company as a
+  whole (``-``): a result category's code (``set_result``).
 
 A register op based on the current siblings resolves them, whatever its kind.
 ``entry_scan`` and ``submit`` are events, not registers: applied once or refused.
@@ -26,7 +28,8 @@ import json
 from typing import Any
 
 ANSWER_KINDS = ("set_answer", "resolve")
-REGISTER_KINDS = (*ANSWER_KINDS, "set_note", "attach_photo", "detach_photo", "sign")
+REGISTER_KINDS = (*ANSWER_KINDS, "set_note", "attach_photo", "detach_photo", "sign",
+                  "set_result")
 EVENT_KINDS = ("entry_scan", "submit")
 KINDS = (*REGISTER_KINDS, *EVENT_KINDS)
 
@@ -43,6 +46,8 @@ def register(op: dict, inspector_id: int | None) -> tuple[str, Any] | None:
         return f"p:{op.get('item_version_id') or '-'}:{op['sha256']}", kind == "attach_photo"
     if kind == "sign":
         return f"s:{inspector_id}", {"sha256": op["sha256"], "state_hash": op["state_hash"]}
+    if kind == "set_result":
+        return f"r:{op.get('item_version_id') or '-'}", op["category"]
     return None
 
 

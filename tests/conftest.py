@@ -168,3 +168,18 @@ def scratch_database_url(backend, tmp_path):
     with admin.connect() as conn:
         conn.execute(text("DROP DATABASE IF EXISTS fieldinspect_scratch WITH (FORCE)"))
     admin.dispose()
+
+
+@pytest.fixture
+def live_url(app):
+    """The app on a real port, for clients that speak HTTP (tuspy, a browser)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()

@@ -1,4 +1,5 @@
-"""Public, unauthenticated reading (一公开): plans, tasks, draws, and draw verification."""
+"""Public, unauthenticated reading (一公开): plans, tasks, draws, draw verification and
+published results."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from flask.views import MethodView
 from schemas.common import PageQuery, page_of
 from schemas.fields import QueryId
 from schemas.plans import PlanSchema, PlanVersionSchema, TaskSchema, VerificationSchema
+from schemas.results import PublicResultQuery, PublicResultSchema
 from server.api.blueprint import Blueprint
 from server.api.context import session
 from server.db import utcnow
-from server.services import draws, publication
+from server.services import draws, publication, results
 
 blp = Blueprint("public", __name__,
                 description="Published plans, tasks and draws; no sign-in")
@@ -87,3 +89,15 @@ class PublicVerify(MethodView):
     def get(self, draw_id):
         """Re-run the draw from its published inputs and say match or mismatch"""
         return draws.verify(session(), publication.draw(session(), draw_id))
+
+
+@blp.route("/results")
+class PublicResults(MethodView):
+    @blp.doc(security=[])
+    @blp.arguments(PublicResultQuery, location="query", as_kwargs=True)
+    @blp.response(200, page_of(PublicResultSchema))
+    def get(self, task_id=None, credit_code=None, page=1, page_size=50, sort=None):
+        """Published results (一公开) of a task or a company: company, task, departments,
+        items, result category and date; nothing personal"""
+        return results.public_results(session(), task_id=task_id, credit_code=credit_code,
+                                      page=page, page_size=page_size, sort=sort)

@@ -4,6 +4,7 @@ from server.db import Base
 from server.models.accounts import ApiToken, User
 from server.models.audit import AuditEntry
 from server.models.blobs import Blob, Upload
+from server.models.calendar import CalendarOverride, CalendarYear, DeadlineRule
 from server.models.codes import (
     PremisesCode,
     RecusalRequest,
@@ -30,6 +31,8 @@ from server.models.plans import (
     VisitMerge,
     task_departments,
 )
+from server.models.reports import ReportManualFigure, ReportTarget
+from server.models.results import FollowUp, Result, ResultCategory, ResultItem
 from server.models.sync import Change, Device, FieldRevision, RevisionBase, SyncOp
 from server.models.tags import Tag
 
@@ -39,5 +42,6 @@ __all__ = [
     "Plan", "PlanVersion", "Tag", "Task", "TaskItem", "User", "Visit", "VisitItem", "VisitMember",
     "VisitMerge", "PremisesCode", "SigningKey", "VisitEntry", "VisitRating", "RecusalRequest", "Upload",
     "Change", "Device", "FieldRevision", "RevisionBase", "SyncOp", "company_tags",
-    "inspector_tags", "task_departments",
+    "inspector_tags", "task_departments", "CalendarOverride", "CalendarYear", "DeadlineRule",
+    "ReportManualFigure", "ReportTarget", "FollowUp", "Result", "ResultCategory", "ResultItem",
 ]

@@ -34,6 +34,8 @@ class Company(Timestamps, Deactivatable, Base):
         # needs neither the table nor a sort over a million rows.
         Index("ix_companies_eligible", "status", "active", "credit_code", "region",
               "credit_risk_class", "id"),
+        # The monthly report's coverage base: registered and active before the year began.
+        Index("ix_companies_active_created", "active", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

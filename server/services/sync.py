@@ -351,8 +351,21 @@ def _refusal(session: Session, actor: Actor, op: dict, visit: _VisitView | None,
     if kind == "set_note" and not (op["value"] is None or (
             isinstance(op["value"], str) and len(op["value"]) <= 5000)):
         return "bad_value"
-    if kind == "sign" and visit.state == "issued" and _has_on_site(session, visit):
-        return "not_entered"
+    if kind == "set_result":
+        return _result_refusal(session, actor, op, department)
+    return None
+
+
+def _result_refusal(session: Session, actor: Actor, op: dict,
+                    department: int | None) -> str | None:
+    """An item's result is its department's to enter; the company's, any member's."""
+    from server.models import ResultCategory
+
+    if department is not None and department != actor.department_id:
+        return "item_of_other_department"
+    category = session.get(ResultCategory, op["category"])
+    if category is None or not category.active:
+        return "unknown_category"
     return None
 
 
@@ -362,9 +375,7 @@ def _answer_refusal(actor: Actor, op: dict, visit: _VisitView, department: int |
         return "item_not_in_visit"
     if department != actor.department_id:
         return "item_of_other_department"
-    method, fields = version
-    if method == "on_site" and visit.state == "issued":
-        return "not_entered"  # 扫码入企: on-site answers only after entering
+    _, fields = version
     field = fields.get(op["field"])
     if field is None:
         return "unknown_field"
@@ -373,11 +384,6 @@ def _answer_refusal(actor: Actor, op: dict, visit: _VisitView, department: int |
     if not _check_value(field, op["value"]):
         return "bad_value"
     return None
-
-
-def _has_on_site(session: Session, visit: _VisitView) -> bool:
-    return any(method == "on_site"
-               for method, _ in _version_views(session, set(visit.items)).values())
 
 
 def _event(session: Session, actor: Actor, op: dict, visit: Visit, device: Device,
@@ -411,24 +417,45 @@ def _event(session: Session, actor: Actor, op: dict, visit: Visit, device: Devic
         except DomainError as exc:
             return exc.code, {}
         return None, {"entry": {"id": entry.id, "method": entry.method, "flags": entry.flags}}
+    from server.services import results
+
     problems = submission_problems(session, visit)
     if problems:
         return "not_ready", {"problems": problems}
+    try:
+        with session.begin_nested():
+            result = results.on_submit(session, actor, visit, _visit_states(session, visit.id),
+                                       now=now)
+    except DomainError as exc:  # e.g. a deadline in a year the calendar does not know
+        return exc.code, {"message": exc.message}
     visit.state = "submitted"
     session.flush()
     changes.record(session, [(visit.id, "visit", str(visit.id))], now=now)
     audit.record(session, actor, "visit.submit", "visit", visit.id,
-                 after={"state": "submitted", "device_id": device.id, "op_id": op["op_id"]},
-                 now=now)
-    return None, {}
+                 after={"state": "submitted", "device_id": device.id, "op_id": op["op_id"],
+                        "result_id": result.id, "late": result.late}, now=now)
+    return None, {"result": {"id": result.id, "late": result.late,
+                             "entry_due": result.entry_due.isoformat()}}
 
 
 def submission_problems(session: Session, visit: Visit) -> list[dict]:
-    """Why the visit cannot be submitted yet (提交条件), empty when it can: every required
-    field of every item answered, nothing conflicted, and signatures of the current
-    checklist by at least two members, one of each department whose items it holds."""
+    """Why the visit cannot be submitted yet (提交条件), empty when it can: entered (扫码入企)
+    if it checks anything on site, every required field of every item answered, the
+    company's result entered, nothing conflicted, and signatures of the current checklist
+    by at least two members, one of each department whose items it holds.
+
+    The entry is asked for here, not of each answer: in a joint team one phone scans at
+    the door while the others answer offline, and their answers may reach the server
+    before the scan does. Refusing them would lose what was recorded."""
+    from server.models import VisitEntry
+
     states = _visit_states(session, visit.id)
     problems: list[dict] = []
+    methods = {m for m, _ in _version_views(session, {i.item_version_id
+                                                      for i in visit.items}).values()}
+    if "on_site" in methods and session.scalar(
+            select(VisitEntry.id).where(VisitEntry.visit_id == visit.id).limit(1)) is None:
+        problems.append({"problem": "not_entered"})
     answers = {}
     for key, state in states.items():
         if state.conflicted:
@@ -442,6 +469,8 @@ def submission_problems(session: Session, visit: Visit) -> list[dict]:
                                                             field["key"])) is None:
                 problems.append({"problem": "unanswered", "item_version_id":
                                  link.item_version_id, "field": field["key"]})
+    if states.get("r:-") is None or states["r:-"].value is None:
+        problems.append({"problem": "result_missing"})
     current = checklist_hash(answers)
     departments = {m.inspector_id: m.department_id for m in visit.members}
     signed: set[int] = set()
@@ -493,6 +522,9 @@ def _register_json(register_key: str) -> dict:
                 "item_version_id": None if version == "-" else int(version), "sha256": sha256}
     if kind == "n":
         return {"register": register_key, "type": "note", "note_id": rest}
+    if kind == "r":
+        return {"register": register_key, "type": "result",
+                "item_version_id": None if rest == "-" else int(rest)}
     return {"register": register_key, "type": "signature", "inspector_id": int(rest)}
 
 

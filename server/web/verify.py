@@ -7,8 +7,9 @@ import logging
 from flask import Blueprint, render_template, request
 
 from server.api.context import commit_now, fi, session
+from server.api.records import pdf_response
 from server.db import utcnow
-from server.services import verification
+from server.services import records, verification
 from server.services.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,36 @@ def page(token):
     if refused:
         return refused
     return _html(render_template("verify.html", v=verification.page(session(), visit),
-                                 token=token.rsplit("/", 1)[-1]))
+                                 token=token.rsplit("/", 1)[-1], record=_record(visit)))
+
+
+def _record(visit) -> dict | None:
+    """Once submitted: the on-site record's SHA-256 (made now if need be), for the link
+    and for checking a printed copy; None before."""
+    if visit.state not in ("submitted", "closed"):
+        return None
+    try:
+        return {"sha256": records.ensure(fi().db, fi().blobs(), visit.id, fi().settings)}
+    except DomainError as exc:
+        if exc.code == "not_submitted":  # e.g. returned for correction meanwhile
+            return None
+        log.error("on-site record of visit %s unavailable: %s", visit.id, exc.message)
+        return {"sha256": None}
+
+
+@bp.get("/v/<path:token>/record.pdf")
+def record_pdf(token):
+    """The on-site record (现场检查笔录) for the company, through its visit code."""
+    visit, refused = _visit(token)
+    if refused:
+        return refused
+    try:
+        data, sha256 = records.fetch(fi().db, fi().blobs(), visit.id, fi().settings)
+    except DomainError as exc:
+        return _message("笔录暂不可下载", "检查结果提交后方可下载现场检查笔录。"
+                        if exc.code == "not_submitted" else "笔录暂时无法生成，请稍后再试。",
+                        status=exc.status, back=f"../{token.rsplit('/', 1)[-1]}")
+    return pdf_response(data, sha256, visit.id)
 
 
 def _act(token: str, action):

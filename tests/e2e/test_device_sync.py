@@ -75,6 +75,7 @@ def test_a_phone_records_everything_offline_and_submits_after_one_sync(
     a.record_answer(visit, item, "licensed", "yes")
     a.record_answer(visit, item, "temp", -18)
     a.record_note(visit, "冷库温度正常", item_version_id=item)
+    a.record_result(visit, "no_problem")
     a.sign(visit, jpeg(tmp_path / "sign-a.jpg", "white"))
     a.sync()
     b.sync()  # b now holds a's answers: its signature signs the same checklist

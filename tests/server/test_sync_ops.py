@@ -79,10 +79,12 @@ def test_submission_needs_every_answer_two_current_signatures_and_then_closes(te
     early = push(a, [op(visit, "submit", hlc=HLC(1, 0, "a"))]).get_json()["results"][0]
     assert (early["outcome"], early["reason"]) == ("rejected", "not_ready")
     assert {p["problem"] for p in early["problems"]} == {
-        "unanswered", "signatures_missing", "department_unsigned"}
+        "unanswered", "result_missing", "signatures_missing", "department_unsigned"}
 
     answers = full_answers(visit, team.item, "a")
     push(a, answers)
+    result = op(visit, "set_result", category="no_problem", hlc=HLC(150, 0, "a"))
+    assert outcomes(push(a, [result])) == [("applied", None)]
     state = checklist_hash({(team.item, "licensed"): "yes", (team.item, "temp"): -18})
     sign_a = op(visit, "sign", sha256=SIGNATURE, state_hash=state, hlc=HLC(200, 0, "a"))
     sign_b = op(visit, "sign", sha256=SIGNATURE, state_hash="0" * 64, hlc=HLC(200, 0, "b"))
@@ -96,6 +98,9 @@ def test_submission_needs_every_answer_two_current_signatures_and_then_closes(te
     late = answer(visit, team.item, "no", hlc=HLC(204, 0, "b"))
     assert outcomes(push(b, [resign, submit, late])) == [
         ("applied", None), ("applied", None), ("rejected", "visit_closed")]
+    made = world.sup_a.get(f"/api/v1/results?task_id={team.task}").get_json()["items"]
+    assert [(r["visit_id"], r["state"], r["category_name"]) for r in made] == [
+        (visit, "submitted", "未发现问题")]
     session.expire_all()
     assert session.get(Visit, visit).state == "submitted"
     history = world.sup_a.get(f"/api/v1/visits/{visit}/history").get_json()

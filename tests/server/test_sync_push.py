@@ -56,6 +56,7 @@ def team(world, session, app):
 
     t = T()
     t.item = version_id(item)
+    t.task = task["id"]
     t.visits = [v.id for v in visits]
     t.phones = []
     for member in visits[0].members:
@@ -173,9 +174,20 @@ def test_arrival_order_does_not_change_the_final_state(team):
         [(c["value"], sorted(s["value"] for s in c["siblings"])) for c in c2] == [("na", ["na", "no"])]
 
 
-def test_on_site_answers_are_refused_before_entry(team, session):
+def test_on_site_answers_before_the_entry_reaches_the_server_are_kept_but_block_submission(
+        team, world, session):  # noqa: F811
+    """A teammate's phone may push before the phone that scanned at the door: its answers
+    are kept; only the submission waits for the entry (扫码入企)."""
+    from server.models import VisitEntry
+
     a, _ = team.phones
-    session.get(Visit, team.visits[1]).state = "issued"
+    visit = team.visits[1]
+    session.execute(VisitEntry.__table__.delete().where(VisitEntry.visit_id == visit))
+    session.get(Visit, visit).state = "issued"
     session.commit()
-    result = push(a, [answer(team.visits[1], team.item, "yes", hlc=HLC(1, 0, "a"))]).get_json()
-    assert result["results"][0]["reason"] == "not_entered"
+    result = push(a, [answer(visit, team.item, "yes", hlc=HLC(1, 0, "a"))]).get_json()
+    assert result["results"][0]["outcome"] == "applied"
+    submit = {"op_id": op_id(), "kind": "submit", "visit_id": visit, "base": [],
+              "hlc": HLC(2, 0, "a").encode()}
+    refused = push(a, [submit]).get_json()["results"][0]
+    assert refused["reason"] == "not_ready" and {"problem": "not_entered"} in refused["problems"]

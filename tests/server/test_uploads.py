@@ -8,7 +8,6 @@ import fcntl
 import hashlib
 import io
 import random
-import threading
 import tracemalloc
 
 import pytest
@@ -429,19 +428,6 @@ def test_memory_stays_flat_for_a_25_mb_photo_in_5_mb_chunks(phones, store, tmp_p
 
 
 # --- a real tus client over HTTP -------------------------------------------------------------
-@pytest.fixture
-def live_url(app):
-    """The app on a real port, for clients that speak HTTP (tuspy)."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
 def test_tuspy_uploads_resumes_and_skips_what_the_server_has(phones, live_url, store, tmp_path,
                                                              session, backend_name):
     from tusclient import client

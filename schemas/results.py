@@ -1,0 +1,171 @@
+"""Results, their review and publication, follow-ups, and the public view of results."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from schemas.common import PageQuery
+from schemas.fields import Id, QueryId, Text
+from server.models.results import FOLLOW_UP_KINDS, FOLLOW_UP_STATES, RESULT_STATES
+
+
+class CategorySchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    problem = fields.Boolean(metadata={"description": "counts as 发现问题"})
+    needs_follow_up = fields.Boolean()
+    position = fields.Integer()
+    active = fields.Boolean()
+
+
+class CategoryPutSchema(Schema):
+    name = Text(max_length=100, required=True)
+    problem = fields.Boolean(required=True)
+    needs_follow_up = fields.Boolean(required=True)
+    position = fields.Integer(validate=validate.Range(0, 10_000))
+    active = fields.Boolean(load_default=True)
+
+
+class ResultItemSchema(Schema):
+    item_version_id = fields.Integer()
+    item_id = fields.Integer()
+    item_name = fields.String()
+    department_id = fields.Integer()
+    category = fields.String()
+    category_name = fields.String()
+    problem = fields.Boolean()
+
+
+class ResultSchema(Schema):
+    id = fields.Integer()
+    visit_id = fields.Integer()
+    task_id = fields.Integer()
+    task_name = fields.String()
+    company_id = fields.Integer()
+    company_name = fields.String()
+    credit_code = fields.String()
+    category = fields.String()
+    category_name = fields.String()
+    problem = fields.Boolean()
+    state = fields.String(metadata={"description": " | ".join(RESULT_STATES)})
+    checked_on = fields.Date()
+    submitted_at = fields.DateTime()
+    entry_due = fields.Date()
+    late = fields.Boolean(metadata={"description": "entered after the result deadline"})
+    reviewed_at = fields.DateTime(allow_none=True)
+    return_reason = fields.String(allow_none=True)
+    returns = fields.Integer()
+    approved_at = fields.DateTime(allow_none=True)
+    publication_due = fields.Date(allow_none=True)
+    published_at = fields.DateTime(allow_none=True)
+    record_sha256 = fields.String(allow_none=True)
+    items = fields.List(fields.Nested(ResultItemSchema))
+    follow_ups = fields.List(fields.Dict())
+    loop = fields.String(metadata={"description": "the closed loop: none | open | closed"})
+
+
+class ResultQuery(PageQuery):
+    class Meta:
+        exclude = ("active",)
+
+    state = fields.String(validate=validate.OneOf(RESULT_STATES))
+    task_id = QueryId()
+    company_id = QueryId()
+    late = fields.Boolean()
+    published = fields.Boolean()
+
+
+class ReturnSchema(Schema):
+    reason = Text(max_length=2000, multiline=True, required=True,
+                  validate=validate.Length(min=1))
+
+
+class DueQuery(Schema):
+    within = fields.Integer(load_default=5, validate=validate.Range(0, 60), metadata={
+        "description": "working days ahead"})
+
+
+class FollowUpCreateSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(FOLLOW_UP_KINDS))
+    description = Text(max_length=5000, multiline=True, required=True,
+                       validate=validate.Length(min=1))
+    due_on = fields.Date(metadata={"description": "default: the follow-up rule's working days"})
+    department_id = Id(metadata={"description": "transfer: the department with authority"})
+    case_number = Text(max_length=60)
+    authority = Text(max_length=200)
+    recheck = fields.Boolean(load_default=False,
+                             metadata={"description": "rectify: issue a re-check visit"})
+
+
+class FollowUpSchema(Schema):
+    id = fields.Integer()
+    result_id = fields.Integer()
+    company_id = fields.Integer()
+    kind = fields.String()
+    state = fields.String(metadata={"description": " | ".join(FOLLOW_UP_STATES)})
+    department_id = fields.Integer()
+    department = fields.String()
+    from_department_id = fields.Integer()
+    due_on = fields.Date()
+    description = fields.String()
+    case_number = fields.String(allow_none=True)
+    authority = fields.String(allow_none=True)
+    recheck_visit_id = fields.Integer(allow_none=True)
+    decline_reason = fields.String(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    resolved = fields.Boolean(allow_none=True)
+    created_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    overdue = fields.Boolean()
+
+
+class FollowUpQuery(Schema):
+    state = fields.String(validate=validate.OneOf(FOLLOW_UP_STATES))
+    queue = fields.Boolean(load_default=False,
+                           metadata={"description": "what my department must act on"})
+    overdue = fields.Boolean(load_default=False)
+    company_id = QueryId()
+    result_id = QueryId()
+
+
+class DeclineSchema(Schema):
+    reason = Text(max_length=2000, multiline=True, required=True,
+                  validate=validate.Length(min=1))
+
+
+class CloseSchema(Schema):
+    outcome = Text(max_length=5000, multiline=True, required=True,
+                   validate=validate.Length(min=1))
+    resolved = fields.Boolean(required=True, metadata={
+        "description": "the problem is remedied (rectified, penalty decided, case concluded)"})
+    case_number = Text(max_length=60)
+
+
+class PublicResultQuery(PageQuery):
+    class Meta:
+        exclude = ("active",)
+
+    task_id = QueryId()
+    credit_code = fields.String(validate=validate.Regexp(r"^[0-9A-Z]{18}$"))
+
+
+class PublicItemSchema(Schema):
+    name = fields.String()
+    department = fields.String()
+    category_name = fields.String()
+
+
+class PublicResultSchema(Schema):
+    """What the public sees (一公开): never inspectors, notes, photos or phones."""
+
+    company_name = fields.String()
+    credit_code = fields.String()
+    task_id = fields.Integer()
+    task_name = fields.String()
+    departments = fields.List(fields.String())
+    items = fields.List(fields.Nested(PublicItemSchema))
+    category = fields.String()
+    category_name = fields.String()
+    checked_on = fields.Date()
+    published_at = fields.DateTime()

@@ -1,0 +1,55 @@
+"""The on-site inspection record (现场检查笔录) as PDF, and the public check of a printed
+copy by its SHA-256."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Response
+from flask.views import MethodView
+
+from schemas.common import ErrorSchema
+from server.api.blueprint import Blueprint
+from server.api.context import actor, fi, session
+from server.services import records, visits
+
+blp = Blueprint("records", __name__, description="On-site inspection records (现场检查笔录)")
+public_blp = Blueprint("public_records", __name__,
+                       description="Checking a printed on-site record; no sign-in")
+
+PDF = {"description": "The record (application/pdf); its SHA-256 in X-Record-SHA256",
+       "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}
+
+
+def pdf_response(data: bytes, sha256: str, visit_id: int) -> Response:
+    """The PDF as a download named after the visit, with its hash in a header."""
+    name = f"现场检查笔录-{visit_id}.pdf"
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f"attachment; filename=\"record-{visit_id}.pdf\"; "
+                               f"filename*=UTF-8''{quote(name)}",
+        "X-Record-SHA256": sha256, "ETag": f'"{sha256}"', "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff"})
+
+
+@blp.route("/visits/<int:visit_id>/record.pdf")
+class VisitRecord(MethodView):
+    @blp.doc(responses={"200": PDF})
+    @blp.alt_response(409, schema=ErrorSchema,
+                      description="not_submitted: the record is made on submission")
+    def get(self, visit_id):
+        """The visit's on-site record as PDF (team members; supervisors of its departments;
+        coordinators, admins), once submitted"""
+        me = actor()
+        visits.get_or_raise(session(), me, visit_id)
+        data, sha256 = records.fetch(fi().db, fi().blobs(), visit_id, fi().settings, actor=me)
+        return pdf_response(data, sha256, visit_id)
+
+
+@public_blp.route("/records/<string:sha256>")
+class PublicRecordCheck(MethodView):
+    @public_blp.doc(security=[])
+    @public_blp.response(200)
+    def get(self, sha256):
+        """Whether a file with this SHA-256 is a genuine on-site record, and of which visit,
+        company, task and date (superseded when the visit was submitted again since)"""
+        return records.check(session(), sha256)

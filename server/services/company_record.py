@@ -1,0 +1,83 @@
+"""A company's record (企业检查记录): every inspection and its result, the inspections this
+year per department (the yearly caps count them), and the follow-ups with their closed
+loop. The feed a credit-risk model reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from server.models import Company, Department, FollowUp, Result, Task, Visit, VisitItem
+from server.services import follow_ups, results, visits
+from server.services.actors import Actor
+from server.services.registry import get_or_404
+
+
+def record(session: Session, actor: Actor, company_id: int, *,
+           today: dt.date | None = None) -> dict:
+    """Supervisors see the inspections carrying their department's items and every
+    published result; coordinators and admins see everything."""
+    actor.require_role("admin", "coordinator", "supervisor")
+    company = get_or_404(session, Company, company_id, "company")
+    today = today or visits.today_in_china()
+    names = dict(session.execute(select(Department.id, Department.name)).all())
+
+    stmt = select(Visit).where(Visit.company_id == company.id,
+                               Visit.state.not_in(("cancelled", "merged")))
+    if not actor.reads_everything:
+        stmt = stmt.where(or_(
+            exists().where(VisitItem.visit_id == Visit.id,
+                           VisitItem.department_id == actor.department_id),
+            exists().where(Result.visit_id == Visit.id, Result.published_at.is_not(None))))
+    found = list(session.scalars(stmt.order_by(Visit.window_start.desc(), Visit.id.desc())))
+    by_visit = {r.visit_id: r for r in session.scalars(select(Result).where(
+        Result.visit_id.in_([v.id for v in found])))}
+    fus = list(session.scalars(select(FollowUp).where(FollowUp.company_id == company.id)
+                               .order_by(FollowUp.created_at, FollowUp.id)))
+    inspections = []
+    for visit in found:
+        task = session.get(Task, visit.task_id)
+        departments = sorted({i.department_id for i in visit.items})
+        result = by_visit.get(visit.id)
+        mine = [f for f in fus if result is not None and f.result_id == result.id]
+        inspections.append({
+            "visit_id": visit.id, "task_id": task.id, "task_name": task.name,
+            "state": visit.state, "window_start": visit.window_start,
+            "window_end": visit.window_end, "recheck": not visit.counts_for_caps,
+            "departments": [names[d] for d in departments],
+            "result": results.view(session, result) if result is not None else None,
+            "loop": follow_ups.loop_state(mine) if result is not None else None,
+        })
+    # Counted over every department's visits, whoever asks: what the yearly caps count.
+    this_year = dict(session.execute(
+        select(VisitItem.department_id, func.count(func.distinct(Visit.id)))
+        .join(Visit, Visit.id == VisitItem.visit_id)
+        .where(Visit.company_id == company.id, Visit.counts_for_caps.is_(True),
+               Visit.state.not_in(("cancelled", "merged")),
+               Visit.window_start >= dt.date(today.year, 1, 1),
+               Visit.window_start <= dt.date(today.year, 12, 31))
+        .group_by(VisitItem.department_id)).all())
+    return {
+        "company": {"id": company.id, "name": company.name, "credit_code": company.credit_code,
+                    "credit_risk_class": company.credit_risk_class, "status": company.status},
+        "inspections": inspections,
+        "this_year": [{"department_id": d, "department": names[d], "inspections": n}
+                      for d, n in sorted(this_year.items())],
+        "open_follow_ups": [follow_up_view(session, f) for f in fus
+                            if f.state in follow_ups.OPEN],
+        "follow_ups": [follow_up_view(session, f) for f in fus],
+    }
+
+
+def follow_up_view(session: Session, f: FollowUp) -> dict:
+    names = dict(session.execute(select(Department.id, Department.name)).all())
+    return {"id": f.id, "result_id": f.result_id, "company_id": f.company_id, "kind": f.kind,
+            "state": f.state, "department_id": f.department_id,
+            "department": names[f.department_id], "from_department_id": f.from_department_id,
+            "due_on": f.due_on, "description": f.description, "case_number": f.case_number,
+            "authority": f.authority, "recheck_visit_id": f.recheck_visit_id,
+            "decline_reason": f.decline_reason, "outcome": f.outcome, "resolved": f.resolved,
+            "created_at": f.created_at, "decided_at": f.decided_at, "closed_at": f.closed_at,
+            "overdue": f.state in follow_ups.OPEN and f.due_on < visits.today_in_china()}

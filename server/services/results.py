@@ -1,0 +1,313 @@
+"""Results of visits (检查结果): made when the team submits, reviewed by a supervisor of
+the task's lead department, then published (一公开).
+
+The team enters results offline like any other evidence (``set_result`` ops: one per
+item, one for the company as a whole); an item without its own result takes the
+company's. A returned result reopens the visit on the phones (the state change reaches
+them through pull); the team fixes it and submits again, which updates the same result.
+Late entry (after the task's result deadline) is allowed and recorded as ``late``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from server.db import utcnow
+from server.models import (
+    Company,
+    Department,
+    InspectionItemVersion,
+    Result,
+    ResultCategory,
+    ResultItem,
+    Task,
+    Visit,
+    VisitEntry,
+)
+from server.services import audit, changes, visits, workdays
+from server.services.actors import Actor
+from server.services.errors import Conflict, InvalidInput, NotFound
+from server.services.listing import paginate
+from server.services.registry import get_or_404
+from sync.merge import FieldState
+
+
+# --- categories (抽查结果类型) ---------------------------------------------------------------------
+def categories(session: Session, *, include_inactive: bool = False) -> list[ResultCategory]:
+    stmt = select(ResultCategory).order_by(ResultCategory.position, ResultCategory.code)
+    if not include_inactive:
+        stmt = stmt.where(ResultCategory.active.is_(True))
+    return list(session.scalars(stmt))
+
+
+def put_category(session: Session, actor: Actor, code: str, *, name: str, problem: bool,
+                 needs_follow_up: bool, position: int | None = None, active: bool = True,
+                 now: dt.datetime | None = None) -> ResultCategory:
+    """Add or change a category (admins). Results keep the ``problem`` flag they were
+    entered with, so a later change does not rewrite past reports."""
+    actor.require_role("admin")
+    if re.fullmatch(r"[a-z0-9_]{1,40}", code) is None:
+        raise InvalidInput("A category code is lower-case letters, digits and _.",
+                           errors={"code": ["[a-z0-9_]{1,40}"]})
+    category = session.get(ResultCategory, code)
+    before = None
+    if category is None:
+        last = max((c.position for c in categories(session, include_inactive=True)), default=0)
+        category = ResultCategory(code=code, position=last + 1)
+        session.add(category)
+    else:
+        before = {"name": category.name, "problem": category.problem,
+                  "needs_follow_up": category.needs_follow_up, "active": category.active}
+    category.name, category.problem, category.needs_follow_up = name, problem, needs_follow_up
+    category.active = active
+    if position is not None:
+        category.position = position
+    session.flush()
+    audit.record(session, actor, "result_category.put", "result_category", code, before=before,
+                 after={"name": name, "problem": problem, "needs_follow_up": needs_follow_up,
+                        "active": active}, now=now)
+    return category
+
+
+# --- submission ------------------------------------------------------------------------------------
+def on_submit(session: Session, actor: Actor, visit: Visit, states: dict[str, FieldState], *,
+              now: dt.datetime) -> Result:
+    """The result of a visit being submitted, from its result registers (``r:-`` for
+    the company, ``r:<item version>`` per item). A resubmission after a return updates
+    the same result."""
+    task = session.get(Task, visit.task_id)
+    flags = {c.code: c.problem for c in categories(session, include_inactive=True)}
+    company_category = states["r:-"].value
+    checked_on = visits.today_in_china(now)
+    entry_due = entry_deadline(session, task, visit)
+    result = session.scalar(select(Result).where(Result.visit_id == visit.id))
+    if result is None:
+        result = Result(visit_id=visit.id, task_id=visit.task_id, company_id=visit.company_id)
+        session.add(result)
+    result.category_code, result.problem = company_category, flags[company_category]
+    result.state, result.checked_on, result.entry_due = "submitted", checked_on, entry_due
+    result.submitted_at, result.submitted_by = now, actor.user_id
+    result.late = checked_on > entry_due
+    result.reviewed_by = result.reviewed_at = None
+    result.items = []
+    session.flush()
+    for link in sorted(visit.items, key=lambda i: i.item_version_id):
+        own = states.get(f"r:{link.item_version_id}")
+        code = own.value if own is not None and own.value is not None else company_category
+        result.items.append(ResultItem(item_version_id=link.item_version_id,
+                                       item_id=link.item_id, department_id=link.department_id,
+                                       category_code=code, problem=flags[code]))
+    session.flush()
+    audit.record(session, actor, "result.submit", "result", result.id, after={
+        "visit_id": visit.id, "category": company_category, "late": result.late,
+        "items": {str(i.item_version_id): i.category_code for i in result.items}}, now=now)
+    return result
+
+
+def entry_deadline(session: Session, task: Task, visit: Visit) -> dt.date:
+    """The task's result deadline; a visit moved past it gets the result-entry rule's
+    working days after its own window."""
+    if visit.window_end <= task.result_deadline:
+        return task.result_deadline
+    return workdays.deadline(session, "result_entry", visit.window_end)
+
+
+# --- reading -------------------------------------------------------------------------------------
+def get_or_raise(session: Session, actor: Actor, result_id: int) -> Result:
+    """Seen by whoever sees its visit (``visits.get_or_raise``): the team, supervisors of
+    the departments whose items it holds, coordinators and admins."""
+    result = get_or_404(session, Result, result_id, "result")
+    visits.get_or_raise(session, actor, result.visit_id)
+    return result
+
+
+def list_results(session: Session, actor: Actor, *, state=None, task_id=None, company_id=None,
+                 late=None, published=None, page=1, page_size=50, sort=None):
+    from server.models import VisitItem, VisitMember
+
+    stmt = select(Result)
+    if actor.role == "inspector":
+        stmt = stmt.where(exists().where(VisitMember.visit_id == Result.visit_id,
+                                         VisitMember.inspector_id == actor.inspector_id))
+    elif not actor.reads_everything:
+        stmt = stmt.where(exists().where(VisitItem.visit_id == Result.visit_id,
+                                         VisitItem.department_id == actor.department_id))
+    for column, value in ((Result.state, state), (Result.task_id, task_id),
+                          (Result.company_id, company_id), (Result.late, late)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if published is not None:
+        stmt = stmt.where(Result.published_at.is_not(None) if published
+                          else Result.published_at.is_(None))
+    return paginate(session, stmt, page=page, page_size=page_size, sort=sort,
+                    sortable={"submitted_at": Result.submitted_at,
+                              "publication_due": Result.publication_due},
+                    default_sort="-submitted_at", tiebreak=Result.id)
+
+
+def view(session: Session, result: Result) -> dict:
+    """A result with the names a reader needs (categories, items, company, task)."""
+    names = {c.code: c.name for c in categories(session, include_inactive=True)}
+    company = session.get(Company, result.company_id)
+    task = session.get(Task, result.task_id)
+    versions = {v.id: v for v in session.scalars(select(InspectionItemVersion).where(
+        InspectionItemVersion.id.in_([i.item_version_id for i in result.items])))}
+    return {
+        "id": result.id, "visit_id": result.visit_id, "task_id": result.task_id,
+        "task_name": task.name, "company_id": company.id, "company_name": company.name,
+        "credit_code": company.credit_code, "category": result.category_code,
+        "category_name": names[result.category_code], "problem": result.problem,
+        "state": result.state, "checked_on": result.checked_on,
+        "submitted_at": result.submitted_at, "entry_due": result.entry_due, "late": result.late,
+        "reviewed_at": result.reviewed_at, "return_reason": result.return_reason,
+        "returns": result.returns, "approved_at": result.approved_at,
+        "publication_due": result.publication_due, "published_at": result.published_at,
+        "record_sha256": result.record_sha256,
+        "items": [{"item_version_id": i.item_version_id, "item_id": i.item_id,
+                   "item_name": versions[i.item_version_id].name,
+                   "department_id": i.department_id, "category": i.category_code,
+                   "category_name": names[i.category_code], "problem": i.problem}
+                  for i in result.items],
+    }
+
+
+# --- review (审核) and publication (公示) ---------------------------------------------------------
+def _review_target(session: Session, actor: Actor, result_id: int) -> tuple[Result, Task]:
+    result = get_or_raise(session, actor, result_id)
+    task = session.get(Task, result.task_id)
+    actor.check_department_write(task.lead_department_id, "result")
+    if result.state != "submitted":
+        raise Conflict(f"The result is {result.state}, not awaiting review.",
+                       code="result_not_submitted")
+    return result, task
+
+
+def approve(session: Session, actor: Actor, result_id: int, *, auto_publish: bool = False,
+            now: dt.datetime | None = None) -> Result:
+    """Approve: the visit closes and the publication deadline starts to run (working
+    days after the check ended). With ``auto_publish`` it is published at once."""
+    now = now or utcnow()
+    result, _ = _review_target(session, actor, result_id)
+    result.publication_due = workdays.deadline(session, "publication", result.checked_on)
+    result.state, result.reviewed_by, result.reviewed_at = "approved", actor.user_id, now
+    result.approved_at = now
+    visit = session.get(Visit, result.visit_id)
+    visit.state = "closed"
+    session.flush()
+    changes.record(session, [(visit.id, "visit", str(visit.id))], now=now)
+    audit.record(session, actor, "result.approve", "result", result.id,
+                 after={"publication_due": result.publication_due}, now=now)
+    if auto_publish:
+        publish(session, actor, result.id, now=now)
+    return result
+
+
+def return_(session: Session, actor: Actor, result_id: int, *, reason: str,
+            now: dt.datetime | None = None) -> Result:
+    """Return to the team with a reason: the visit reopens (entered again if it was
+    entered) and the phones learn it at their next pull."""
+    now = now or utcnow()
+    result, _ = _review_target(session, actor, result_id)
+    result.state, result.reviewed_by, result.reviewed_at = "returned", actor.user_id, now
+    result.return_reason, result.returns = reason, result.returns + 1
+    visit = session.get(Visit, result.visit_id)
+    entered = session.scalar(select(exists().where(VisitEntry.visit_id == visit.id)))
+    visit.state = "entered" if entered else "issued"
+    session.flush()
+    changes.record(session, [(visit.id, "visit", str(visit.id))], now=now)
+    audit.record(session, actor, "result.return", "result", result.id,
+                 after={"reason": reason, "visit_state": visit.state}, now=now)
+    return result
+
+
+def publish(session: Session, actor: Actor, result_id: int,
+            now: dt.datetime | None = None) -> Result:
+    """Make an approved result public: an explicit, audited step."""
+    now = now or utcnow()
+    result = get_or_raise(session, actor, result_id)
+    task = session.get(Task, result.task_id)
+    actor.check_department_write(task.lead_department_id, "result")
+    if result.state != "approved":
+        raise Conflict("Only an approved result can be published.", code="result_not_approved")
+    if result.published_at is not None:
+        raise Conflict("The result is already published.", code="already_published")
+    result.published_at, result.published_by = now, actor.user_id
+    session.flush()
+    audit.record(session, actor, "result.publish", "result", result.id,
+                 after={"published_at": now, "due": result.publication_due}, now=now)
+    return result
+
+
+def publications_due(session: Session, actor: Actor, *, within: int = 5,
+                     today: dt.date | None = None) -> list[dict]:
+    """Approved results not yet public whose deadline is at most ``within`` working days
+    away, or already missed: what the dashboard warns about."""
+    from server.models import VisitItem
+
+    today = today or visits.today_in_china()
+    stmt = select(Result).where(Result.state == "approved", Result.published_at.is_(None),
+                                Result.publication_due.is_not(None))
+    if not actor.reads_everything:
+        stmt = stmt.where(exists().where(VisitItem.visit_id == Result.visit_id,
+                                         VisitItem.department_id == actor.department_id))
+    out = []
+    # By due date: stop at the first one further away than ``within`` (no horizon date to
+    # compute, which could fall in a year the calendar does not know yet).
+    for result in session.scalars(stmt.order_by(Result.publication_due, Result.id)):
+        left = workdays.working_days_between(session, today, result.publication_due) \
+            if result.publication_due > today else 0
+        if left > within:
+            break
+        company = session.get(Company, result.company_id)
+        out.append({"result_id": result.id, "company_name": company.name,
+                    "credit_code": company.credit_code, "task_id": result.task_id,
+                    "publication_due": result.publication_due,
+                    "overdue": result.publication_due < today, "working_days_left": left})
+    return out
+
+
+# --- what the public sees (一公开) -----------------------------------------------------------------
+def public_results(session: Session, *, task_id: int | None = None,
+                   credit_code: str | None = None, page: int = 1, page_size: int = 50,
+                   sort: str | None = None):
+    """Published results only: company, task, departments, items checked, category and
+    date. Never inspectors, notes, photos or anything personal."""
+    if task_id is None and credit_code is None:
+        raise InvalidInput("Name a task or a company.", errors={"task_id": ["or credit_code"]})
+    stmt = select(Result).where(Result.published_at.is_not(None))
+    if task_id is not None:
+        stmt = stmt.where(Result.task_id == task_id)
+    if credit_code is not None:
+        company = session.scalar(select(Company).where(Company.credit_code == credit_code))
+        if company is None:
+            raise NotFound("No such company.")
+        stmt = stmt.where(Result.company_id == company.id)
+    found = paginate(session, stmt, page=page, page_size=page_size, sort=sort,
+                     sortable={"published_at": Result.published_at,
+                               "checked_on": Result.checked_on},
+                     default_sort="-published_at", tiebreak=Result.id)
+    found.items = [public_view(session, r) for r in found.items]
+    return found
+
+
+def public_view(session: Session, result: Result) -> dict:
+    names = {c.code: c.name for c in categories(session, include_inactive=True)}
+    company = session.get(Company, result.company_id)
+    task = session.get(Task, result.task_id)
+    departments = dict(session.execute(select(Department.id, Department.name)).all())
+    versions = {v.id: v.name for v in session.scalars(select(InspectionItemVersion).where(
+        InspectionItemVersion.id.in_([i.item_version_id for i in result.items])))}
+    return {
+        "company_name": company.name, "credit_code": company.credit_code,
+        "task_id": task.id, "task_name": task.name,
+        "departments": sorted({departments[i.department_id] for i in result.items}),
+        "items": [{"name": versions[i.item_version_id], "department":
+                   departments[i.department_id], "category_name": names[i.category_code]}
+                  for i in result.items],
+        "category": result.category_code, "category_name": names[result.category_code],
+        "checked_on": result.checked_on, "published_at": result.published_at,
+    }

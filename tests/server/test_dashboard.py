@@ -1,0 +1,328 @@
+"""The supervisor dashboard: sign-in with the API's accounts and tokens, CSRF, roles and
+scope, and numbers that are the services' own figures (both backends)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import select
+
+from server.models import ApiToken, Company, FollowUp, Result, Task, User, Visit
+from server.services import accounts, follow_ups, reports, results, visits
+from tests import factories as f
+from tests.server.test_draws import make_plan, run_draw, version_id
+from tests.server.test_results import submit
+from tests.server.test_sync_push import team  # noqa: F401
+
+HOSTILE = '<script>alert("x")</script>某&公司'
+B_ONLY = "乙部门专属检查对象<b>有限公司</b>"
+
+
+# --- helpers -------------------------------------------------------------------------------
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([0-9a-f]+)"', html).group(1)
+
+
+def sign_in(client, username: str, password: str = f.PASSWORD, **kw):
+    form = client.get("/dashboard/login")
+    assert form.status_code == 200
+    return client.post("/dashboard/login", data={"csrf": csrf_of(form.get_data(as_text=True)),
+                                                 "username": username, "password": password},
+                       **kw)
+
+
+def count(html: str, element_id: str) -> int:
+    found = re.search(rf'id="{element_id}"[^>]*data-count="(\d+)"', html)
+    assert found, f"no #{element_id} with a count"
+    return int(found.group(1))
+
+
+def cookie_header(resp, name: str) -> str:
+    (header,) = [h for h in resp.headers.getlist("Set-Cookie") if h.startswith(f"{name}=")]
+    return header
+
+
+def session_token(client) -> str | None:
+    cookie = client.get_cookie("fi_dashboard", path="/dashboard")
+    return cookie.value if cookie else None
+
+
+def china_yesterday() -> dt.date:
+    return visits.today_in_china() - dt.timedelta(days=1)
+
+
+@pytest.fixture
+def desk(team, world, session):  # noqa: F811
+    """Department A: a problem found, approved, ordered to rectify with a re-check visit
+    that is now overdue, as are the follow-up and the publication deadline; a second
+    result submitted after the task's deadline (late), awaiting review, its company named
+    with markup. Department B: one overdue visit of its own company."""
+    first, second = team.visits
+    approved = submit(team, first, category="pending")
+    assert world.sup_a.post(f"/api/v1/results/{approved}/approve").status_code == 200
+    rectify = world.sup_a.post(f"/api/v1/results/{approved}/follow-ups", json={
+        "kind": "rectify", "description": "限期整改", "recheck": True})
+    assert rectify.status_code == 201, rectify.get_json()
+    visit = session.get(Visit, second)
+    task = session.get(Task, visit.task_id)
+    task.result_deadline = visit.window_end = china_yesterday()
+    session.get(Company, visit.company_id).name = HOSTILE
+    session.commit()
+    waiting = submit(team, second, start=500)
+    session.expire_all()
+    follow_up = session.get(FollowUp, rectify.get_json()["id"])
+    follow_up.due_on = china_yesterday()
+    recheck = session.get(Visit, follow_up.recheck_visit_id)
+    recheck.window_start = recheck.window_end = china_yesterday()
+    session.get(Result, approved).publication_due = china_yesterday()
+
+    f.tag(session, "dash-b", kind="other")
+    company_b = f.company(session, tags=["dash-b"], name=B_ONLY)
+    item_b = f.item(session, world.dept_b.id, method="on_site")
+    f.inspector(session, world.dept_b.id)
+    session.commit()
+    plan = make_plan(world.sup_b, world.dept_b.id, year=visits.today_in_china().year)
+    start = visits.today_in_china()
+    task_b = world.sup_b.post(f"/api/v1/plans/{plan['id']}/tasks", json={
+        "name": "乙部门抽查", "item_versions": [version_id(item_b)], "scope": {"tags": ["dash-b"]},
+        "ratios": {"A": 100, "B": 100, "C": 100, "D": 100}, "window_start": start.isoformat(),
+        "window_end": (start + dt.timedelta(days=7)).isoformat(),
+        "result_deadline": (start + dt.timedelta(days=12)).isoformat()})
+    assert task_b.status_code == 201, task_b.get_json()
+    world.sup_b.post(f"/api/v1/plans/{plan['id']}/publish", json={})
+    draw_b = run_draw(world.sup_b, task_b.get_json()["id"])
+    (visit_b,) = session.scalars(select(Visit).where(Visit.draw_id == draw_b["id"])).all()
+    visit_b.window_start = visit_b.window_end = china_yesterday()  # overdue: listed by name
+    session.commit()
+
+    class Desk:
+        pass
+
+    d = Desk()
+    d.approved, d.waiting, d.follow_up = approved, waiting, follow_up.id
+    d.recheck, d.company_b = recheck.id, company_b.id
+    return d
+
+
+def expected_counts(session, actor) -> dict:
+    """The figures straight from the services, as the API gives them."""
+    progress = visits.progress(session, actor)
+    due = results.publications_due(session, actor, within=5)
+    queue = follow_ups.list_follow_ups(session, actor, queue=True) if not actor.reads_everything \
+        else follow_ups.list_follow_ups(session, actor, state="pending_acceptance")
+    return {
+        "count-visits": progress["visits"],
+        "count-entered-not-submitted": sum(t["entered_not_submitted"] for t in progress["tasks"]),
+        "count-overdue-visits": len(progress["overdue_visit_ids"]),
+        "count-awaiting-review": results.list_results(session, actor, state="submitted").total,
+        "count-follow-ups-overdue": len(follow_ups.list_follow_ups(session, actor, overdue=True)),
+        "count-queue": len(queue),
+        "count-publications-due": len(due),
+        "count-publications-overdue": sum(d["overdue"] for d in due),
+    }
+
+
+# --- sign-in -------------------------------------------------------------------------------
+def test_the_login_page_is_a_plain_form_with_a_csrf_token_and_no_script(app):
+    client = app.test_client()
+    assert client.get("/dashboard").headers["Location"].endswith("/dashboard/login")
+    resp = client.get("/dashboard/login")
+    assert resp.status_code == 200 and resp.mimetype == "text/html"
+    html = resp.get_data(as_text=True)
+    assert 'name="viewport"' in html and 'action="/dashboard/login"' in html
+    assert len(csrf_of(html)) == 64 and "<script" not in html
+    csp = resp.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "script-src" not in csp
+    nonce = cookie_header(resp, "fi_dashboard_csrf")
+    assert "HttpOnly" in nonce and "SameSite=Strict" in nonce and "Path=/dashboard" in nonce
+
+
+def test_a_supervisor_signs_in_with_an_api_token_in_a_strict_cookie_and_sign_out_revokes_it(
+        world, app, session):
+    client = app.test_client()
+    resp = sign_in(client, world.sup_a_user.username)
+    assert resp.status_code == 303 and resp.headers["Location"].endswith("/dashboard")
+    cookie = cookie_header(resp, "fi_dashboard")
+    assert all(flag in cookie for flag in ("HttpOnly", "SameSite=Strict", "Path=/dashboard"))
+    assert "Secure" not in cookie  # plain http here; see the https test below
+    token = session_token(client)
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.get_json()["username"] == world.sup_a_user.username  # the API's own token
+    page = client.get("/dashboard")
+    assert page.status_code == 200 and "监管工作台" in page.get_data(as_text=True)
+    assert client.get("/dashboard/login").status_code == 303  # already signed in
+
+    out = client.post("/dashboard/logout", data={"csrf": csrf_of(page.get_data(as_text=True))})
+    assert out.status_code == 303 and out.headers["Location"].endswith("/dashboard/login")
+    assert session_token(client) is None
+    session.expire_all()
+    stored = session.scalar(select(ApiToken).where(
+        ApiToken.token_hash == accounts._token_digest(token)))
+    assert stored.revoked_at is not None
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    client.set_cookie("fi_dashboard", token, path="/dashboard")  # a copy kept by an attacker
+    assert client.get("/dashboard").status_code == 303
+
+
+def test_over_https_the_session_cookie_is_secure(world, app):
+    client = app.test_client()
+    form = client.get("/dashboard/login", base_url="https://localhost")
+    resp = client.post("/dashboard/login", base_url="https://localhost", data={
+        "csrf": csrf_of(form.get_data(as_text=True)), "username": world.sup_a_user.username,
+        "password": f.PASSWORD})
+    assert resp.status_code == 303 and "Secure" in cookie_header(resp, "fi_dashboard")
+
+
+def test_a_wrong_password_says_so_and_repeated_failures_lock_the_account_as_in_the_api(
+        world, app, session):
+    client = app.test_client()
+    name = world.coordinator_user.username
+    wrong = sign_in(client, name, "not the password")
+    assert wrong.status_code == 401 and session_token(client) is None
+    html = wrong.get_data(as_text=True)
+    assert "用户名或密码错误" in html and "Wrong username or password." in html
+    assert f'value="{name}"' in html  # the username stays in the form
+    assert sign_in(client, "nobody-at-all", "x").status_code == 401
+    assert sign_in(client, "nul\x00name", "x").status_code == 401  # no 500 on PostgreSQL
+    for _ in range(3):
+        assert sign_in(client, name, "still wrong").status_code == 401
+    locked = sign_in(client, name, "wrong again")
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    assert "账户已暂时锁定" in locked.get_data(as_text=True)
+    assert sign_in(client, name).status_code == 429  # even the right password, for now
+    session.expire_all()
+    assert session.get(User, world.coordinator_user.id).locked_until is not None
+    api = client.post("/api/v1/auth/token", json={"username": name, "password": f.PASSWORD})
+    assert api.status_code == 429  # one lockout, shared with the API
+
+
+def test_an_inspector_is_told_the_page_is_not_for_them_and_gets_no_session(world, app, session):
+    client = app.test_client()
+    resp = sign_in(client, world.insp_a_user.username)
+    assert resp.status_code == 403 and "不面向检查人员" in resp.get_data(as_text=True)
+    assert session_token(client) is None
+    session.expire_all()
+    tokens = session.scalars(select(ApiToken).where(
+        ApiToken.user_id == world.insp_a_user.id,
+        ApiToken.token_hash != accounts._token_digest(world.insp_a.token))).all()
+    assert len(tokens) == 1 and tokens[0].revoked_at is not None  # made, then revoked at once
+    client.set_cookie("fi_dashboard", world.insp_a.token, path="/dashboard")
+    page = client.get("/dashboard")
+    assert page.status_code == 403 and "不面向检查人员" in page.get_data(as_text=True)
+
+
+def test_forms_without_the_csrf_token_or_from_another_origin_are_refused_and_change_nothing(
+        world, app, session):
+    client = app.test_client()
+    name = world.sup_a_user.username
+    form = client.get("/dashboard/login")
+    token = csrf_of(form.get_data(as_text=True))
+    creds = {"username": name, "password": f.PASSWORD}
+    assert client.post("/dashboard/login", data=creds).status_code == 403
+    for wrong in ("0" * 64, "令牌", token[:-1]):
+        assert client.post("/dashboard/login", data={**creds, "csrf": wrong}).status_code == 403
+    other = app.test_client()  # a token from another browser's form does not fit this one
+    assert other.post("/dashboard/login", data={**creds, "csrf": token}).status_code == 403
+    evil = client.post("/dashboard/login", data={**creds, "csrf": token},
+                       headers={"Origin": "https://evil.example"})
+    assert evil.status_code == 403 and session_token(client) is None
+    session.expire_all()
+    assert session.get(User, world.sup_a_user.id).failed_logins == 0  # no attempt counted
+
+    public = app.extensions["fieldinspect"].settings.public_url.rstrip("/")  # behind a proxy
+    assert sign_in(client, name, headers={"Origin": public}).status_code == 303
+    page_csrf = csrf_of(client.get("/dashboard").get_data(as_text=True))
+    assert page_csrf != token  # bound to the session now
+    assert client.post("/dashboard/logout", data={}).status_code == 403
+    assert client.post("/dashboard/logout", data={"csrf": token}).status_code == 403
+    assert client.post("/dashboard/logout", data={"csrf": page_csrf},
+                       headers={"Origin": "null"}).status_code == 403
+    assert client.get("/dashboard").status_code == 200  # still signed in
+    same = client.post("/dashboard/logout", data={"csrf": page_csrf},
+                       headers={"Origin": "http://localhost"})
+    assert same.status_code == 303 and session_token(client) is None
+
+
+# --- what the page shows ----------------------------------------------------------------------
+def test_the_numbers_are_the_services_figures_for_the_supervisors_own_department(
+        desk, world, app, session):
+    client = app.test_client()
+    sign_in(client, world.sup_a_user.username)
+    html = client.get("/dashboard").get_data(as_text=True)
+    actor = accounts.actor_for(world.sup_a_user)
+    expected = expected_counts(session, actor)
+    assert {k: count(html, k) for k in expected} == expected
+    # and what they are in this small world
+    assert expected == {"count-visits": 3, "count-entered-not-submitted": 0,
+                        "count-overdue-visits": 1, "count-awaiting-review": 1,
+                        "count-follow-ups-overdue": 1, "count-queue": 1,
+                        "count-publications-due": 1, "count-publications-overdue": 1}
+    assert (count(html, "state-issued"), count(html, "state-submitted"),
+            count(html, "state-closed")) == (1, 1, 1)
+    assert count(html, "review-late") == 1
+    assert f'id="result-{desk.waiting}"' in html and 'data-late="true"' in html
+    assert f'id="visit-{desk.recheck}"' in html and f'id="follow-up-{desk.follow_up}"' in html
+    assert f'id="publication-{desk.approved}"' in html and 'data-overdue="true"' in html
+    assert 'id="chart-visits-by-state"' in html and 'id="chart-targets"' in html
+    today = visits.today_in_china()
+    report = reports.monthly(session, actor, year=today.year, month=today.month,
+                             department_id=world.dept_a.id)
+    for row, figures in report["this_platform"].items():
+        for figure, value in figures.items():
+            assert count(html, f"ytd-{row}-{figure}") == value
+    assert (report["this_platform"]["total"]["tasks"],
+            report["this_platform"]["total"]["companies_checked"]) == (1, 1)
+    # hostile text is text; department B's company is not there
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;某&amp;公司" in html
+    assert "乙部门专属" not in html
+
+
+def test_another_departments_supervisor_sees_only_their_own_and_cannot_ask_for_another(
+        desk, world, app, session):
+    client = app.test_client()
+    sign_in(client, world.sup_b_user.username)
+    html = client.get("/dashboard").get_data(as_text=True)
+    expected = expected_counts(session, accounts.actor_for(world.sup_b_user))
+    assert {k: count(html, k) for k in expected} == expected
+    assert count(html, "count-visits") == 1 and count(html, "count-awaiting-review") == 0
+    assert "乙部门专属检查对象&lt;b&gt;" in html and "某&amp;公司" not in html
+    refused = client.get("/dashboard?department=DA")
+    assert refused.status_code == 404 and refused.mimetype == "text/html"
+    assert client.get("/dashboard?department=DB").status_code == 200
+
+
+def test_a_coordinator_sees_the_region_or_narrows_it_to_one_department(
+        desk, world, app, session):
+    client = app.test_client()
+    sign_in(client, world.coordinator_user.username)
+    region = client.get("/dashboard").get_data(as_text=True)
+    expected = expected_counts(session, accounts.actor_for(world.coordinator_user))
+    assert {k: count(region, k) for k in expected} == expected
+    assert count(region, "count-visits") == 4
+    assert "乙部门专属" in region and "某&amp;公司" in region
+    assert 'id="department-form"' in region and '<option value="DB"' in region
+    only_b = client.get("/dashboard?department=DB").get_data(as_text=True)
+    as_b = expected_counts(session, accounts.actor_for(world.sup_b_user))
+    assert {k: count(only_b, k) for k in as_b} == as_b  # what B's supervisor sees
+    assert "乙部门专属" in only_b and "某&amp;公司" not in only_b
+    for code in ("NOPE", "D\x00A"):
+        unknown = client.get("/dashboard", query_string={"department": code})
+        assert unknown.status_code == 404 and "No such department." in unknown.get_data(as_text=True)
+
+
+def test_monthly_targets_show_met_and_missed_with_the_shortfall(desk, world, app, session):
+    year = visits.today_in_china().year
+    assert world.admin.put(f"/api/v1/reports/targets/{year}", json={
+        "joint_tasks": 20, "credit_based": 85}).status_code == 200
+    client = app.test_client()
+    sign_in(client, world.sup_a_user.username)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert 'id="chart-targets"' in html
+    # one internal, credit-stratified task: no joint task (missed), all credit-based (met)
+    assert re.search(r'id="target-joint_tasks" data-met="false"', html)
+    assert re.search(r'id="target-credit_based" data-met="true"', html)
+    assert '<span class="shortfall">20.0</span>' in html
+    assert 'data-key="joint_tasks" data-actual="0.0" data-min="20.0"' in html  # the year's own
