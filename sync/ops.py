@@ -59,11 +59,21 @@ def answer_key(register_key: str) -> tuple[int, str] | None:
     return int(version), field
 
 
+def _number(value: Any) -> Any:
+    """One form per number: 813.0 and 813 are the same answer, whichever a phone sent and
+    whichever a database's JSON gives back."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_number(v) for v in value]
+    return value
+
+
 def checklist_hash(answers: dict[tuple[int, str], Any]) -> str:
     """What a signature signs (签字确认): the SHA-256 of the checklist's answers, in one
     canonical form the phone and the server both compute. Unanswered fields are left
     out, so the hash names exactly what was filled in."""
-    rows = sorted([version, field, value] for (version, field), value in answers.items()
-                  if value is not None)
+    rows = sorted([version, field, _number(value)] for (version, field), value
+                  in answers.items() if value is not None)
     canonical = json.dumps(rows, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
