@@ -2,7 +2,7 @@
 
     fieldinspect serve            migrate, load demo data into an empty database, run gunicorn
     fieldinspect db upgrade       apply migrations
-    fieldinspect demo [--companies N]
+    fieldinspect demo [--companies N] [--no-activity]
     fieldinspect audit verify     recompute the audit hash chain
     fieldinspect draw verify ID   re-run a draw from its stored inputs
     fieldinspect keys rotate      sign new codes with a new key
@@ -52,16 +52,28 @@ def db_upgrade(revision):
 @main.command()
 @click.option("--companies", default=2000, show_default=True, type=click.IntRange(1, 20_000_000))
 @click.option("--seed", default=20250101, show_default=True, help="same seed, same data")
-def demo(companies, seed):
-    """Load a realistic demo data set (departments, items, companies, inspectors, users)."""
+@click.option("--activity/--no-activity", default=True, show_default=True,
+              help="a year (2026) of plans, draws, visits, results and follow-ups, once")
+def demo(companies, seed, activity):
+    """Load a realistic demo data set (departments, items, companies, inspectors, users,
+    and a year of inspection work)."""
     from server import demo as demo_data
 
     fi = _fi()
+    signer = fi.signer() if activity else None  # before the write session: it writes too
     with fi.db.write_session() as session:
         summary = demo_data.load(session, companies=companies, seed=seed,
-                                 pii_key=fi.settings.secret_key, progress=True)
+                                 pii_key=fi.settings.secret_key, progress=True,
+                                 signer=signer, activity=activity,
+                                 entry_rules=_entry_rules(fi.settings))
         session.commit()
     click.echo(summary.describe())
+
+
+def _entry_rules(settings) -> dict:
+    return {"grace_minutes": settings.entry_grace_minutes,
+            "distance_flag_m": settings.entry_distance_flag_m,
+            "manual_days": settings.manual_entry_days}
 
 
 @main.command()
@@ -79,13 +91,15 @@ def serve(host, port, workers, demo):
     fi = _fi()
     fi.settings.blob_dir.mkdir(parents=True, exist_ok=True)
     upgrade(fi.settings.database_url)
+    signer = fi.signer()  # before the write session: registering the key writes too
     with fi.db.write_session() as session:
         empty = not session.scalar(select(func.count()).select_from(Department))
         if demo is None:
             demo = fi.settings.database_url.startswith("sqlite")
         if empty and demo:
             click.echo("empty database: loading demo data ...")
-            summary = demo_data.load(session, pii_key=fi.settings.secret_key, progress=True)
+            summary = demo_data.load(session, pii_key=fi.settings.secret_key, progress=True,
+                                     signer=signer, entry_rules=_entry_rules(fi.settings))
             session.commit()
             click.echo(summary.describe())
     fi.db.engine.dispose()

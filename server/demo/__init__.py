@@ -2,13 +2,16 @@
 
 Departments, tags, items and inspectors go through the services (validated and audited
 like any change); companies are bulk-inserted in batches because the demo must also
-produce province-scale registries (10^6 rows). Deterministic for a given seed; running
-it again adds companies after the existing ones and skips what already exists.
+produce province-scale registries (10^6 rows). Then, unless asked not to, a year of work
+(``activity``: plans, draws, visits, results, follow-ups, all through the services).
+Deterministic for a given seed; running it again adds companies after the existing ones
+and skips what already exists.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from dataclasses import dataclass, field
 
@@ -22,6 +25,7 @@ from server.demo.catalog import DEPARTMENT_EXPERTISE, DEPARTMENTS, ITEMS, TAGS
 from server.models import Company, Department, InspectionItem, Inspector, Tag, User, company_tags
 from server.services import accounts, audit, departments, inspectors, items, tags
 from server.services.actors import SYSTEM
+from server.services.signing import Signer
 
 DEMO_PASSWORD = "fieldinspect-demo"
 REGIONS = [("130129", "赞皇县", 37.666, 114.386), ("130102", "长安区", 38.037, 114.539),
@@ -45,6 +49,7 @@ NAME_CHARS = "华鑫盛泰恒通达源丰瑞祥宏兴隆昌顺安康宇博远润
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰文博宇浩然欣怡子轩"
 COMPANY_BATCH = 10_000
+REGISTERED_AT = dt.datetime(2025, 12, 1, tzinfo=dt.UTC)
 INDUSTRY_NAMES = {code: name for code, name, kind in TAGS if kind == "industry"}
 
 
@@ -62,8 +67,18 @@ def accounts_help() -> str:
             "    admin          admin: registries, users, audit\n"
             "    coordinator    regional 双随机 office: reads every department\n"
             "    %s\n                   supervisors, one per department\n"
-            "    insp-scjg-1 .. insp-yjgl-2   inspectors (two per department)"
+            "    insp-scjg-1 .. insp-yjgl-2   inspectors (two per department; all ten of\n"
+            "                   SCJG, XFJY and WSJK: insp-scjg-1 .. insp-scjg-10)\n"
+            "  the demo's year (2026, as of 20 November): /dashboard as sup-scjg;\n"
+            "    fieldinspect report monthly --department SCJG --month 2026-10 --xlsx out.xlsx"
             % (DEMO_PASSWORD, sups))
+
+
+@functools.cache
+def demo_password_hash() -> str:
+    """One argon2 hash of the shared demo password for every demo account: fresh hashes
+    (0.1-0.3 s each) would be most of the demo's build time."""
+    return accounts.hash_password(DEMO_PASSWORD)
 
 
 def credit_code(index: int, subject_type: str, region: str) -> str:
@@ -90,7 +105,12 @@ def id_number(rng: random.Random, region: str, used: set[str]) -> str:
 
 
 def load(session: Session, *, companies: int = 2000, seed: int = 20250101, pii_key: str,
-         progress: bool = False) -> Summary:
+         progress: bool = False, signer: Signer | None = None, activity: bool = True,
+         entry_rules: dict | None = None) -> Summary:
+    """``signer`` (the server's code signer) is needed for the activity: the phones scan
+    premises codes it signed."""
+    if activity and signer is None:
+        raise ValueError("the demo activity needs the server's signer")
     rng = random.Random(seed)
     summary = Summary()
     summary.created["departments"] = _departments(session)
@@ -99,6 +119,11 @@ def load(session: Session, *, companies: int = 2000, seed: int = 20250101, pii_k
     summary.created["inspectors"] = _inspectors(session, rng, pii_key)
     summary.created["users"] = _users(session)
     summary.created["companies"] = _companies(session, rng, companies, progress)
+    if activity:
+        from server.demo import activity as year
+
+        summary.created.update(year.build(session, seed=seed, signer=signer,
+                                          entry_rules=entry_rules))
     return summary
 
 
@@ -183,7 +208,8 @@ def _users(session: Session) -> int:
     count = 0
     for user in wanted:
         if user["username"] not in have:
-            accounts.create_user(session, SYSTEM, {**user, "password": DEMO_PASSWORD})
+            accounts.create_user(session, SYSTEM, {**user, "password": DEMO_PASSWORD},
+                                 password_hash=demo_password_hash())
             count += 1
     return count
 
@@ -194,7 +220,9 @@ def _companies(session: Session, rng: random.Random, total: int, progress: bool)
     classes = [c for c, _ in CLASS_WEIGHTS]
     class_weights = [w for _, w in CLASS_WEIGHTS]
     industry_weights = [w for *_, w in INDUSTRIES]
-    now = utcnow()
+    # In the registry since before the activity's year: the monthly report's coverage
+    # base is the companies registered by the end of the previous year.
+    now = min(utcnow(), REGISTERED_AT)
     batches = range(0, total, COMPANY_BATCH)
     bar = click.progressbar(batches, label="companies", show_pos=True) if progress else None
     with bar if bar else _Null() as it:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -83,8 +84,12 @@ def task_summary(task: Task) -> dict:
 
 
 def publish_plan(session: Session, actor: Actor, plan_id: int, *, filing_reason: str | None,
-                 now: dt.datetime | None = None) -> Plan:
-    """Publish (v1) or republish (v2+, with a filing reason) a plan."""
+                 now: dt.datetime | None = None,
+                 new_seed: Callable[[Task], bytes] | None = None) -> Plan:
+    """Publish (v1) or republish (v2+, with a filing reason) a plan.
+
+    ``new_seed`` only for the reproducible demo data set (``server.demo.activity``): a
+    real plan's seeds are fresh random bytes nobody can know before publication."""
     plan = get_plan_or_raise(session, actor, plan_id)
     actor.check_department_write(plan.department_id, "plan")
     if plan.state == "published":
@@ -98,7 +103,7 @@ def publish_plan(session: Session, actor: Actor, plan_id: int, *, filing_reason:
     plan.version += 1
     for task in plan.tasks:
         if task.seed is None:
-            task.seed = secrets.token_bytes(32)
+            task.seed = new_seed(task) if new_seed else secrets.token_bytes(32)
             task.seed_hash = seed_commitment(task.seed)
             task.published_in_version = plan.version
     content = {"title": plan.title, "year": plan.year, "department_id": plan.department_id,
