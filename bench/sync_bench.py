@@ -6,11 +6,15 @@ PostgreSQL of FIELDINSPECT_BENCH_POSTGRES_URL. The field (``sync_world``): 10 vi
 each one checklist of 50 items shared by a team of two. Each phone is its own process
 (``python -m sync``): it records 500 random edits offline (yes/no/n.a., each with a
 note), then all 20 push at the same moment in batches of 25 over HTTP on loopback, then
-all 20 pull everything since their cursor.
+all 20 pull everything since their cursor. Each phone process starts up first (Python,
+its replica) and all begin at one agreed moment (``python -m sync --start-at``, 5 s
+later by default): phones still starting must not share the CPU with the pushes being
+measured. ``late_starts`` counts phones that were not ready in time (should be 0).
 
 Printed, one JSON line:
 - push_ops_per_s: ops pushed / wall time from the first push's start to the last's end
-  (each phone reports its own start and end; process start-up is not counted);
+  (each phone reports its own start and end; process start-up is not counted, and no
+  longer overlaps the pushes either);
 - pull_records_per_s: records pulled by all phones / the same kind of wall time;
 - lost_ops: edits recorded on a phone that the server's history does not hold with the
   same value (must be 0); duplicated_ops: ops the server holds twice (must be 0);
@@ -123,9 +127,11 @@ class Server:
         self.log.close()
 
 
-def device(server: str, replica: Path, *args: str) -> subprocess.Popen:
+def device(server: str, replica: Path, *args: str, start_at: float | None = None
+           ) -> subprocess.Popen:
+    at = ["--start-at", str(start_at)] if start_at is not None else []
     return subprocess.Popen([PY, "-m", "sync", "--server", server, "--replica", str(replica),
-                             *args], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+                             *at, *args], cwd=ROOT, stdout=subprocess.PIPE, text=True)
 
 
 def all_at_once(procs: list[subprocess.Popen]) -> list[dict]:
@@ -177,6 +183,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=25)
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: as make run)")
+    parser.add_argument("--start-after", type=float, default=5.0, metavar="S", help=(
+        "seconds given to the phone processes to start up before they all begin at once"))
     args = parser.parse_args()
 
     out = ROOT / "bench" / "out" / f"sync-{args.database}"
@@ -205,11 +213,15 @@ def main() -> None:
         all_at_once(logins)
         all_at_once([device(server.url, r, "record", "--edits", str(args.edits), "--seed", "1")
                      for r in replicas])
+        at = time.time() + args.start_after
+        procs = [device(server.url, r, "push", "--batch", str(args.batch), start_at=at)
+                 for r in replicas]
+        time.sleep(max(0.0, at - time.time()))
         cpu = cpu_seconds(server.proc.pid)
-        pushes = all_at_once([device(server.url, r, "push", "--batch", str(args.batch))
-                              for r in replicas])
+        pushes = all_at_once(procs)
         push_cpu = cpu_seconds(server.proc.pid) - cpu
-        pulls = all_at_once([device(server.url, r, "pull") for r in replicas])
+        at = time.time() + args.start_after
+        pulls = all_at_once([device(server.url, r, "pull", start_at=at) for r in replicas])
     finally:
         server.stop()
     pushed = sum(p["pushed"] for p in pushes)
@@ -222,6 +234,8 @@ def main() -> None:
     print(json.dumps({
         "bench": "sync", "database": args.database, "devices": len(replicas),
         "edits_per_device": args.edits, "batch": args.batch, "items_per_checklist": args.items,
+        "start_after_s": args.start_after,
+        "late_starts": sum(1 for r in pushes + pulls if r.get("late_start_s", 0) > 0),
         "push_ops": pushed, "push_seconds": round(wall(pushes), 3),
         "push_ops_per_s": round(pushed / wall(pushes), 1), "outcomes": outcomes,
         "server_cpu_seconds_during_push": round(push_cpu, 2),

@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server", required=True)
     parser.add_argument("--replica", required=True, type=Path)
     parser.add_argument("--chunk-kb", type=int, default=1024, help="tus PATCH size")
+    parser.add_argument("--start-at", type=float, metavar="EPOCH", help=(
+        "start the command at this Unix time, once started up: phones of a benchmark "
+        "begin together instead of while the others are still starting"))
     sub = parser.add_subparsers(dest="command", required=True)
     login = sub.add_parser("login")
     login.add_argument("--username", required=True)
@@ -49,12 +52,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     device = Device(args.replica, args.server, chunk_bytes=args.chunk_kb * 1024)
+    wait = 0.0
+    if args.start_at is not None:
+        wait = args.start_at - time.time()
+        time.sleep(max(0.0, wait))
     started = time.time()
     try:
         out = COMMANDS[args.command](device, args)
     finally:
         device.close()
     out.update(started=started, finished=time.time())  # wall clock, for benchmarks
+    if args.start_at is not None:
+        out["late_start_s"] = round(max(0.0, -wait), 3)  # started up after the moment
     print(json.dumps(out, ensure_ascii=False), flush=True)
     return 0
 

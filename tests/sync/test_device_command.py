@@ -1,0 +1,20 @@
+"""``python -m sync``: the simulated phone the benchmarks drive."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from sync.__main__ import main
+
+
+def test_phones_told_a_moment_begin_together_and_say_if_they_were_late(tmp_path, capsys):
+    replica = str(tmp_path / "phone.sqlite")
+    at = time.time() + 0.3
+    assert main(["--server", "http://127.0.0.1:9", "--replica", replica, "--start-at", str(at),
+                 "status"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["started"] >= at and out["late_start_s"] == 0
+    main(["--server", "http://127.0.0.1:9", "--replica", replica, "--start-at",
+          str(time.time() - 2), "status"])
+    assert json.loads(capsys.readouterr().out)["late_start_s"] >= 2
