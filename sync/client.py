@@ -33,7 +33,7 @@ import requests
 from sync.hlc import HLC, receive, tick
 from sync.ids import uuid7
 from sync.merge import FieldState, Revision
-from sync.ops import answer_key, checklist_hash, register
+from sync.ops import answer_key, checklist_hash, register, signed_key
 from sync.replica import Replica
 
 API = "/api/v1"
@@ -218,9 +218,9 @@ class Device:
         return {k: s for k, s in sorted(self.replica.states(visit_id).items()) if s.conflicted}
 
     def checklist_hash(self, visit_id: int) -> str:
-        answers = {answer_key(k): s.value for k, s in self.replica.states(visit_id).items()
-                   if answer_key(k) is not None}
-        return checklist_hash(answers)
+        """What this phone's signature would sign: its answers and results now."""
+        return checklist_hash({key: s.value for k, s in self.replica.states(visit_id).items()
+                               if (key := signed_key(k)) is not None})
 
     # --- sync -----------------------------------------------------------------------------------
     def sync(self, *, batch: int | None = None) -> Report:

@@ -59,6 +59,21 @@ def answer_key(register_key: str) -> tuple[int, str] | None:
     return int(version), field
 
 
+RESULT_FIELD = "@result"  # not a form field key (those are [a-z0-9_]): no clash
+
+
+def signed_key(register_key: str) -> tuple[int, str] | None:
+    """Where a register's value sits in what a signature signs: the answers, and the
+    results (the company's as item 0), so a result changed after signing makes the
+    signatures stale like a changed answer does. None for notes, photos, signatures."""
+    if (answer := answer_key(register_key)) is not None:
+        return answer
+    if register_key.startswith("r:"):
+        rest = register_key[2:]
+        return (0 if rest == "-" else int(rest)), RESULT_FIELD
+    return None
+
+
 def _number(value: Any) -> Any:
     """One form per number: 813.0 and 813 are the same answer, whichever a phone sent and
     whichever a database's JSON gives back."""
@@ -70,9 +85,10 @@ def _number(value: Any) -> Any:
 
 
 def checklist_hash(answers: dict[tuple[int, str], Any]) -> str:
-    """What a signature signs (签字确认): the SHA-256 of the checklist's answers, in one
-    canonical form the phone and the server both compute. Unanswered fields are left
-    out, so the hash names exactly what was filled in."""
+    """What a signature signs (签字确认): the SHA-256 of the checklist's answers and
+    results (keyed by ``signed_key``), in one canonical form the phone and the server
+    both compute. Unanswered fields are left out, so the hash names exactly what was
+    filled in."""
     rows = sorted([version, field, _number(value)] for (version, field), value
                   in answers.items() if value is not None)
     canonical = json.dumps(rows, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

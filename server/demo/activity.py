@@ -62,7 +62,7 @@ from server.services.signing import Signer
 from server.services.visits import CHINA
 from sync.hlc import HLC
 from sync.ids import uuid7
-from sync.ops import checklist_hash
+from sync.ops import RESULT_FIELD, checklist_hash
 
 YEAR = 2026
 TODAY = dt.date(2026, 11, 20)
@@ -429,6 +429,7 @@ def _field_work(world: _World, when: dt.datetime, visit_id: int, category: str,
                 visit.id, "set_answer", minutes=rng.uniform(0.5, 3),
                 item_version_id=link.item_version_id, field=f["key"], value=value))
         if link.item_version_id == bad_item and len(versions) > 1:
+            answers[(link.item_version_id, RESULT_FIELD)] = category
             batches[member.inspector_id].append(clock.op(
                 visit.id, "set_result", item_version_id=link.item_version_id,
                 category=category))
@@ -451,6 +452,7 @@ def _field_work(world: _World, when: dt.datetime, visit_id: int, category: str,
             push(lead, lead_ops[:max(1, len(lead_ops) // 2)])
         return
     lead_ops.append(clocks[lead.inspector_id].op(visit.id, "set_result", category=category))
+    answers[(0, RESULT_FIELD)] = category
     state = checklist_hash(answers)
     answering = [m for m in members if batches[m.inspector_id]]
     signers = [m for m in members if m not in answering] + answering[:-1]

@@ -57,7 +57,7 @@ from server.services.sync import _visit_states
 from server.services.uploads import THUMB_PX, thumbnail_path
 from server.services.visits import team
 from server.storage import HASH_RE, FileBlobStore
-from sync.ops import answer_key, checklist_hash
+from sync.ops import answer_key, checklist_hash, signed_key
 
 PUBLIC_CHECK_PATH = "/api/v1/public/records/"
 SUBMITTED = ("submitted", "approved")
@@ -209,7 +209,7 @@ def content(session: Session, blobs: FileBlobStore, result: Result, settings: Se
     names = _department_names(session)
     categories = dict(session.execute(select(ResultCategory.code, ResultCategory.name)).all())
     states = _visit_states(session, visit.id)
-    answers = {k: s.value for key, s in states.items() if (k := answer_key(key)) is not None}
+    signed = {k: s.value for key, s in states.items() if (k := signed_key(key)) is not None}
     meta = _register_meta(session, visit.id, states)
     linked = {i.item_version_id for i in visit.items}
     photos = _by_item(_photo_links(states, meta), linked)
@@ -266,7 +266,7 @@ def content(session: Session, blobs: FileBlobStore, result: Result, settings: Se
         "photos": [_photo(session, blobs, sha, "现场照片") for sha in photos.get(None, [])],
         "result": {"category": categories.get(result.category_code, result.category_code),
                    "items": [(i["name"], i["result"]) for i in items if i["result"]]},
-        "signatures": _signatures(session, blobs, visit, states, meta, checklist_hash(answers)),
+        "signatures": _signatures(session, blobs, visit, states, meta, checklist_hash(signed)),
     }
 
 

@@ -35,7 +35,7 @@ from server.services import audit, changes
 from server.services.actors import Actor
 from server.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sync.merge import FieldState, Revision, apply, is_concurrent
-from sync.ops import ANSWER_KINDS, answer_key, checklist_hash, register
+from sync.ops import ANSWER_KINDS, answer_key, checklist_hash, register, signed_key
 from sync.tokens import b64decode, b64encode
 
 CLOSED = ("submitted", "closed", "cancelled", "merged")
@@ -460,7 +460,7 @@ def submission_problems(session: Session, visit: Visit) -> list[dict]:
     for key, state in states.items():
         if state.conflicted:
             problems.append({"problem": "conflicted", "register": key})
-        if (a := answer_key(key)) is not None:
+        if (a := signed_key(key)) is not None:
             answers[a] = state.value
     for link in sorted(visit.items, key=lambda i: i.item_version_id):
         version = session.get(InspectionItemVersion, link.item_version_id)

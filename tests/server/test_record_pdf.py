@@ -19,7 +19,7 @@ from sqlalchemy import select
 from server.models import AuditEntry, Company, Inspector, Result, Visit, VisitItem
 from server.services import qr, record_pdf, records, visits
 from sync.hlc import HLC
-from sync.ops import checklist_hash
+from sync.ops import RESULT_FIELD, checklist_hash
 from tests import factories as f
 from tests.server.test_app import assert_error
 from tests.server.test_draws import version_id
@@ -66,7 +66,8 @@ class Filled:
     def answers(self, remark: str) -> dict:
         return {(self.team.item, "licensed"): "yes", (self.team.item, "temp"): -18,
                 (self.team.item, "remark"): remark, (self.item2, "hygiene"): "no",
-                (self.item2, "grade"): "fair", (self.item2, "papers"): ["licence", "log"]}
+                (self.item2, "grade"): "fair", (self.item2, "papers"): ["licence", "log"],
+                (0, RESULT_FIELD): "corrected", (self.item2, RESULT_FIELD): "pending"}
 
     def sign_and_submit(self, remark: str, hlc: int) -> dict:
         state = checklist_hash(self.answers(remark))

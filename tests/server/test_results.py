@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from server.models import AuditEntry, FollowUp, Result, Task, Visit
 from sync.hlc import HLC
-from sync.ops import checklist_hash
+from sync.ops import RESULT_FIELD, checklist_hash
 from tests.server.test_app import assert_error
 from tests.server.test_sync_ops import SIGNATURE, full_answers, op, outcomes
 from tests.server.test_sync_push import push, team  # noqa: F401
@@ -28,7 +28,11 @@ def submit(team, visit, *, category="no_problem", item_category=None, start=100)
         ops.append(op(visit, "set_result", category=item_category, item_version_id=team.item,
                       hlc=HLC(start + 11, 0, "a")))
     assert {o for o, _ in outcomes(push(a, ops))} == {"applied"}
-    state = checklist_hash({(team.item, "licensed"): "yes", (team.item, "temp"): -18})
+    signed = {(team.item, "licensed"): "yes", (team.item, "temp"): -18,
+              (0, RESULT_FIELD): category}
+    if item_category:
+        signed[(team.item, RESULT_FIELD)] = item_category
+    state = checklist_hash(signed)
     signs = [op(visit, "sign", sha256=SIGNATURE, state_hash=state, hlc=HLC(start + 20, 0, n))
              for n in "ab"]
     push(a, [signs[0]])
@@ -102,6 +106,14 @@ def test_a_returned_result_reopens_the_visit_on_the_phones_and_a_resubmission_up
     (head,) = [c["op_id"] for c in pulled if c.get("register") == "r:-"]
     fix = op(visit, "set_result", category="corrected", base=[head], hlc=HLC(300, 0, "a"))
     assert outcomes(push(a, [fix])) == [("applied", None)]
+    signed = checklist_hash({(team.item, "licensed"): "yes", (team.item, "temp"): -18,
+                             (0, RESULT_FIELD): "corrected"})
+    signatures = {c["register"]: c["op_id"] for c in pulled if c.get("type") == "signature"}
+    for phone, node in ((a, "a"), (b, "b")):  # what changed is signed again
+        mine = f"s:{phone[0].get('/api/v1/me').get_json()['inspector_id']}"
+        resign = op(visit, "sign", sha256=SIGNATURE, state_hash=signed,
+                    base=[signatures[mine]], hlc=HLC(300, 1, node))
+        assert outcomes(push(phone, [resign])) == [("applied", None)]
     again = push(b, [op(visit, "submit", hlc=HLC(301, 0, "b"))]).get_json()["results"][0]
     assert again["outcome"] == "applied" and again["result"]["id"] == result_id
     body = world.sup_a.get(f"/api/v1/results/{result_id}").get_json()
@@ -260,3 +272,21 @@ def test_with_auto_publish_an_approval_publishes_at_once(team, world, app, monke
     assert body["state"] == "approved" and body["published_at"] is not None
     public = app.test_client().get(f"/api/v1/public/results?task_id={team.task}").get_json()
     assert [r["credit_code"] for r in public["items"]] == [body["credit_code"]]
+
+
+def test_a_result_changed_after_signing_makes_the_signatures_stale(team, world):  # noqa: F811
+    """Both members signed a checklist saying no problem; one changes the company's
+    result afterwards: the submission waits for new signatures."""
+    visit = team.visits[0]
+    a, b = team.phones
+    result_id = submit(team, visit)
+    world.sup_a.post(f"/api/v1/results/{result_id}/return", json={"reason": "再核实"})
+    pulled = a[0].get(f"/api/v1/sync/pull?device_id={a[1]}",
+                      headers={"X-Device-Credential": a[2]}).get_json()["changes"]
+    (head,) = [c["op_id"] for c in pulled if c.get("register") == "r:-"]
+    change = op(visit, "set_result", category="obstructed", base=[head], hlc=HLC(400, 0, "a"))
+    assert outcomes(push(a, [change])) == [("applied", None)]
+    refused = push(b, [op(visit, "submit", hlc=HLC(401, 0, "b"))]).get_json()["results"][0]
+    assert refused["reason"] == "not_ready"
+    assert {p["problem"] for p in refused["problems"]} == {
+        "signature_stale", "signatures_missing", "department_unsigned"}

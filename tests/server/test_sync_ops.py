@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from server.models import Visit, VisitEntry
 from sync.hlc import HLC
-from sync.ops import checklist_hash
+from sync.ops import RESULT_FIELD, checklist_hash
 from tests.server.test_scan_to_enter import decode
 from tests.server.test_sync_push import answer, op_id, push, team  # noqa: F401
 
@@ -85,7 +85,8 @@ def test_submission_needs_every_answer_two_current_signatures_and_then_closes(te
     push(a, answers)
     result = op(visit, "set_result", category="no_problem", hlc=HLC(150, 0, "a"))
     assert outcomes(push(a, [result])) == [("applied", None)]
-    state = checklist_hash({(team.item, "licensed"): "yes", (team.item, "temp"): -18})
+    state = checklist_hash({(team.item, "licensed"): "yes", (team.item, "temp"): -18,
+                            (0, RESULT_FIELD): "no_problem"})
     sign_a = op(visit, "sign", sha256=SIGNATURE, state_hash=state, hlc=HLC(200, 0, "a"))
     sign_b = op(visit, "sign", sha256=SIGNATURE, state_hash="0" * 64, hlc=HLC(200, 0, "b"))
     assert outcomes(push(a, [sign_a])) == outcomes(push(b, [sign_b])) == [("applied", None)]
