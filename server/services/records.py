@@ -57,7 +57,7 @@ from server.services.sync import _visit_states
 from server.services.uploads import THUMB_PX, thumbnail_path
 from server.services.visits import team
 from server.storage import HASH_RE, FileBlobStore
-from sync.ops import answer_key, checklist_hash, signed_key
+from sync.ops import checklist_hash, signed_key
 
 PUBLIC_CHECK_PATH = "/api/v1/public/records/"
 SUBMITTED = ("submitted", "approved")
