@@ -36,6 +36,31 @@ class ResultItemSchema(Schema):
     problem = fields.Boolean()
 
 
+class FollowUpSchema(Schema):
+    id = fields.Integer()
+    result_id = fields.Integer()
+    company_id = fields.Integer()
+    kind = fields.String()
+    state = fields.String(metadata={"description": " | ".join(FOLLOW_UP_STATES)})
+    department_id = fields.Integer()
+    department = fields.String()
+    from_department_id = fields.Integer()
+    due_on = fields.Date()
+    description = fields.String()
+    case_number = fields.String(allow_none=True)
+    authority = fields.String(allow_none=True)
+    recheck_visit_id = fields.Integer(allow_none=True)
+    decline_reason = fields.String(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    resolved = fields.Boolean(allow_none=True)
+    owner_user_id = fields.Integer(allow_none=True, metadata={
+        "description": "who answers for it: the opener, or for a transfer who accepted it"})
+    created_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    overdue = fields.Boolean()
+
+
 class ResultSchema(Schema):
     id = fields.Integer()
     visit_id = fields.Integer()
@@ -60,7 +85,7 @@ class ResultSchema(Schema):
     published_at = fields.DateTime(allow_none=True)
     record_sha256 = fields.String(allow_none=True)
     items = fields.List(fields.Nested(ResultItemSchema))
-    follow_ups = fields.List(fields.Dict())
+    follow_ups = fields.List(fields.Nested(FollowUpSchema))
     loop = fields.String(metadata={"description": "the closed loop: none | open | closed"})
 
 
@@ -95,29 +120,6 @@ class FollowUpCreateSchema(Schema):
     authority = Text(max_length=200)
     recheck = fields.Boolean(load_default=False,
                              metadata={"description": "rectify: issue a re-check visit"})
-
-
-class FollowUpSchema(Schema):
-    id = fields.Integer()
-    result_id = fields.Integer()
-    company_id = fields.Integer()
-    kind = fields.String()
-    state = fields.String(metadata={"description": " | ".join(FOLLOW_UP_STATES)})
-    department_id = fields.Integer()
-    department = fields.String()
-    from_department_id = fields.Integer()
-    due_on = fields.Date()
-    description = fields.String()
-    case_number = fields.String(allow_none=True)
-    authority = fields.String(allow_none=True)
-    recheck_visit_id = fields.Integer(allow_none=True)
-    decline_reason = fields.String(allow_none=True)
-    outcome = fields.String(allow_none=True)
-    resolved = fields.Boolean(allow_none=True)
-    created_at = fields.DateTime()
-    decided_at = fields.DateTime(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
-    overdue = fields.Boolean()
 
 
 class FollowUpQuery(Schema):
@@ -169,3 +171,69 @@ class PublicResultSchema(Schema):
     category_name = fields.String()
     checked_on = fields.Date()
     published_at = fields.DateTime()
+
+
+class PublicationDueSchema(Schema):
+    result_id = fields.Integer()
+    company_name = fields.String()
+    credit_code = fields.String()
+    task_id = fields.Integer()
+    publication_due = fields.Date()
+    overdue = fields.Boolean()
+    working_days_left = fields.Integer()
+
+
+class WithoutFollowUpSchema(Schema):
+    result_id = fields.Integer()
+    company_id = fields.Integer()
+    company_name = fields.String()
+    credit_code = fields.String()
+    category = fields.String()
+    approved_at = fields.DateTime()
+
+
+def items_of(schema: type[Schema]) -> type[Schema]:
+    """An ``{items: [...]}`` envelope."""
+    return type(schema.__name__.removesuffix("Schema") + "ListSchema", (Schema,),
+                {"items": fields.List(fields.Nested(schema), required=True)})
+
+
+class _RecordResult(fields.Field):
+    """The result in full where the reader's department took part, else as the public
+    sees it (``PublicResultSchema``)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return (ResultSchema() if "id" in value else PublicResultSchema()).dump(value)
+
+
+class InspectionSchema(Schema):
+    visit_id = fields.Integer()
+    task_id = fields.Integer()
+    task_name = fields.String()
+    state = fields.String()
+    window_start = fields.Date()
+    window_end = fields.Date()
+    recheck = fields.Boolean(metadata={"description": "a re-check visit of a follow-up"})
+    departments = fields.List(fields.String())
+    result = _RecordResult(allow_none=True, metadata={
+        "description": "ResultSchema, or PublicResultSchema for another department's "
+                       "published result"})
+    loop = fields.String(allow_none=True, metadata={"description": "none | open | closed"})
+
+
+class YearCountSchema(Schema):
+    department_id = fields.Integer()
+    department = fields.String()
+    inspections = fields.Integer()
+
+
+class CompanyRecordSchema(Schema):
+    company = fields.Dict(metadata={"description": "id, name, credit_code, "
+                                                   "credit_risk_class, status"})
+    inspections = fields.List(fields.Nested(InspectionSchema))
+    this_year = fields.List(fields.Nested(YearCountSchema), metadata={
+        "description": "inspections this year per department (what the yearly caps count)"})
+    open_follow_ups = fields.List(fields.Nested(FollowUpSchema))
+    follow_ups = fields.List(fields.Nested(FollowUpSchema))

@@ -9,14 +9,18 @@ from schemas.results import (
     CategoryPutSchema,
     CategorySchema,
     CloseSchema,
+    CompanyRecordSchema,
     DeclineSchema,
     DueQuery,
     FollowUpCreateSchema,
     FollowUpQuery,
     FollowUpSchema,
+    PublicationDueSchema,
     ResultQuery,
     ResultSchema,
     ReturnSchema,
+    WithoutFollowUpSchema,
+    items_of,
 )
 from server.api.blueprint import Blueprint
 from server.api.context import actor, fi, session
@@ -27,8 +31,9 @@ blp = Blueprint("results", __name__, description="Results, follow-up and publica
 
 def _result(result) -> dict:
     fus = follow_ups.list_for_result(session(), result.id)
+    names = company_record.department_names(session())
     return {**results.view(session(), result),
-            "follow_ups": [company_record.follow_up_view(session(), f) for f in fus],
+            "follow_ups": [company_record.follow_up_view(session(), f, names) for f in fus],
             "loop": follow_ups.loop_state(fus)}
 
 
@@ -57,7 +62,7 @@ class Results(MethodView):
     def get(self, **query):
         """Results in scope: filter by state (submitted = awaiting review), task, company"""
         found = results.list_results(session(), actor(), **query)
-        found.items = [results.view(session(), r) for r in found.items]
+        found.items = results.views(session(), found.items)
         return found
 
 
@@ -98,17 +103,15 @@ class ResultPublish(MethodView):
 @blp.route("/results/publications-due")
 class PublicationsDue(MethodView):
     @blp.arguments(DueQuery, location="query", as_kwargs=True)
-    @blp.response(200)
+    @blp.response(200, items_of(PublicationDueSchema))
     def get(self, within):
         """Approved results not yet public whose deadline is near or missed"""
-        return {"items": results.publications_due(session(), actor("admin", "coordinator",
-                                                                   "supervisor"),
-                                                  within=within)}
+        return {"items": results.publications_due(session(), actor(), within=within)}
 
 
 @blp.route("/results/without-follow-up")
 class WithoutFollowUp(MethodView):
-    @blp.response(200)
+    @blp.response(200, items_of(WithoutFollowUpSchema))
     def get(self):
         """Approved results whose category needs follow-up and that have none"""
         return {"items": follow_ups.results_without_follow_up(session(), actor())}
@@ -174,7 +177,7 @@ class FollowUpClose(MethodView):
 
 @blp.route("/companies/<int:company_id>/record")
 class CompanyRecord(MethodView):
-    @blp.response(200)
+    @blp.response(200, CompanyRecordSchema)
     def get(self, company_id):
         """A company's inspections, results, inspections this year per department and
         follow-ups: the feed of its credit record"""

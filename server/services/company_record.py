@@ -17,12 +17,13 @@ from server.services.registry import get_or_404
 
 def record(session: Session, actor: Actor, company_id: int, *,
            today: dt.date | None = None) -> dict:
-    """Supervisors see the inspections carrying their department's items and every
-    published result; coordinators and admins see everything."""
+    """Supervisors see the inspections carrying their department's items in full, other
+    departments' published results as the public sees them, and the follow-ups their
+    department owns or opened; coordinators and admins see everything."""
     actor.require_role("admin", "coordinator", "supervisor")
     company = get_or_404(session, Company, company_id, "company")
     today = today or visits.today_in_china()
-    names = dict(session.execute(select(Department.id, Department.name)).all())
+    names = department_names(session)
 
     stmt = select(Visit).where(Visit.company_id == company.id,
                                Visit.state.not_in(("cancelled", "merged")))
@@ -32,24 +33,36 @@ def record(session: Session, actor: Actor, company_id: int, *,
                            VisitItem.department_id == actor.department_id),
             exists().where(Result.visit_id == Visit.id, Result.published_at.is_not(None))))
     found = list(session.scalars(stmt.order_by(Visit.window_start.desc(), Visit.id.desc())))
-    by_visit = {r.visit_id: r for r in session.scalars(select(Result).where(
-        Result.visit_id.in_([v.id for v in found])))}
+    found_results = list(session.scalars(select(Result).where(
+        Result.visit_id.in_([v.id for v in found]))))
+    full = {v.id for v in found if actor.reads_everything
+            or actor.department_id in {i.department_id for i in v.items}}
+    own = [r for r in found_results if r.visit_id in full]
+    published = [r for r in found_results if r.visit_id not in full]
+    shown = dict(zip([r.visit_id for r in own], results.views(session, own), strict=True))
+    shown |= dict(zip([r.visit_id for r in published], results.public_views(session, published),
+                      strict=True))
+    by_visit = {r.visit_id: r for r in found_results}
     fus = list(session.scalars(select(FollowUp).where(FollowUp.company_id == company.id)
                                .order_by(FollowUp.created_at, FollowUp.id)))
+    tasks = {t.id: t for t in session.scalars(select(Task).where(
+        Task.id.in_({v.task_id for v in found})))}
     inspections = []
     for visit in found:
-        task = session.get(Task, visit.task_id)
-        departments = sorted({i.department_id for i in visit.items})
+        task = tasks[visit.task_id]
         result = by_visit.get(visit.id)
-        mine = [f for f in fus if result is not None and f.result_id == result.id]
         inspections.append({
             "visit_id": visit.id, "task_id": task.id, "task_name": task.name,
             "state": visit.state, "window_start": visit.window_start,
             "window_end": visit.window_end, "recheck": not visit.counts_for_caps,
-            "departments": [names[d] for d in departments],
-            "result": results.view(session, result) if result is not None else None,
-            "loop": follow_ups.loop_state(mine) if result is not None else None,
+            "departments": [names[d] for d in sorted({i.department_id for i in visit.items})],
+            "result": shown.get(visit.id),
+            "loop": follow_ups.loop_state([f for f in fus if f.result_id == result.id])
+            if result is not None else None,
         })
+    if not actor.reads_everything:
+        fus = [f for f in fus if actor.department_id in (f.department_id,
+                                                         f.from_department_id)]
     # Counted over every department's visits, whoever asks: what the yearly caps count.
     this_year = dict(session.execute(
         select(VisitItem.department_id, func.count(func.distinct(Visit.id)))
@@ -65,19 +78,24 @@ def record(session: Session, actor: Actor, company_id: int, *,
         "inspections": inspections,
         "this_year": [{"department_id": d, "department": names[d], "inspections": n}
                       for d, n in sorted(this_year.items())],
-        "open_follow_ups": [follow_up_view(session, f) for f in fus
+        "open_follow_ups": [follow_up_view(session, f, names) for f in fus
                             if f.state in follow_ups.OPEN],
-        "follow_ups": [follow_up_view(session, f) for f in fus],
+        "follow_ups": [follow_up_view(session, f, names) for f in fus],
     }
 
 
-def follow_up_view(session: Session, f: FollowUp) -> dict:
-    names = dict(session.execute(select(Department.id, Department.name)).all())
+def department_names(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(Department.id, Department.name)).all())
+
+
+def follow_up_view(session: Session, f: FollowUp, names: dict | None = None) -> dict:
+    names = names or department_names(session)
     return {"id": f.id, "result_id": f.result_id, "company_id": f.company_id, "kind": f.kind,
             "state": f.state, "department_id": f.department_id,
             "department": names[f.department_id], "from_department_id": f.from_department_id,
             "due_on": f.due_on, "description": f.description, "case_number": f.case_number,
             "authority": f.authority, "recheck_visit_id": f.recheck_visit_id,
             "decline_reason": f.decline_reason, "outcome": f.outcome, "resolved": f.resolved,
+            "owner_user_id": f.owner_user_id,
             "created_at": f.created_at, "decided_at": f.decided_at, "closed_at": f.closed_at,
             "overdue": f.state in follow_ups.OPEN and f.due_on < visits.today_in_china()}

@@ -103,12 +103,10 @@ def _review(session: Session, actor: Actor) -> dict:
     waiting = results.list_results(session, actor, state="submitted", page_size=LIST_LIMIT,
                                    sort="submitted_at")
     late = results.list_results(session, actor, state="submitted", late=True, page_size=1)
-    items = []
-    for result in waiting.items:
-        v = results.view(session, result)
-        items.append({key: v[key] for key in ("id", "company_name", "credit_code", "task_name",
-                                              "category_name", "problem", "submitted_at",
-                                              "entry_due", "late")})
+    items = [{key: v[key] for key in ("id", "company_name", "credit_code", "task_name",
+                                      "category_name", "problem", "submitted_at", "entry_due",
+                                      "late")}
+             for v in results.views(session, waiting.items)]
     return {"total": waiting.total, "late": late.total, "rows": items}
 
 

@@ -38,6 +38,7 @@ from server.services.errors import Conflict, InvalidInput, NotFound, RuleViolati
 from server.services.registry import get_or_404
 
 OPEN = ("open", "pending_acceptance", "accepted")
+MAX_DUE_DAYS = 366
 
 
 def open_follow_up(session: Session, actor: Actor, result_id: int, *, kind: str,
@@ -58,6 +59,9 @@ def open_follow_up(session: Session, actor: Actor, result_id: int, *, kind: str,
     due_on = due_on or workdays.deadline(session, "follow_up", today)
     if due_on < today:
         raise InvalidInput("The due date is in the past.", errors={"due_on": ["in the past"]})
+    if due_on > today + dt.timedelta(days=MAX_DUE_DAYS):
+        raise InvalidInput("A follow-up is due within a year.",
+                           errors={"due_on": [f"at most {MAX_DUE_DAYS} days ahead"]})
     owner = task.lead_department_id
     if kind == "transfer":
         if department_id is None or department_id == owner:
@@ -79,7 +83,8 @@ def open_follow_up(session: Session, actor: Actor, result_id: int, *, kind: str,
         state="pending_acceptance" if kind == "transfer" else "open",
         department_id=department_id if kind == "transfer" else owner,
         from_department_id=owner, due_on=due_on, description=description,
-        case_number=case_number, authority=authority, created_by=actor.user_id, created_at=now)
+        case_number=case_number, authority=authority, created_by=actor.user_id, created_at=now,
+        owner_user_id=None if kind == "transfer" else actor.user_id)
     session.add(follow_up)
     session.flush()
     if recheck:
@@ -130,6 +135,8 @@ def decide(session: Session, actor: Actor, follow_up_id: int, *, accept: bool,
         raise InvalidInput("Say why the transfer is declined.", errors={"reason": ["required"]})
     follow_up.state = "accepted" if accept else "declined"
     follow_up.decided_by, follow_up.decided_at = actor.user_id, now
+    if accept:
+        follow_up.owner_user_id = actor.user_id  # the receiving department's owner
     follow_up.decline_reason = None if accept else reason
     session.flush()
     audit.record(session, actor, "follow_up.accept" if accept else "follow_up.decline",

@@ -78,21 +78,21 @@ def on_submit(session: Session, actor: Actor, visit: Visit, states: dict[str, Fi
               now: dt.datetime) -> Result:
     """The result of a visit being submitted, from its result registers (``r:-`` for
     the company, ``r:<item version>`` per item). A resubmission after a return updates
-    the same result."""
-    task = session.get(Task, visit.task_id)
+    the same result but keeps its first submission's date (when the check ended: what
+    the public sees and the publication deadline counts from) and its lateness, so a
+    review taking its time makes nothing late. The company counts as having a problem
+    (发现问题) when its result or any item's says so."""
     flags = {c.code: c.problem for c in categories(session, include_inactive=True)}
     company_category = states["r:-"].value
-    checked_on = visits.today_in_china(now)
-    entry_due = entry_deadline(session, task, visit)
     result = session.scalar(select(Result).where(Result.visit_id == visit.id))
     if result is None:
-        result = Result(visit_id=visit.id, task_id=visit.task_id, company_id=visit.company_id)
+        checked_on = visits.today_in_china(now)
+        entry_due = entry_deadline(session, session.get(Task, visit.task_id), visit)
+        result = Result(visit_id=visit.id, task_id=visit.task_id, company_id=visit.company_id,
+                        checked_on=checked_on, entry_due=entry_due, late=checked_on > entry_due)
         session.add(result)
-    result.category_code, result.problem = company_category, flags[company_category]
-    result.state, result.checked_on, result.entry_due = "submitted", checked_on, entry_due
+    result.category_code, result.state = company_category, "submitted"
     result.submitted_at, result.submitted_by = now, actor.user_id
-    result.late = checked_on > entry_due
-    result.reviewed_by = result.reviewed_at = None
     result.items = []
     session.flush()
     for link in sorted(visit.items, key=lambda i: i.item_version_id):
@@ -101,6 +101,7 @@ def on_submit(session: Session, actor: Actor, visit: Visit, states: dict[str, Fi
         result.items.append(ResultItem(item_version_id=link.item_version_id,
                                        item_id=link.item_id, department_id=link.department_id,
                                        category_code=code, problem=flags[code]))
+    result.problem = flags[company_category] or any(i.problem for i in result.items)
     session.flush()
     audit.record(session, actor, "result.submit", "result", result.id, after={
         "visit_id": visit.id, "category": company_category, "late": result.late,
@@ -149,30 +150,46 @@ def list_results(session: Session, actor: Actor, *, state=None, task_id=None, co
                     default_sort="-submitted_at", tiebreak=Result.id)
 
 
-def view(session: Session, result: Result) -> dict:
-    """A result with the names a reader needs (categories, items, company, task)."""
-    names = {c.code: c.name for c in categories(session, include_inactive=True)}
-    company = session.get(Company, result.company_id)
-    task = session.get(Task, result.task_id)
-    versions = {v.id: v for v in session.scalars(select(InspectionItemVersion).where(
-        InspectionItemVersion.id.in_([i.item_version_id for i in result.items])))}
-    return {
-        "id": result.id, "visit_id": result.visit_id, "task_id": result.task_id,
-        "task_name": task.name, "company_id": company.id, "company_name": company.name,
-        "credit_code": company.credit_code, "category": result.category_code,
-        "category_name": names[result.category_code], "problem": result.problem,
-        "state": result.state, "checked_on": result.checked_on,
-        "submitted_at": result.submitted_at, "entry_due": result.entry_due, "late": result.late,
-        "reviewed_at": result.reviewed_at, "return_reason": result.return_reason,
-        "returns": result.returns, "approved_at": result.approved_at,
-        "publication_due": result.publication_due, "published_at": result.published_at,
-        "record_sha256": result.record_sha256,
+class _Names:
+    """The names a page of results needs, each loaded once for the page (not per row)."""
+
+    def __init__(self, session: Session, rows: list[Result]):
+        self.categories = {c.code: c.name for c in categories(session, include_inactive=True)}
+        self.companies = {c.id: c for c in session.scalars(select(Company).where(
+            Company.id.in_({r.company_id for r in rows})))}
+        self.tasks = {t.id: t for t in session.scalars(select(Task).where(
+            Task.id.in_({r.task_id for r in rows})))}
+        self.items = dict(session.execute(select(
+            InspectionItemVersion.id, InspectionItemVersion.name).where(
+            InspectionItemVersion.id.in_({i.item_version_id for r in rows for i in r.items}))).all())
+        self.departments = dict(session.execute(select(Department.id, Department.name)).all())
+
+
+def views(session: Session, rows: list[Result]) -> list[dict]:
+    """Results with the names a reader needs (categories, items, company, task)."""
+    n = _Names(session, rows)
+    return [{
+        "id": r.id, "visit_id": r.visit_id, "task_id": r.task_id,
+        "task_name": n.tasks[r.task_id].name, "company_id": r.company_id,
+        "company_name": n.companies[r.company_id].name,
+        "credit_code": n.companies[r.company_id].credit_code, "category": r.category_code,
+        "category_name": n.categories[r.category_code], "problem": r.problem,
+        "state": r.state, "checked_on": r.checked_on,
+        "submitted_at": r.submitted_at, "entry_due": r.entry_due, "late": r.late,
+        "reviewed_at": r.reviewed_at, "return_reason": r.return_reason,
+        "returns": r.returns, "approved_at": r.approved_at,
+        "publication_due": r.publication_due, "published_at": r.published_at,
+        "record_sha256": r.record_sha256,
         "items": [{"item_version_id": i.item_version_id, "item_id": i.item_id,
-                   "item_name": versions[i.item_version_id].name,
+                   "item_name": n.items[i.item_version_id],
                    "department_id": i.department_id, "category": i.category_code,
-                   "category_name": names[i.category_code], "problem": i.problem}
-                  for i in result.items],
-    }
+                   "category_name": n.categories[i.category_code], "problem": i.problem}
+                  for i in r.items],
+    } for r in rows]
+
+
+def view(session: Session, result: Result) -> dict:
+    return views(session, [result])[0]
 
 
 # --- review (审核) and publication (公示) ---------------------------------------------------------
@@ -248,6 +265,7 @@ def publications_due(session: Session, actor: Actor, *, within: int = 5,
     away, or already missed: what the dashboard warns about."""
     from server.models import VisitItem
 
+    actor.require_role("admin", "coordinator", "supervisor")
     today = today or visits.today_in_china()
     stmt = select(Result).where(Result.state == "approved", Result.published_at.is_(None),
                                 Result.publication_due.is_not(None))
@@ -290,24 +308,20 @@ def public_results(session: Session, *, task_id: int | None = None,
                      sortable={"published_at": Result.published_at,
                                "checked_on": Result.checked_on},
                      default_sort="-published_at", tiebreak=Result.id)
-    found.items = [public_view(session, r) for r in found.items]
+    found.items = public_views(session, found.items)
     return found
 
 
-def public_view(session: Session, result: Result) -> dict:
-    names = {c.code: c.name for c in categories(session, include_inactive=True)}
-    company = session.get(Company, result.company_id)
-    task = session.get(Task, result.task_id)
-    departments = dict(session.execute(select(Department.id, Department.name)).all())
-    versions = {v.id: v.name for v in session.scalars(select(InspectionItemVersion).where(
-        InspectionItemVersion.id.in_([i.item_version_id for i in result.items])))}
-    return {
-        "company_name": company.name, "credit_code": company.credit_code,
-        "task_id": task.id, "task_name": task.name,
-        "departments": sorted({departments[i.department_id] for i in result.items}),
-        "items": [{"name": versions[i.item_version_id], "department":
-                   departments[i.department_id], "category_name": names[i.category_code]}
-                  for i in result.items],
-        "category": result.category_code, "category_name": names[result.category_code],
-        "checked_on": result.checked_on, "published_at": result.published_at,
-    }
+def public_views(session: Session, rows: list[Result]) -> list[dict]:
+    n = _Names(session, rows)
+    return [{
+        "company_name": n.companies[r.company_id].name,
+        "credit_code": n.companies[r.company_id].credit_code,
+        "task_id": r.task_id, "task_name": n.tasks[r.task_id].name,
+        "departments": sorted({n.departments[i.department_id] for i in r.items}),
+        "items": [{"name": n.items[i.item_version_id],
+                   "department": n.departments[i.department_id],
+                   "category_name": n.categories[i.category_code]} for i in r.items],
+        "category": r.category_code, "category_name": n.categories[r.category_code],
+        "checked_on": r.checked_on, "published_at": r.published_at,
+    } for r in rows]

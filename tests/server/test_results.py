@@ -290,3 +290,46 @@ def test_a_result_changed_after_signing_makes_the_signatures_stale(team, world):
     assert refused["reason"] == "not_ready"
     assert {p["problem"] for p in refused["problems"]} == {
         "signature_stale", "signatures_missing", "department_unsigned"}
+
+
+def test_another_department_sees_a_published_result_as_the_public_does_and_none_of_its_follow_ups(
+        team, world):  # noqa: F811
+    result_id = submit(team, team.visits[0], category="no_problem", item_category="corrected")
+    body = world.sup_a.get(f"/api/v1/results/{result_id}").get_json()
+    assert body["problem"] is True  # an item's problem makes the company 发现问题
+    world.sup_a.post(f"/api/v1/results/{result_id}/approve")
+    case = world.sup_a.post(f"/api/v1/results/{result_id}/follow-ups", json={
+        "kind": "case", "description": "立案调查", "case_number": "甲罚〔2026〕77号"}).get_json()
+    assert case["owner_user_id"] is not None and case["due_on"][4] == "-"  # ISO dates
+    too_far = world.sup_a.post(f"/api/v1/results/{result_id}/follow-ups", json={
+        "kind": "rectify", "description": "x", "due_on": "9999-12-31", "recheck": True})
+    assert too_far.status_code == 422
+    company_id = body["company_id"]
+    other = world.sup_b.get(f"/api/v1/companies/{company_id}/record").get_json()
+    assert other["inspections"] == [] and other["follow_ups"] == []  # not published yet
+    world.sup_a.post(f"/api/v1/results/{result_id}/publish")
+    other = world.sup_b.get(f"/api/v1/companies/{company_id}/record").get_json()
+    (seen,) = other["inspections"]
+    assert "return_reason" not in seen["result"] and seen["result"]["category_name"]
+    assert other["follow_ups"] == [] and "甲罚" not in str(other)
+    own = world.sup_a.get(f"/api/v1/companies/{company_id}/record").get_json()
+    assert own["follow_ups"][0]["case_number"] == "甲罚〔2026〕77号"
+    assert own["inspections"][0]["result"]["late"] is False
+    nested = world.sup_a.get(f"/api/v1/results/{result_id}").get_json()["follow_ups"][0]
+    assert nested["due_on"] == case["due_on"]
+
+
+def test_a_resubmission_keeps_the_date_the_check_ended(team, world, session):  # noqa: F811
+    visit = team.visits[0]
+    a, b = team.phones
+    result_id = submit(team, visit)
+    row = session.get(Result, result_id)
+    row.checked_on = row.checked_on - dt.timedelta(days=3)  # checked days ago
+    session.commit()
+    first = world.sup_a.get(f"/api/v1/results/{result_id}").get_json()
+    world.sup_a.post(f"/api/v1/results/{result_id}/return", json={"reason": "补充说明"})
+    again = push(b, [op(visit, "submit", hlc=HLC(500, 0, "b"))]).get_json()["results"][0]
+    assert again["outcome"] == "applied"
+    after = world.sup_a.get(f"/api/v1/results/{result_id}").get_json()
+    assert (after["checked_on"], after["late"], after["state"]) == (
+        first["checked_on"], first["late"], "submitted")
