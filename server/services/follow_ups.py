@@ -200,20 +200,20 @@ def results_without_follow_up(session: Session, actor: Actor) -> list[dict]:
     """Approved results whose category needs follow-up and that have none under way or
     done (a declined transfer does not count): a failure to track (未处置)."""
     actor.require_role("admin", "coordinator", "supervisor")
-    stmt = (select(Result).join(ResultCategory, ResultCategory.code == Result.category_code)
+    stmt = (select(Result.id, Result.category_code, Result.approved_at, Company.id.label("cid"),
+                   Company.name, Company.credit_code)
+            .join(ResultCategory, ResultCategory.code == Result.category_code)
+            .join(Company, Company.id == Result.company_id)
             .where(Result.state == "approved", ResultCategory.needs_follow_up.is_(True),
                    ~exists().where(FollowUp.result_id == Result.id,
                                    FollowUp.state != "declined")))
     if not actor.reads_everything:
         stmt = stmt.where(exists().where(Task.id == Result.task_id,
                                          Task.lead_department_id == actor.department_id))
-    out = []
-    for result in session.scalars(stmt.order_by(Result.approved_at, Result.id)):
-        company = session.get(Company, result.company_id)
-        out.append({"result_id": result.id, "company_id": company.id,
-                    "company_name": company.name, "credit_code": company.credit_code,
-                    "category": result.category_code, "approved_at": result.approved_at})
-    return out
+    return [{"result_id": r.id, "company_id": r.cid, "company_name": r.name,
+             "credit_code": r.credit_code, "category": r.category_code,
+             "approved_at": r.approved_at}
+            for r in session.execute(stmt.order_by(Result.approved_at, Result.id))]
 
 
 def loop_state(follow_ups: list[FollowUp]) -> str:
