@@ -24,14 +24,14 @@ from schemas.results import (
 )
 from server.api.blueprint import Blueprint
 from server.api.context import actor, fi, session
-from server.services import company_record, follow_ups, results
+from server.services import company_record, departments, follow_ups, results
 
 blp = Blueprint("results", __name__, description="Results, follow-up and publication")
 
 
 def _result(result) -> dict:
     fus = follow_ups.list_for_result(session(), result.id)
-    names = company_record.department_names(session())
+    names = departments.names(session())
     return {**results.view(session(), result),
             "follow_ups": [company_record.follow_up_view(session(), f, names) for f in fus],
             "loop": follow_ups.loop_state(fus)}

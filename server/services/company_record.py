@@ -9,8 +9,8 @@ import datetime as dt
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from server.models import Company, Department, FollowUp, Result, Task, Visit, VisitItem
-from server.services import follow_ups, results, visits
+from server.models import Company, FollowUp, Result, Task, Visit, VisitItem
+from server.services import departments, follow_ups, results, visits
 from server.services.actors import Actor
 from server.services.registry import get_or_404
 
@@ -23,7 +23,7 @@ def record(session: Session, actor: Actor, company_id: int, *,
     actor.require_role("admin", "coordinator", "supervisor")
     company = get_or_404(session, Company, company_id, "company")
     today = today or visits.today_in_china()
-    names = department_names(session)
+    names = departments.names(session)
 
     stmt = select(Visit).where(Visit.company_id == company.id,
                                Visit.state.not_in(("cancelled", "merged")))
@@ -84,12 +84,8 @@ def record(session: Session, actor: Actor, company_id: int, *,
     }
 
 
-def department_names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Department.id, Department.name)).all())
-
-
 def follow_up_view(session: Session, f: FollowUp, names: dict | None = None) -> dict:
-    names = names or department_names(session)
+    names = names or departments.names(session)
     return {"id": f.id, "result_id": f.result_id, "company_id": f.company_id, "kind": f.kind,
             "state": f.state, "department_id": f.department_id,
             "department": names[f.department_id], "from_department_id": f.from_department_id,

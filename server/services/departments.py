@@ -14,6 +14,11 @@ from server.services.registry import add_created, apply_changes, get_or_404, set
 FIELDS = ("code", "name", "short_name", "region", "default_ratios", "active")
 
 
+def names(session: Session) -> dict[int, str]:
+    """Every department's name by id: what lists and pages show beside an id."""
+    return dict(session.execute(select(Department.id, Department.name)).all())
+
+
 def get_or_raise(session: Session, actor: Actor, department_id: int) -> Department:
     return get_or_404(session, Department, department_id, "department")
 

@@ -19,7 +19,6 @@ from schemas.codes import normalize_code
 from server.db import fetch_plain, utcnow
 from server.models import (
     Company,
-    Department,
     Draw,
     DrawCompany,
     DrawStratum,
@@ -34,7 +33,7 @@ from server.models import (
     company_tags,
     inspector_tags,
 )
-from server.services import audit
+from server.services import audit, departments
 from server.services.actors import Actor
 from server.services.draw_algorithm import (
     ALL,
@@ -443,7 +442,7 @@ def describe(session: Session, draw: Draw, *, now: dt.datetime) -> dict:
     """A draw as it is published: inputs' hashes, strata, companies, teams (names and
     departments only), exclusions, and the seed once revealed."""
     task = session.get(Task, draw.task_id)
-    names = dict(session.execute(select(Department.id, Department.name)).all())
+    names = departments.names(session)
     companies = []
     for row in session.execute(
             select(DrawCompany.stratum, DrawCompany.position, DrawCompany.credit_code,

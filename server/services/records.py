@@ -37,7 +37,6 @@ from server.models import (
     AuditEntry,
     Blob,
     Company,
-    Department,
     FieldRevision,
     InspectionItem,
     InspectionItemVersion,
@@ -49,7 +48,7 @@ from server.models import (
     Visit,
     VisitEntry,
 )
-from server.services import audit, qr
+from server.services import audit, departments, qr
 from server.services.actors import SYSTEM, Actor
 from server.services.errors import Conflict, InvalidInput, NotFound
 from server.services.record_pdf import china_time, render
@@ -185,7 +184,7 @@ def check(session: Session, sha256: str) -> dict:
     task = session.get(Task, result.task_id)
     company = session.get(Company, result.company_id)
     visit = session.get(Visit, result.visit_id)
-    names = _department_names(session)
+    names = departments.names(session)
     then = (made.after or {}) if made else {}
     return {"sha256": sha256, "genuine": True, "status": status, "current": status == "current",
             "visit_id": result.visit_id, "company": company.name,
@@ -197,16 +196,12 @@ def check(session: Session, sha256: str) -> dict:
 
 
 # --- what the record shows ----------------------------------------------------------------------
-def _department_names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Department.id, Department.name)).all())
-
-
 def content(session: Session, blobs: FileBlobStore, result: Result, settings: Settings) -> dict:
     """The record's content as plain data, in a fixed order (the layout is ``record_pdf``)."""
     visit = session.get(Visit, result.visit_id)
     task = session.get(Task, visit.task_id)
     company = session.get(Company, visit.company_id)
-    names = _department_names(session)
+    names = departments.names(session)
     categories = dict(session.execute(select(ResultCategory.code, ResultCategory.name)).all())
     states = _visit_states(session, visit.id)
     signed = {k: s.value for key, s in states.items() if (k := signed_key(key)) is not None}
@@ -402,7 +397,7 @@ def _signatures(session: Session, blobs: FileBlobStore, visit: Visit, states: di
                 final_hash: str) -> list[dict]:
     """Each member's signature, in team order; whether it signed the final checklist."""
     order = {m.inspector_id: (m.department_id, m.inspector_id) for m in visit.members}
-    names = _department_names(session)
+    names = departments.names(session)
     signed = [(int(k[2:]), s.value) for k, s in states.items()
               if k.startswith("s:") and isinstance(s.value, dict)]
     out = []

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from server.db import utcnow
 from server.models import (
     Company,
-    Department,
     InspectionItemVersion,
     Result,
     ResultCategory,
@@ -28,7 +27,7 @@ from server.models import (
     Visit,
     VisitEntry,
 )
-from server.services import audit, changes, visits, workdays
+from server.services import audit, changes, departments, visits, workdays
 from server.services.actors import Actor
 from server.services.errors import Conflict, InvalidInput, NotFound
 from server.services.listing import paginate
@@ -162,7 +161,7 @@ class _Names:
         self.items = dict(session.execute(select(
             InspectionItemVersion.id, InspectionItemVersion.name).where(
             InspectionItemVersion.id.in_({i.item_version_id for r in rows for i in r.items}))).all())
-        self.departments = dict(session.execute(select(Department.id, Department.name)).all())
+        self.departments = departments.names(session)
 
 
 def views(session: Session, rows: list[Result]) -> list[dict]:

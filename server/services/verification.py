@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from schemas.codes import normalize_code
 from server.models import (
     Company,
-    Department,
     InspectionItemVersion,
     Inspector,
     RecusalRequest,
@@ -24,7 +23,7 @@ from server.models import (
     Visit,
     VisitRating,
 )
-from server.services import audit
+from server.services import audit, departments
 from server.services.actors import Actor
 from server.services.errors import Conflict, DomainError, InvalidInput, RuleViolation
 from server.services.visits import team
@@ -60,7 +59,7 @@ def resolve(session: Session, token: str, public_keys: dict[str, bytes]) -> Visi
 def page(session: Session, visit: Visit) -> dict:
     task = session.get(Task, visit.task_id)
     company = session.get(Company, visit.company_id)
-    names = dict(session.execute(select(Department.id, Department.name)).all())
+    names = departments.names(session)
     items = []
     for link in sorted(visit.items, key=lambda i: (i.department_id, i.item_version_id)):
         version = session.get(InspectionItemVersion, link.item_version_id)

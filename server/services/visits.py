@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from server.db import utcnow
 from server.models import Company, Task, Visit, VisitEntry, VisitItem, VisitMember, VisitMerge
-from server.services import audit, changes
+from server.services import audit, changes, departments
 from server.services.actors import Actor
 from server.services.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from server.services.registry import get_or_404
@@ -249,9 +249,9 @@ def mask_certificate(number: str) -> str:
 def team(session: Session, visit: Visit) -> list[dict]:
     """The visit's team as phones and companies see it: names, departments, masked
     certificate numbers and their validity, by department."""
-    from server.models import Department, Inspector
+    from server.models import Inspector
 
-    names = dict(session.execute(select(Department.id, Department.name)).all())
+    names = departments.names(session)
     out = []
     for member in sorted(visit.members, key=lambda m: (m.department_id, m.inspector_id)):
         person = session.get(Inspector, member.inspector_id)
@@ -377,11 +377,11 @@ def inspections_this_year(session: Session, actor: Actor, company_id: int, *,
                           year: int) -> list[dict]:
     """Who inspected the company this year, for which items: shown before entering, so
     repeat visits are seen at the door."""
-    from server.models import Department, InspectionItemVersion, Inspector
+    from server.models import InspectionItemVersion, Inspector
 
     actor.require_role("admin", "coordinator", "supervisor", "inspector")
     get_or_404(session, Company, company_id, "company")
-    names = dict(session.execute(select(Department.id, Department.name)).all())
+    names = departments.names(session)
     out = []
     for visit in session.scalars(select(Visit).where(
             Visit.company_id == company_id, Visit.state.not_in(("cancelled", "merged")),
@@ -409,7 +409,7 @@ def progress(session: Session, actor: Actor, *, task_id=None, department_id=None
     see visits carrying their department's items (joint visits for each department)."""
     from collections import Counter, defaultdict
 
-    from server.models import Department, Inspector
+    from server.models import Inspector
 
     actor.require_role("admin", "coordinator", "supervisor")
     today = today_in_china(now)
@@ -462,7 +462,7 @@ def progress(session: Session, actor: Actor, *, task_id=None, department_id=None
                 g["overdue"] += late
                 g["flagged_entries"] += flagged[visit.id]
     task_names = dict(session.execute(select(Task.id, Task.name)).all())
-    dept_names = dict(session.execute(select(Department.id, Department.name)).all())
+    dept_names = departments.names(session)
     person = dict(session.execute(select(Inspector.id, Inspector.name)).all())
 
     def rows(group, label, names):
