@@ -32,7 +32,7 @@ from server.db import utcnow
 from server.services import accounts, dashboard, departments, reports
 from server.services.errors import DomainError, NotFound, Unauthorized
 from server.services.visits import CHINA
-from server.web.verify import CSP
+from server.web import headers
 
 log = logging.getLogger(__name__)
 bp = Blueprint("web_dashboard", __name__, template_folder="templates")
@@ -47,9 +47,7 @@ NOT_FOR_INSPECTORS = ("监管工作台仅供监管人员、协调人员和管理
 # --- responses -----------------------------------------------------------------------------
 def _page(template: str, status: int = 200, **context):
     resp = make_response(render_template(template, **context), status)
-    resp.headers.update({"Content-Type": "text/html; charset=utf-8",
-                         "Content-Security-Policy": CSP, "Cache-Control": "no-store",
-                         "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"})
+    resp.headers.update({**headers(), "Referrer-Policy": "same-origin"})
     return resp
 
 

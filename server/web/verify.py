@@ -11,22 +11,13 @@ from server.api.records import pdf_response
 from server.db import utcnow
 from server.services import records, verification
 from server.services.errors import DomainError
+from server.web import html
 
 log = logging.getLogger(__name__)
 bp = Blueprint("web_verify", __name__, template_folder="templates")
 
-CSP = ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-       "base-uri 'none'; frame-ancestors 'none'")
-
-
-def _html(body: str, status: int = 200):
-    return body, status, {"Content-Type": "text/html; charset=utf-8",
-                          "Content-Security-Policy": CSP, "Cache-Control": "no-store",
-                          "X-Content-Type-Options": "nosniff"}
-
-
 def _message(heading: str, text: str, *, status: int, ok: bool = False, back: str | None = None):
-    return _html(render_template("message.html", heading=heading, text=text, ok=ok, back=back),
+    return html(render_template("message.html", heading=heading, text=text, ok=ok, back=back),
                  status)
 
 
@@ -44,7 +35,7 @@ def page(token):
     visit, refused = _visit(token)
     if refused:
         return refused
-    return _html(render_template("verify.html", v=verification.page(session(), visit),
+    return html(render_template("verify.html", v=verification.page(session(), visit),
                                  token=token.rsplit("/", 1)[-1], record=_record(visit)))
 
 
