@@ -22,6 +22,22 @@ def _var_dir() -> Path:
     return Path(os.environ.get("FIELDINSPECT_VAR_DIR", "var")).resolve()
 
 
+def write_once(path: Path, data: bytes) -> None:
+    """Create ``path`` with ``data`` unless it exists: written to a temporary file and
+    linked into place, so several gunicorn workers starting at once on a fresh ./var all
+    end up reading the one file that won."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp)
+
+
 def _secret_key(var_dir: Path) -> str:
     """The secret key from the environment, else one generated once into ./var.
 
@@ -33,18 +49,7 @@ def _secret_key(var_dir: Path) -> str:
         return key
     path = var_dir / "secret_key"
     if not path.exists():
-        # Written to a temporary file and linked into place: several gunicorn workers
-        # starting at once on a fresh ./var all end up reading the one key that won.
-        var_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=var_dir, prefix=".secret_key.")
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(48))
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(tmp)
+        write_once(path, secrets.token_urlsafe(48).encode())
     key = path.read_text().strip()
     if not key:
         raise RuntimeError(f"{path} is empty; delete it or set FIELDINSPECT_SECRET_KEY")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from server.config import write_once
 from server.db import utcnow
 from server.models import SigningKey
 from sync.tokens import assemble, canonical_payload
@@ -58,27 +58,12 @@ def _pem(private_key: Ed25519PrivateKey) -> bytes:
                                      serialization.NoEncryption())
 
 
-def _write_once(path: Path, data: bytes) -> None:
-    """Create ``path`` with ``data`` unless it exists: temp file, then a hard link, so
-    workers starting together agree on one key."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key.")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        pass
-    finally:
-        os.unlink(tmp)
-
-
 def load_signer(*, signing_key: str | None, keys_dir: Path) -> Signer:
     if signing_key:
         return _signer(serialization.load_pem_private_key(signing_key.encode(), password=None))
     path = keys_dir / "current.pem"
     if not path.exists():
-        _write_once(path, _pem(Ed25519PrivateKey.generate()))
+        write_once(path, _pem(Ed25519PrivateKey.generate()))
         os.chmod(path, 0o600)
     return _signer(serialization.load_pem_private_key(path.read_bytes(), password=None))
 
