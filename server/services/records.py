@@ -52,7 +52,7 @@ from server.services import audit, departments, qr
 from server.services.actors import SYSTEM, Actor
 from server.services.errors import Conflict, InvalidInput, NotFound
 from server.services.record_pdf import china_time, render
-from server.services.sync import _visit_states
+from server.services.sync import visit_states
 from server.services.uploads import THUMB_PX, thumbnail_path
 from server.services.visits import team
 from server.storage import HASH_RE, FileBlobStore
@@ -203,7 +203,7 @@ def content(session: Session, blobs: FileBlobStore, result: Result, settings: Se
     company = session.get(Company, visit.company_id)
     names = departments.names(session)
     categories = dict(session.execute(select(ResultCategory.code, ResultCategory.name)).all())
-    states = _visit_states(session, visit.id)
+    states = visit_states(session, visit.id)
     signed = {k: s.value for key, s in states.items() if (k := signed_key(key)) is not None}
     meta = _register_meta(session, visit.id, states)
     linked = {i.item_version_id for i in visit.items}

@@ -125,17 +125,22 @@ def get_or_raise(session: Session, actor: Actor, result_id: int) -> Result:
     return result
 
 
-def list_results(session: Session, actor: Actor, *, state=None, task_id=None, company_id=None,
-                 late=None, published=None, page=1, page_size=50, sort=None):
+def _in_scope(stmt, actor: Actor):
+    """The results whose visit the actor sees, as ``get_or_raise`` decides one by one."""
     from server.models import VisitItem, VisitMember
 
-    stmt = select(Result)
+    if actor.reads_everything:
+        return stmt
     if actor.role == "inspector":
-        stmt = stmt.where(exists().where(VisitMember.visit_id == Result.visit_id,
+        return stmt.where(exists().where(VisitMember.visit_id == Result.visit_id,
                                          VisitMember.inspector_id == actor.inspector_id))
-    elif not actor.reads_everything:
-        stmt = stmt.where(exists().where(VisitItem.visit_id == Result.visit_id,
-                                         VisitItem.department_id == actor.department_id))
+    return stmt.where(exists().where(VisitItem.visit_id == Result.visit_id,
+                                     VisitItem.department_id == actor.department_id))
+
+
+def list_results(session: Session, actor: Actor, *, state=None, task_id=None, company_id=None,
+                 late=None, published=None, page=1, page_size=50, sort=None):
+    stmt = _in_scope(select(Result), actor)
     for column, value in ((Result.state, state), (Result.task_id, task_id),
                           (Result.company_id, company_id), (Result.late, late)):
         if value is not None:
@@ -262,15 +267,11 @@ def publications_due(session: Session, actor: Actor, *, within: int = 5,
                      today: dt.date | None = None) -> list[dict]:
     """Approved results not yet public whose deadline is at most ``within`` working days
     away, or already missed: what the dashboard warns about."""
-    from server.models import VisitItem
-
     actor.require_role("admin", "coordinator", "supervisor")
     today = today or visits.today_in_china()
-    stmt = select(Result).where(Result.state == "approved", Result.published_at.is_(None),
-                                Result.publication_due.is_not(None))
-    if not actor.reads_everything:
-        stmt = stmt.where(exists().where(VisitItem.visit_id == Result.visit_id,
-                                         VisitItem.department_id == actor.department_id))
+    stmt = _in_scope(select(Result).where(
+        Result.state == "approved", Result.published_at.is_(None),
+        Result.publication_due.is_not(None)), actor)
     out = []
     # By due date: stop at the first one further away than ``within`` (no horizon date to
     # compute, which could fall in a year the calendar does not know yet).

@@ -273,7 +273,7 @@ def _states(session: Session, keys: set[tuple[int, str]]) -> dict[tuple, FieldSt
     return states
 
 
-def _visit_states(session: Session, visit_id: int) -> dict[str, FieldState]:
+def visit_states(session: Session, visit_id: int) -> dict[str, FieldState]:
     states: dict[str, FieldState] = defaultdict(FieldState)
     for r in session.execute(select(*REVISION_COLUMNS).where(
             FieldRevision.visit_id == visit_id, FieldRevision.is_head.is_(True))):
@@ -424,7 +424,7 @@ def _event(session: Session, actor: Actor, op: dict, visit: Visit, device: Devic
         return "not_ready", {"problems": problems}
     try:
         with session.begin_nested():
-            result = results.on_submit(session, actor, visit, _visit_states(session, visit.id),
+            result = results.on_submit(session, actor, visit, visit_states(session, visit.id),
                                        now=now)
     except DomainError as exc:  # e.g. a deadline in a year the calendar does not know
         return exc.code, {"message": exc.message}
@@ -449,7 +449,7 @@ def submission_problems(session: Session, visit: Visit) -> list[dict]:
     before the scan does. Refusing them would lose what was recorded."""
     from server.models import VisitEntry
 
-    states = _visit_states(session, visit.id)
+    states = visit_states(session, visit.id)
     problems: list[dict] = []
     methods = {m for m, _ in _version_views(session, {i.item_version_id
                                                       for i in visit.items}).values()}
@@ -532,7 +532,7 @@ def conflicts(session: Session, visit: Visit) -> list[dict]:
     """Every register of the visit holding concurrent values (answers, notes, photo
     links, signatures) with its siblings and provisional winner."""
     return [{**_register_json(k), **_field_json(s)}
-            for k, s in sorted(_visit_states(session, visit.id).items()) if s.conflicted]
+            for k, s in sorted(visit_states(session, visit.id).items()) if s.conflicted]
 
 
 def history(session: Session, visit: Visit) -> list[dict]:
