@@ -239,6 +239,7 @@ def main() -> None:
         "push_ops": pushed, "push_seconds": round(wall(pushes), 3),
         "push_ops_per_s": round(pushed / wall(pushes), 1), "outcomes": outcomes,
         "server_cpu_seconds_during_push": round(push_cpu, 2),
+        "phones_cpu_seconds_during_push": round(sum(p["cpu_s"] for p in pushes), 2),
         "pull_records": pulled, "pull_seconds": round(wall(pulls), 3),
         "pull_records_per_s": round(pulled / wall(pulls), 1),
         **loss, "conflicts_kept": outcomes.get("conflict", 0),

@@ -109,23 +109,3 @@ class Database:
             write_bind = engine.execution_options(sqlite_begin="IMMEDIATE")
         self.read_session = sessionmaker(bind=engine, expire_on_commit=False)
         self.write_session = sessionmaker(bind=write_bind, expire_on_commit=False)
-
-
-def fetch_plain(session: Session, stmt) -> list[tuple]:
-    """All rows of ``stmt`` as plain tuples straight from the driver.
-
-    For hot paths that read 10^6 rows (the draw's eligible set), where building result
-    rows costs as much as the query itself. The statement is still built and compiled by
-    SQLAlchemy; only type processing is skipped, so select plain columns (ints, strings).
-    """
-    conn = session.connection()
-    compiled = stmt.compile(conn, compile_kwargs={"render_postcompile": True})
-    params = compiled.construct_params()
-    if compiled.positional:
-        params = tuple(params[name] for name in compiled.positiontup)
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(str(compiled), params)
-        return cursor.fetchall()
-    finally:
-        cursor.close()

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from server.db import is_sqlite, utcnow
+from server.direct import BulkInsert
 from server.models import Change
 from server.services.audit import AUDIT_LOCK_KEY
+
+_INSERT = BulkInsert(Change.__table__)
 
 
 def lock(session: Session) -> None:
@@ -31,5 +34,5 @@ def record(session: Session, rows: list[tuple[int, str, str]], *,
         return
     lock(session)
     now = now or utcnow()
-    session.execute(insert(Change.__table__), [
+    _INSERT(session, [
         {"visit_id": visit_id, "kind": kind, "ref": ref, "at": now} for visit_id, kind, ref in rows])

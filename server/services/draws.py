@@ -16,7 +16,8 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from schemas.codes import normalize_code
-from server.db import fetch_plain, utcnow
+from server.db import utcnow
+from server.direct import fetch_plain
 from server.models import (
     Company,
     Draw,

@@ -19,10 +19,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from server.db import utcnow
+from server.direct import BulkInsert, Statement, in_list
 from server.models import (
     Device,
     FieldRevision,
@@ -30,6 +31,8 @@ from server.models import (
     RevisionBase,
     SyncOp,
     Visit,
+    VisitItem,
+    VisitMember,
 )
 from server.services import audit, changes
 from server.services.actors import Actor
@@ -73,9 +76,9 @@ def revoke_device(session: Session, actor: Actor, device_id: str) -> Device:
     return device
 
 
-_DEVICE = select(*(Device.__table__.c[k] for k in ("id", "user_id", "credential_hash",
-                                                   "revoked_at"))).where(
-    Device.__table__.c.id == bindparam("id"))
+_DEVICE = Statement(lambda: select(*(Device.__table__.c[k] for k in (
+    "id", "user_id", "credential_hash", "revoked_at"))).where(
+    Device.__table__.c.id == bindparam("id")))
 
 
 def check_device(session: Session, actor: Actor, device_id: str, credential: str | None,
@@ -83,7 +86,7 @@ def check_device(session: Session, actor: Actor, device_id: str, credential: str
     """The actor's own, unrevoked device, proven by its credential: a plain row (id,
     user_id, credential_hash, revoked_at), as this runs on every push, pull and upload."""
     actor.require_role("inspector")
-    device = session.execute(_DEVICE, {"id": device_id}).first()
+    device = next(iter(_DEVICE(session, id=device_id)), None)
     if device is None or device.user_id != actor.user_id or \
             _digest(credential or "") != device.credential_hash:
         raise Forbidden("Unknown device, or the wrong device credential.", code="unknown_device")
@@ -143,7 +146,7 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
         digest = _payload_hash(op)
         if hashes.setdefault(op["op_id"], digest) != digest:
             reused.append(op["op_id"])  # the same id twice in this batch, different payloads
-    known = {row.op_id: row for row in session.execute(_KNOWN, {"ids": list(hashes)})}
+    known = {row.op_id: row for row in _KNOWN(session, ids=list(hashes))}
     reused += [op_id for op_id, row in known.items() if row.payload_hash != hashes[op_id]]
     if reused:
         audit.record(session, actor, "sync.op_id_reused", "device", device.id,
@@ -159,8 +162,8 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
                                if writes[op["op_id"]]})
     # Revisions some stored revision was based on: they arrive late (a phone pushed out
     # of order) and are history at once, never a head.
-    late = set(session.scalars(_LATE, {"ids": [o for o, w in writes.items()
-                                               if w and o not in known]}))
+    fresh = [o for o, w in writes.items() if w and o not in known]
+    late = {row.base_op_id for row in _LATE(session, ids=fresh)} if fresh else set()
 
     batch = _Batch(session, now, states)
     done: dict[str, dict] = {}
@@ -200,19 +203,22 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
         results.append({"op_id": op["op_id"], "outcome": outcome, "reason": reason, **result})
         done[op["op_id"]] = {"outcome": outcome, "reason": reason}
     batch.flush()
-    session.execute(_PUSHED, {"device": device.id, "now": now})
+    _PUSHED(session, device=device.id, now=now)
     return results
 
 
-# The hot path's statements, built once: SQLAlchemy then skips building the statement
-# and its cache key on every request. Plain table columns: no ORM layer for plain rows.
+# The hot path's statements, run straight on the driver (``server.direct``): compiled
+# once, no ORM, no per-execution work in SQLAlchemy's layers. Plain table columns.
 _OPS, _REVISIONS = SyncOp.__table__.c, FieldRevision.__table__.c
-_KNOWN = select(_OPS.op_id, _OPS.payload_hash, _OPS.outcome, _OPS.reason).where(
-    _OPS.op_id.in_(bindparam("ids", expanding=True)))
-_LATE = select(RevisionBase.__table__.c.base_op_id).where(
-    RevisionBase.__table__.c.base_op_id.in_(bindparam("ids", expanding=True)))
-_PUSHED = update(Device.__table__).where(Device.__table__.c.id == bindparam("device")).values(
-    last_push_at=bindparam("now"))
+_KNOWN = Statement(lambda ids: select(_OPS.op_id, _OPS.payload_hash, _OPS.outcome,
+                                      _OPS.reason).where(in_list(_OPS.op_id, "ids", ids)))
+_LATE = Statement(lambda ids: select(RevisionBase.__table__.c.base_op_id).where(
+    in_list(RevisionBase.__table__.c.base_op_id, "ids", ids)))
+_INSERT_OPS, _INSERT_REVISIONS, _INSERT_BASES = (
+    BulkInsert(SyncOp.__table__), BulkInsert(FieldRevision.__table__),
+    BulkInsert(RevisionBase.__table__))
+_PUSHED = Statement(lambda: update(Device.__table__).where(
+    Device.__table__.c.id == bindparam("device")).values(last_push_at=bindparam("now")))
 
 
 class _Batch:
@@ -245,18 +251,16 @@ class _Batch:
             "inspector_id": inspector_id, "note": op.get("note"), "is_head": True})
 
     def flush(self) -> None:
-        if self.ops:
-            self.session.execute(insert(SyncOp.__table__), self.ops)
+        _INSERT_OPS(self.session, self.ops)
         if self.revisions:
             for r in self.revisions:
                 r["is_head"] = r["op_id"] in self.states[(r["visit_id"], r["register"])].head_ids()
-            self.session.execute(insert(FieldRevision.__table__), self.revisions)
+            _INSERT_REVISIONS(self.session, self.revisions)
             bases = [{"op_id": r["op_id"], "base_op_id": b} for r in self.revisions
                      for b in r["base"]]
             if bases:
-                self.session.execute(insert(RevisionBase.__table__), bases)
-                self.session.execute(_SUPERSEDED, {"ids": list({b["base_op_id"]
-                                                                for b in bases})})
+                _INSERT_BASES(self.session, bases)
+                _SUPERSEDED(self.session, ids={b["base_op_id"] for b in bases})
             changes.record(self.session, [(r["visit_id"], "field", r["op_id"])
                                           for r in self.revisions], now=self.now)
         self.ops, self.revisions = [], []
@@ -267,7 +271,7 @@ def _states(session: Session, keys: set[tuple[int, str]]) -> dict[tuple, FieldSt
     heads, winner and siblings as from the whole history, in one or two rows each."""
     states: dict[tuple, FieldState] = defaultdict(FieldState)
     if keys:
-        for r in session.execute(_HEADS, {"keys": list(keys)}):
+        for r in _HEADS(session, keys=keys):
             states[(r.visit_id, r.register)] = apply(states[(r.visit_id, r.register)],
                                                      _revision(r))
     return states
@@ -292,45 +296,27 @@ class _VisitView:
 
 
 def _visit_views(session: Session, ids: set[int]) -> dict[int, _VisitView]:
-    params = {"ids": list(ids)}
-    views = {vid: _VisitView(vid, state, {}, {})
-             for vid, state in session.execute(_VISITS, params)}
-    for vid, inspector, department in session.execute(_MEMBERS, params):
+    if not ids:
+        return {}
+    views = {vid: _VisitView(vid, state, {}, {}) for vid, state in _VISITS(session, ids=ids)}
+    for vid, inspector, department in _MEMBERS(session, ids=ids):
         views[vid].members[inspector] = department
-    for vid, version, department in session.execute(_ITEMS, params):
+    for vid, version, department in _ITEMS(session, ids=ids):
         views[vid].items[version] = department
     return views
 
 
 def _version_views(session: Session, ids: set[int]) -> dict[int, tuple[str, dict]]:
     """Item version -> (method, its form's fields by key)."""
+    if not ids:
+        return {}
     return {vid: (method, {f["key"]: f for f in form["fields"]})
-            for vid, method, form in session.execute(_VERSIONS, {"ids": list(ids)})}
+            for vid, method, form in _VERSIONS(session, ids=ids)}
 
 
-def _in(column, name: str = "ids"):
-    return column.in_(bindparam(name, expanding=True))
-
-
-def _hot_reads():
-    from server.models import VisitItem, VisitMember
-
-    members, items = VisitMember.__table__.c, VisitItem.__table__.c
-    versions = InspectionItemVersion.__table__.c
-    return (
-        select(Visit.__table__.c.id, Visit.__table__.c.state).where(_in(Visit.__table__.c.id)),
-        select(members.visit_id, members.inspector_id, members.department_id).where(
-            _in(members.visit_id)),
-        select(items.visit_id, items.item_version_id, items.department_id).where(
-            _in(items.visit_id)),
-        select(versions.id, versions.method, versions.form).where(_in(versions.id)),
-        select(*(_REVISIONS[c.key] for c in REVISION_COLUMNS)).where(
-            _in(tuple_(_REVISIONS.visit_id, _REVISIONS.register), "keys"),
-            _REVISIONS.is_head.is_(True)),
-        update(FieldRevision.__table__).where(_in(_REVISIONS.op_id),
-                                              _REVISIONS.is_head.is_(True)).values(
-            is_head=False),
-    )
+def _by_ids(*columns):
+    """SELECT ``columns`` of the rows whose first column is in the list ``ids``."""
+    return Statement(lambda ids: select(*columns).where(in_list(columns[0], "ids", ids)))
 
 
 def _refusal(session: Session, actor: Actor, op: dict, visit: _VisitView | None,
@@ -494,7 +480,19 @@ REVISION_COLUMNS = (FieldRevision.op_id, FieldRevision.visit_id, FieldRevision.r
                     FieldRevision.base)
 
 
-_VISITS, _MEMBERS, _ITEMS, _VERSIONS, _HEADS, _SUPERSEDED = _hot_reads()
+_VISITS = _by_ids(Visit.__table__.c.id, Visit.__table__.c.state)
+_MEMBERS = _by_ids(VisitMember.__table__.c.visit_id, VisitMember.__table__.c.inspector_id,
+                      VisitMember.__table__.c.department_id)
+_ITEMS = _by_ids(VisitItem.__table__.c.visit_id, VisitItem.__table__.c.item_version_id,
+                    VisitItem.__table__.c.department_id)
+_VERSIONS = _by_ids(InspectionItemVersion.__table__.c.id,
+                       InspectionItemVersion.__table__.c.method,
+                       InspectionItemVersion.__table__.c.form)
+_HEADS = Statement(lambda keys: select(*(_REVISIONS[c.key] for c in REVISION_COLUMNS)).where(
+    in_list(tuple_(_REVISIONS.visit_id, _REVISIONS.register), "keys", keys),
+    _REVISIONS.is_head.is_(True)))
+_SUPERSEDED = Statement(lambda ids: update(FieldRevision.__table__).where(
+    in_list(_REVISIONS.op_id, "ids", ids), _REVISIONS.is_head.is_(True)).values(is_head=False))
 
 
 def _revision(r) -> Revision:

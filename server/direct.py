@@ -1,0 +1,142 @@
+"""Statements run straight on the driver's cursor, inside the session's transaction.
+
+For the hot paths only: the sync push, which runs a dozen small statements per batch
+under the database's write lock, and the draw, which reads 10^6 rows. There SQLAlchemy's
+per-execution work (cache keys, parameter and row processing through its layers) costs
+more than the database's own. Statements are still written with SQLAlchemy Core and
+compiled by it, once per dialect (and per length of their lists); values go through each
+type's own bind and result processors for that dialect (the public
+``dialect_impl(dialect).bind_processor`` / ``result_processor``), so what is stored and
+read is exactly what a Core statement would store and read.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable
+
+from sqlalchemy import Table, bindparam, insert, tuple_
+from sqlalchemy.orm import Session
+
+
+def fetch_plain(session: Session, stmt) -> list[tuple]:
+    """All rows of ``stmt`` as plain tuples, compiled for this one call and without type
+    processing: for a one-off read of 10^6 rows (the draw's eligible set), so select
+    plain columns (ints, strings)."""
+    conn = session.connection()
+    compiled = stmt.compile(conn, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def in_list(column, name: str, n: int):
+    """``column IN (:name_0, ..., :name_{n-1})``; ``column`` may be a ``tuple_`` of
+    columns, each element then binding ``name_i_j``. For a ``Statement`` builder."""
+    if hasattr(column, "clauses"):  # a tuple of columns
+        width = len(column.clauses)
+        return column.in_([tuple_(*(bindparam(f"{name}_{i}_{j}") for j in range(width)))
+                           for i in range(n)])
+    return column.in_([bindparam(f"{name}_{i}") for i in range(n)])
+
+
+class Statement:
+    """A SELECT or UPDATE made by ``build(**lengths)``, which receives the length of
+    each list parameter and writes its lists with ``in_list``; called with the values,
+    it returns the rows as named tuples (a SELECT) or None. Lists must not be empty."""
+
+    def __init__(self, build: Callable[..., object]):
+        self.build = build
+        self._plans: dict[tuple, tuple] = {}
+
+    def __call__(self, session: Session, **params) -> list[tuple] | None:
+        conn = session.connection()
+        flat, lengths = {}, {}
+        for name, value in params.items():
+            if isinstance(value, list | tuple | set | frozenset):
+                value = list(value)
+                lengths[name] = len(value)
+                for i, v in enumerate(value):
+                    if isinstance(v, tuple):
+                        flat.update({f"{name}_{i}_{j}": x for j, x in enumerate(v)})
+                    else:
+                        flat[f"{name}_{i}"] = v
+            else:
+                flat[name] = value
+        sql, names, binds, results, positional, fixed = self._plan(conn.dialect, lengths)
+        values = [p(v) if p else v for v, p in zip(
+            (flat[n] if n in flat else fixed[n] for n in names), binds, strict=True)]
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(sql, values if positional else dict(zip(names, values, strict=True)))
+            if results is None:
+                return None
+            make, processors = results
+            return [make(p(v) if p else v for v, p in zip(row, processors, strict=True))
+                    for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+    def _plan(self, dialect, lengths: dict[str, int]) -> tuple:
+        key = (dialect.name, tuple(sorted(lengths.items())))
+        plan = self._plans.get(key)
+        if plan is None:
+            stmt = self.build(**lengths)
+            compiled = stmt.compile(dialect=dialect)
+            names = tuple(compiled.positiontup) if compiled.positional else \
+                tuple(compiled.binds)
+            fixed = {n: compiled.binds[n].value for n in names}  # the statement's own values
+            binds = [compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect)
+                     for n in names]
+            results = None
+            if getattr(stmt, "is_select", False):
+                row = namedtuple("Row", [c.key for c in stmt.selected_columns])
+                results = (row._make, [c.type.dialect_impl(dialect).result_processor(dialect,
+                                                                                   None)
+                                       for c in stmt.selected_columns])
+            plan = self._plans[key] = (compiled.string, names, binds, results,
+                                       compiled.positional, fixed)
+        return plan
+
+
+class BulkInsert:
+    """``INSERT`` of many rows handed to the driver's ``executemany``, compiled once per
+    dialect and column set (every row has the keys of the first)."""
+
+    def __init__(self, table: Table):
+        self.table = table
+        self._plans: dict[tuple, tuple] = {}
+
+    def __call__(self, session: Session, rows: list[dict]) -> None:
+        if not rows:
+            return
+        conn = session.connection()
+        sql, names, processors, positional = self._plan(conn.dialect, tuple(rows[0]))
+        params = [[p(row[n]) if p else row[n] for n, p in zip(names, processors, strict=True)]
+                  for row in rows]
+        if not positional:
+            params = [dict(zip(names, values, strict=True)) for values in params]
+        cursor = conn.connection.cursor()
+        try:
+            cursor.executemany(sql, params)
+        finally:
+            cursor.close()
+
+    def _plan(self, dialect, keys: tuple[str, ...]) -> tuple:
+        plan = self._plans.get((dialect.name, keys))
+        if plan is None:
+            # inline: no RETURNING of generated keys, which executemany has no use for
+            compiled = insert(self.table).inline().compile(dialect=dialect,
+                                                           column_keys=list(keys))
+            names = tuple(compiled.positiontup) if compiled.positional else keys
+            processors = [self.table.c[n].type.dialect_impl(dialect).bind_processor(dialect)
+                          for n in names]
+            plan = self._plans[(dialect.name, keys)] = (compiled.string, names, processors,
+                                                        compiled.positional)
+        return plan
