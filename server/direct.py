@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable
 
-from sqlalchemy import Table, bindparam, insert, tuple_
+from sqlalchemy import Table, bindparam, insert
 from sqlalchemy.orm import Session
 
 
@@ -37,12 +37,7 @@ def fetch_plain(session: Session, stmt) -> list[tuple]:
 
 
 def in_list(column, name: str, n: int):
-    """``column IN (:name_0, ..., :name_{n-1})``; ``column`` may be a ``tuple_`` of
-    columns, each element then binding ``name_i_j``. For a ``Statement`` builder."""
-    if hasattr(column, "clauses"):  # a tuple of columns
-        width = len(column.clauses)
-        return column.in_([tuple_(*(bindparam(f"{name}_{i}_{j}") for j in range(width)))
-                           for i in range(n)])
+    """``column IN (:name_0, ..., :name_{n-1})``, for a ``Statement`` builder."""
     return column.in_([bindparam(f"{name}_{i}") for i in range(n)])
 
 
@@ -60,13 +55,13 @@ class Statement:
         flat, lengths = {}, {}
         for name, value in params.items():
             if isinstance(value, list | tuple | set | frozenset):
+                # padded to a power of two with its last value (the same IN list): a
+                # plan per length, and few lengths
                 value = list(value)
-                lengths[name] = len(value)
-                for i, v in enumerate(value):
-                    if isinstance(v, tuple):
-                        flat.update({f"{name}_{i}_{j}": x for j, x in enumerate(v)})
-                    else:
-                        flat[f"{name}_{i}"] = v
+                n = 1 << (len(value) - 1).bit_length()
+                value += value[-1:] * (n - len(value))
+                lengths[name] = n
+                flat.update((f"{name}_{i}", v) for i, v in enumerate(value))
             else:
                 flat[name] = value
         sql, names, binds, results, positional, fixed = self._plan(conn.dialect, lengths)

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from server.db import utcnow
@@ -271,9 +271,10 @@ def _states(session: Session, keys: set[tuple[int, str]]) -> dict[tuple, FieldSt
     heads, winner and siblings as from the whole history, in one or two rows each."""
     states: dict[tuple, FieldState] = defaultdict(FieldState)
     if keys:
-        for r in _HEADS(session, keys=keys):
-            states[(r.visit_id, r.register)] = apply(states[(r.visit_id, r.register)],
-                                                     _revision(r))
+        for r in _HEADS(session, visits={v for v, _ in keys}, registers={r for _, r in keys}):
+            if (r.visit_id, r.register) in keys:
+                states[(r.visit_id, r.register)] = apply(states[(r.visit_id, r.register)],
+                                                         _revision(r))
     return states
 
 
@@ -488,9 +489,13 @@ _ITEMS = _by_ids(VisitItem.__table__.c.visit_id, VisitItem.__table__.c.item_vers
 _VERSIONS = _by_ids(InspectionItemVersion.__table__.c.id,
                        InspectionItemVersion.__table__.c.method,
                        InspectionItemVersion.__table__.c.form)
-_HEADS = Statement(lambda keys: select(*(_REVISIONS[c.key] for c in REVISION_COLUMNS)).where(
-    in_list(tuple_(_REVISIONS.visit_id, _REVISIONS.register), "keys", keys),
-    _REVISIONS.is_head.is_(True)))
+# Two lists, not ``(visit_id, register) IN (pairs)``: SQLite answers a row-value IN
+# list by scanning the whole table, however long the history; two IN lists search the
+# index. The rows of other pairs the two lists also match are dropped by the caller.
+_HEADS = Statement(lambda visits, registers: select(
+    *(_REVISIONS[c.key] for c in REVISION_COLUMNS)).where(
+    in_list(_REVISIONS.visit_id, "visits", visits),
+    in_list(_REVISIONS.register, "registers", registers), _REVISIONS.is_head.is_(True)))
 _SUPERSEDED = Statement(lambda ids: update(FieldRevision.__table__).where(
     in_list(_REVISIONS.op_id, "ids", ids), _REVISIONS.is_head.is_(True)).values(is_head=False))
 
