@@ -13,7 +13,9 @@ lock, which WAL's busy timeout cannot wait out.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
+import os
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -88,10 +90,52 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
 
+    queue = _WriterQueue(engine.url.database)
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         mode = conn.get_execution_options().get("sqlite_begin", "")
+        if mode == "IMMEDIATE":
+            queue.enter(conn.connection.dbapi_connection)
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_conn, _record):
+        queue.leave(dbapi_conn)  # the transaction ended: committed or rolled back
+
+
+class _WriterQueue:
+    """Writers wait for SQLite's write lock in a queue the OS wakes at once.
+
+    SQLite lets one writer in at a time, and one that finds the lock taken polls for it,
+    sleeping longer each time (up to 100 ms). Under load the lock then sits free while
+    the writers sleep: measured on the sync push, it was free 30 % of the time with
+    workers waiting. So a writer first takes an exclusive ``flock`` on a file beside the
+    database, which the kernel hands to the next writer the moment it is released, just
+    before BEGIN IMMEDIATE; it is released when the connection goes back to the pool,
+    after its COMMIT or ROLLBACK. SQLite's own lock still decides; this only orders who
+    asks. A process killed while holding it loses it with its file descriptors.
+    """
+
+    def __init__(self, database: str | None):
+        self.path = None if database in (None, "", ":memory:") else f"{database}-writer.lock"
+        self.held: dict[int, int] = {}  # id of the DBAPI connection -> lock file descriptor
+
+    def enter(self, dbapi_conn) -> None:
+        if self.path is None or id(dbapi_conn) in self.held:
+            return
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.held[id(dbapi_conn)] = fd
+
+    def leave(self, dbapi_conn) -> None:
+        fd = self.held.pop(id(dbapi_conn), None)
+        if fd is not None:
+            os.close(fd)  # closing the descriptor releases the lock
 
 
 def is_sqlite(session_or_engine) -> bool:
