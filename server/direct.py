@@ -91,7 +91,7 @@ class Statement:
                      for n in names]
             results = None
             if getattr(stmt, "is_select", False):
-                row = namedtuple("Row", [c.key for c in stmt.selected_columns])
+                row = namedtuple("Row", [c.key for c in stmt.selected_columns], rename=True)
                 results = (row._make, [c.type.dialect_impl(dialect).result_processor(dialect,
                                                                                    None)
                                        for c in stmt.selected_columns])
@@ -102,10 +102,12 @@ class Statement:
 
 class BulkInsert:
     """``INSERT`` of many rows handed to the driver's ``executemany``, compiled once per
-    dialect and column set (every row has the keys of the first)."""
+    dialect and column set (every row has the keys of the first). The ``encoded``
+    columns are given as the database stores them (JSON columns: the JSON text), so no
+    processor runs on them."""
 
-    def __init__(self, table: Table):
-        self.table = table
+    def __init__(self, table: Table, *, encoded: set[str] = frozenset()):
+        self.table, self.encoded = table, encoded
         self._plans: dict[tuple, tuple] = {}
 
     def __call__(self, session: Session, rows: list[dict]) -> None:
@@ -130,7 +132,8 @@ class BulkInsert:
             compiled = insert(self.table).inline().compile(dialect=dialect,
                                                            column_keys=list(keys))
             names = tuple(compiled.positiontup) if compiled.positional else keys
-            processors = [self.table.c[n].type.dialect_impl(dialect).bind_processor(dialect)
+            processors = [None if n in self.encoded else
+                          self.table.c[n].type.dialect_impl(dialect).bind_processor(dialect)
                           for n in names]
             plan = self._plans[(dialect.name, keys)] = (compiled.string, names, processors,
                                                         compiled.positional)

@@ -93,7 +93,11 @@ class Replica:
 
     # --- outbox -----------------------------------------------------------------------------
     def pending_ops(self, limit: int) -> list[dict]:
-        return [json.loads(body) for (body,) in self.db.execute(
+        return [json.loads(body) for body in self.pending_bodies(limit)]
+
+    def pending_bodies(self, limit: int) -> list[str]:
+        """The next ops as stored, JSON text: a push sends them as they are."""
+        return [body for (body,) in self.db.execute(
             "SELECT body FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?", (limit,))]
 
     def count(self, table: str, state: str) -> int:

@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from server.db import utcnow
+from server.direct import Statement
 from server.models import ApiToken, Inspector, User
 from server.services import audit
 from server.services.actors import Actor
@@ -123,21 +124,21 @@ def login(session: Session, *, creds: Credentials, password: str, now: dt.dateti
     return LoginResult(token=token, expires_at=expires, user=user)
 
 
-# Plain columns, not entities, in a statement built once: this runs on every request.
+# Plain columns, not entities, run straight on the driver: this runs on every request.
 _T, _U, _I = ApiToken.__table__.c, User.__table__.c, Inspector.__table__.c
-_TOKEN_ACTOR = (
+_TOKEN_ACTOR = Statement(lambda: (
     select(_T.revoked_at, _T.expires_at, _U.id, _U.username, _U.role, _U.active,
            _U.department_id, _U.inspector_id, _I.department_id, _I.active)
     .select_from(_T.user_id.table.join(_U.id.table, _U.id == _T.user_id)
                  .outerjoin(_I.id.table, _I.id == _U.inspector_id))
-    .where(_T.token_hash == bindparam("digest")))
+    .where(_T.token_hash == bindparam("digest"))))
 
 
 def resolve_token(session: Session, token: str, *, now: dt.datetime) -> Actor:
     """The actor behind a token. An inspector account takes its department and its
     standing from the inspector record, so moving or deactivating the inspector takes
     effect on the next request (no copy to keep in step)."""
-    row = session.execute(_TOKEN_ACTOR, {"digest": _token_digest(token)}).first()
+    row = next(iter(_TOKEN_ACTOR(session, digest=_token_digest(token))), None)
     if row is None:
         raise Unauthorized("The token is not valid.", code="invalid_token")
     (revoked_at, expires_at, user_id, username, role, active, department_id,

@@ -99,8 +99,11 @@ def check_device(session: Session, actor: Actor, device_id: str, credential: str
     return device
 
 
-def _payload_hash(op: dict) -> str:
-    return _digest(json.dumps(op, sort_keys=True, ensure_ascii=False, default=str))
+def _payload(op: dict) -> tuple[str, str]:
+    """The op as canonical JSON text (sorted keys), which is what is stored, and its
+    SHA-256, which decides "the same op id with the same payload"."""
+    text = json.dumps(op, sort_keys=True, ensure_ascii=False, default=str)
+    return text, _digest(text)
 
 
 def _check_value(field: dict, value) -> bool:
@@ -138,14 +141,17 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
     (entry scan, submit) read the registers, so pending rows are written before one.
     ``public_keys`` is called only for an entry scan: keys are not read on the hot path."""
     now = now or utcnow()
-    device = check_device(session, actor, device_id, credential, now=now)
-
-    hashes: dict[str, str] = {}
+    # Pure work first: the database's write lock is taken by the first statement.
+    payloads: dict[str, tuple[str, str]] = {}
     reused = []
     for op in ops:
-        digest = _payload_hash(op)
-        if hashes.setdefault(op["op_id"], digest) != digest:
+        payload = _payload(op)
+        if payloads.setdefault(op["op_id"], payload)[1] != payload[1]:
             reused.append(op["op_id"])  # the same id twice in this batch, different payloads
+    hashes = {op_id: digest for op_id, (_, digest) in payloads.items()}
+    writes = {op["op_id"]: register(op, actor.inspector_id) for op in ops}
+
+    device = check_device(session, actor, device_id, credential, now=now)
     known = {row.op_id: row for row in _KNOWN(session, ids=list(hashes))}
     reused += [op_id for op_id, row in known.items() if row.payload_hash != hashes[op_id]]
     if reused:
@@ -157,7 +163,6 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
     visits = _visit_views(session, {op["visit_id"] for op in ops})
     versions = _version_views(session, {op["item_version_id"] for op in ops
                                         if op.get("item_version_id")})
-    writes = {op["op_id"]: register(op, actor.inspector_id) for op in ops}
     states = _states(session, {(op["visit_id"], writes[op["op_id"]][0]) for op in ops
                                if writes[op["op_id"]]})
     # Revisions some stored revision was based on: they arrive late (a phone pushed out
@@ -199,7 +204,7 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
                                     entry_rules or {}, now)
             visit.state = orm_visit.state  # an entry or a submission moves it on
             outcome = "rejected" if reason else "applied"
-        batch.op(op, device.id, actor.user_id, hashes[op["op_id"]], outcome, reason)
+        batch.op(op, device.id, actor.user_id, payloads[op["op_id"]], outcome, reason)
         results.append({"op_id": op["op_id"], "outcome": outcome, "reason": reason, **result})
         done[op["op_id"]] = {"outcome": outcome, "reason": reason}
     batch.flush()
@@ -215,7 +220,7 @@ _KNOWN = Statement(lambda ids: select(_OPS.op_id, _OPS.payload_hash, _OPS.outcom
 _LATE = Statement(lambda ids: select(RevisionBase.__table__.c.base_op_id).where(
     in_list(RevisionBase.__table__.c.base_op_id, "ids", ids)))
 _INSERT_OPS, _INSERT_REVISIONS, _INSERT_BASES = (
-    BulkInsert(SyncOp.__table__), BulkInsert(FieldRevision.__table__),
+    BulkInsert(SyncOp.__table__, encoded={"payload"}), BulkInsert(FieldRevision.__table__),
     BulkInsert(RevisionBase.__table__))
 _PUSHED = Statement(lambda: update(Device.__table__).where(
     Device.__table__.c.id == bindparam("device")).values(last_push_at=bindparam("now")))
@@ -230,13 +235,12 @@ class _Batch:
         self.ops: list[dict] = []
         self.revisions: list[dict] = []
 
-    def op(self, op: dict, device_id: str, user_id: int, payload_hash: str, outcome: str,
-           reason: str | None) -> None:
+    def op(self, op: dict, device_id: str, user_id: int, payload: tuple[str, str],
+           outcome: str, reason: str | None) -> None:
         self.ops.append({"op_id": op["op_id"], "device_id": device_id, "user_id": user_id,
                          "visit_id": op["visit_id"], "kind": op["kind"],
-                         "payload": {k: v.isoformat() if isinstance(v, dt.datetime) else v
-                                     for k, v in op.items()},
-                         "payload_hash": payload_hash, "outcome": outcome, "reason": reason,
+                         "payload": payload[0], "payload_hash": payload[1],
+                         "outcome": outcome, "reason": reason,
                          "hlc": op["hlc"], "device_time": op.get("device_time"),
                          "received_at": self.now})
 

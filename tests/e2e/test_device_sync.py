@@ -115,6 +115,26 @@ def test_a_sync_cut_anywhere_is_resumed_by_calling_it_again(team, phones, sessio
                           .where(SyncOp.device_id == a.device_id)) == 4
 
 
+def test_a_push_larger_than_the_byte_cap_goes_in_several_bodies_under_it(
+        team, phones, session):  # noqa: F811
+    """Long Chinese notes (three bytes a character): the phone sends its stored ops in
+    bodies under the cap the server advertises, and every op arrives once."""
+    a, _ = phones
+    visit, item = team.visits[0], team.item
+    ops = [a.record_answer(visit, item, "licensed", ("yes", "no")[i % 2],
+                           note=f"{i}" + "现场检查记录" * 800) for i in range(12)]
+    cap = a._call("GET", "/sync/limits")["max_bytes"]
+    bodies: list[int] = []
+    a.http.hooks["response"].append(
+        lambda r, *_, **__: bodies.append(len(r.request.body))
+        if r.request.url.endswith("/sync/push") else None)
+    report = a.sync()
+    assert report.pushed == 12 and report.outcomes == {"applied": 12}
+    assert len(bodies) >= 12 * 14_400 // cap and max(bodies) <= cap
+    assert session.scalar(select(func.count()).select_from(SyncOp)
+                          .where(SyncOp.op_id.in_(ops))) == 12
+
+
 def test_a_joint_team_shares_one_checklist_each_department_answering_its_own_items(
         drawn, app, session, tmp_path, world):  # noqa: F811
     visit = drawn.visit
