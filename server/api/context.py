@@ -30,8 +30,9 @@ def session() -> Session:
 
 
 def commit_now() -> None:
-    """Commit before answering with an error, for state a refusal must keep
-    (e.g. a failed-login counter)."""
+    """Commit before the response is built: for state a refusal must keep (e.g. a
+    failed-login counter), or to end a busy write transaction (the sync push) without
+    holding the write lock while the answer is serialized."""
     session().commit()
 
 

@@ -14,7 +14,7 @@ from schemas.sync import (
     PushSchema,
 )
 from server.api.blueprint import Blueprint
-from server.api.context import actor, fi, session
+from server.api.context import actor, commit_now, fi, session
 from server.services import sync, visits
 
 blp = Blueprint("sync", __name__, description="Devices and offline sync")
@@ -65,6 +65,7 @@ class SyncPush(MethodView):
                             entry_rules={"grace_minutes": s.entry_grace_minutes,
                                          "distance_flag_m": s.entry_distance_flag_m,
                                          "manual_days": s.manual_entry_days})
+        commit_now()  # before the answer is built: the write lock is held until commit
         return {"results": results}
 
 
