@@ -38,7 +38,7 @@ def fetch_plain(session: Session, stmt) -> list[tuple]:
 
 def in_list(column, name: str, n: int):
     """``column IN (:name_0, ..., :name_{n-1})``, for a ``Statement`` builder."""
-    return column.in_([bindparam(f"{name}_{i}") for i in range(n)])
+    return column.in_([bindparam(f"{name}_{i}", type_=column.type) for i in range(n)])
 
 
 class Statement:

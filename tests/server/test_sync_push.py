@@ -191,3 +191,22 @@ def test_on_site_answers_before_the_entry_reaches_the_server_are_kept_but_block_
               "hlc": HLC(2, 0, "a").encode()}
     refused = push(a, [submit]).get_json()["results"][0]
     assert refused["reason"] == "not_ready" and {"problem": "not_entered"} in refused["problems"]
+
+
+def test_the_register_heads_a_push_reads_are_found_through_the_index(session):
+    """However long a visit's history, a push reads the heads of the registers it
+    writes through ``ix_field_revisions_register``, never by scanning every revision
+    (SQLite scanned the table for a row-value IN list; PostgreSQL is told not to scan)."""
+    from sqlalchemy import text
+
+    from server.services.sync import _HEADS
+
+    stmt = _HEADS.build(visits=1, registers=2).params(
+        visits_0=1, registers_0="a:1:licensed", registers_1="a:2:licensed")
+    sql = str(stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+    if session.get_bind().dialect.name == "sqlite":
+        plan = " ".join(str(r[-1]) for r in session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    else:
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = " ".join(r[0] for r in session.execute(text(f"EXPLAIN {sql}")))
+    assert "ix_field_revisions_register" in plan and "SCAN field_revisions" not in plan
