@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable
 
-from sqlalchemy import Table, bindparam, insert
+from sqlalchemy import Connection, Table, bindparam, insert
 from sqlalchemy.orm import Session
 
 
@@ -36,6 +36,12 @@ def fetch_plain(session: Session, stmt) -> list[tuple]:
         cursor.close()
 
 
+def _connection(db: Session | Connection) -> Connection:
+    """The session's connection, in its transaction; a caller running many statements
+    passes it once (``Session.connection()`` costs more than a small statement)."""
+    return db.connection() if isinstance(db, Session) else db
+
+
 def in_list(column, name: str, n: int):
     """``column IN (:name_0, ..., :name_{n-1})``, for a ``Statement`` builder."""
     return column.in_([bindparam(f"{name}_{i}", type_=column.type) for i in range(n)])
@@ -50,8 +56,8 @@ class Statement:
         self.build = build
         self._plans: dict[tuple, tuple] = {}
 
-    def __call__(self, session: Session, **params) -> list[tuple] | None:
-        conn = session.connection()
+    def __call__(self, db: Session | Connection, **params) -> list[tuple] | None:
+        conn = _connection(db)
         flat, lengths = {}, {}
         for name, value in params.items():
             if isinstance(value, list | tuple | set | frozenset):
@@ -110,10 +116,10 @@ class BulkInsert:
         self.table, self.encoded = table, encoded
         self._plans: dict[tuple, tuple] = {}
 
-    def __call__(self, session: Session, rows: list[dict]) -> None:
+    def __call__(self, db: Session | Connection, rows: list[dict]) -> None:
         if not rows:
             return
-        conn = session.connection()
+        conn = _connection(db)
         sql, names, processors, positional = self._plan(conn.dialect, tuple(rows[0]))
         params = [[p(row[n]) if p else row[n] for n, p in zip(names, processors, strict=True)]
                   for row in rows]

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from server.db import utcnow
@@ -152,7 +152,8 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
     writes = {op["op_id"]: register(op, actor.inspector_id) for op in ops}
 
     device = check_device(session, actor, device_id, credential, now=now)
-    known = {row.op_id: row for row in _KNOWN(session, ids=list(hashes))}
+    db = session.connection()  # once: every statement below runs on it
+    known = {row.op_id: row for row in _KNOWN(db, ids=list(hashes))}
     reused += [op_id for op_id, row in known.items() if row.payload_hash != hashes[op_id]]
     if reused:
         audit.record(session, actor, "sync.op_id_reused", "device", device.id,
@@ -160,17 +161,17 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
         raise Conflict("An op id was sent again with a different payload; nothing applied.",
                        code="op_id_reused", op_ids=reused)
 
-    visits = _visit_views(session, {op["visit_id"] for op in ops})
-    versions = _version_views(session, {op["item_version_id"] for op in ops
+    visits = _visit_views(db, {op["visit_id"] for op in ops})
+    versions = _version_views(db, {op["item_version_id"] for op in ops
                                         if op.get("item_version_id")})
-    states = _states(session, {(op["visit_id"], writes[op["op_id"]][0]) for op in ops
+    states = _states(db, {(op["visit_id"], writes[op["op_id"]][0]) for op in ops
                                if writes[op["op_id"]]})
     # Revisions some stored revision was based on: they arrive late (a phone pushed out
     # of order) and are history at once, never a head.
     fresh = [o for o, w in writes.items() if w and o not in known]
-    late = {row.base_op_id for row in _LATE(session, ids=fresh)} if fresh else set()
+    late = {row.base_op_id for row in _LATE(db, ids=fresh)} if fresh else set()
 
-    batch = _Batch(session, now, states)
+    batch = _Batch(session, db, now, states)
     done: dict[str, dict] = {}
     results = []
     for op in ops:
@@ -208,7 +209,7 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
         results.append({"op_id": op["op_id"], "outcome": outcome, "reason": reason, **result})
         done[op["op_id"]] = {"outcome": outcome, "reason": reason}
     batch.flush()
-    _PUSHED(session, device=device.id, now=now)
+    _PUSHED(db, device=device.id, now=now)
     return results
 
 
@@ -230,8 +231,9 @@ class _Batch:
     """Rows waiting for one bulk insert each: ops before the revisions that reference
     them, the revisions' bases, the heads they supersede, then the change sequence."""
 
-    def __init__(self, session: Session, now: dt.datetime, states: dict[tuple, FieldState]):
-        self.session, self.now, self.states = session, now, states
+    def __init__(self, session: Session, db: Connection, now: dt.datetime,
+                 states: dict[tuple, FieldState]):
+        self.session, self.db, self.now, self.states = session, db, now, states
         self.ops: list[dict] = []
         self.revisions: list[dict] = []
 
@@ -255,27 +257,27 @@ class _Batch:
             "inspector_id": inspector_id, "note": op.get("note"), "is_head": True})
 
     def flush(self) -> None:
-        _INSERT_OPS(self.session, self.ops)
+        _INSERT_OPS(self.db, self.ops)
         if self.revisions:
             for r in self.revisions:
                 r["is_head"] = r["op_id"] in self.states[(r["visit_id"], r["register"])].head_ids()
-            _INSERT_REVISIONS(self.session, self.revisions)
+            _INSERT_REVISIONS(self.db, self.revisions)
             bases = [{"op_id": r["op_id"], "base_op_id": b} for r in self.revisions
                      for b in r["base"]]
             if bases:
-                _INSERT_BASES(self.session, bases)
-                _SUPERSEDED(self.session, ids={b["base_op_id"] for b in bases})
+                _INSERT_BASES(self.db, bases)
+                _SUPERSEDED(self.db, ids={b["base_op_id"] for b in bases})
             changes.record(self.session, [(r["visit_id"], "field", r["op_id"])
                                           for r in self.revisions], now=self.now)
         self.ops, self.revisions = [], []
 
 
-def _states(session: Session, keys: set[tuple[int, str]]) -> dict[tuple, FieldState]:
+def _states(db: Session | Connection, keys: set[tuple[int, str]]) -> dict[tuple, FieldState]:
     """The merged state of each (visit, register), from its head revisions: the same
     heads, winner and siblings as from the whole history, in one or two rows each."""
     states: dict[tuple, FieldState] = defaultdict(FieldState)
     if keys:
-        for r in _HEADS(session, visits={v for v, _ in keys}, registers={r for _, r in keys}):
+        for r in _HEADS(db, visits={v for v, _ in keys}, registers={r for _, r in keys}):
             if (r.visit_id, r.register) in keys:
                 states[(r.visit_id, r.register)] = apply(states[(r.visit_id, r.register)],
                                                          _revision(r))
@@ -300,23 +302,23 @@ class _VisitView:
     items: dict[int, int]  # item version -> department
 
 
-def _visit_views(session: Session, ids: set[int]) -> dict[int, _VisitView]:
+def _visit_views(db: Session | Connection, ids: set[int]) -> dict[int, _VisitView]:
     if not ids:
         return {}
-    views = {vid: _VisitView(vid, state, {}, {}) for vid, state in _VISITS(session, ids=ids)}
-    for vid, inspector, department in _MEMBERS(session, ids=ids):
+    views = {vid: _VisitView(vid, state, {}, {}) for vid, state in _VISITS(db, ids=ids)}
+    for vid, inspector, department in _MEMBERS(db, ids=ids):
         views[vid].members[inspector] = department
-    for vid, version, department in _ITEMS(session, ids=ids):
+    for vid, version, department in _ITEMS(db, ids=ids):
         views[vid].items[version] = department
     return views
 
 
-def _version_views(session: Session, ids: set[int]) -> dict[int, tuple[str, dict]]:
+def _version_views(db: Session | Connection, ids: set[int]) -> dict[int, tuple[str, dict]]:
     """Item version -> (method, its form's fields by key)."""
     if not ids:
         return {}
     return {vid: (method, {f["key"]: f for f in form["fields"]})
-            for vid, method, form in _VERSIONS(session, ids=ids)}
+            for vid, method, form in _VERSIONS(db, ids=ids)}
 
 
 def _by_ids(*columns):
