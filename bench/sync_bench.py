@@ -21,7 +21,11 @@ Printed, one JSON line:
 - conflicts_kept: ops answered ``conflict`` (a concurrent edit kept as a sibling) and
   conflicted_registers: answers still conflicted at the end;
 - peak_server_rss_mb: the largest sum of the gunicorn master's and workers' RSS,
-  sampled every 100 ms.
+  sampled every 100 ms;
+- server_cpu_seconds_during_push (gunicorn's workers; PostgreSQL's own processes are
+  not counted), server_cpu_ms_per_op, and phones_cpu_seconds_during_push (what the 20
+  phone processes spent in their push command): the same work costs more CPU when the
+  machine is busier, so these tell a slow run from a slower server.
 
     .venv/bin/python bench/sync_bench.py [--database sqlite|postgresql] [--devices 20]
         [--edits 500] [--batch 25] [--workers N]
@@ -239,6 +243,7 @@ def main() -> None:
         "push_ops": pushed, "push_seconds": round(wall(pushes), 3),
         "push_ops_per_s": round(pushed / wall(pushes), 1), "outcomes": outcomes,
         "server_cpu_seconds_during_push": round(push_cpu, 2),
+        "server_cpu_ms_per_op": round(push_cpu * 1000 / max(pushed, 1), 3),
         "phones_cpu_seconds_during_push": round(sum(p["cpu_s"] for p in pushes), 2),
         "pull_records": pulled, "pull_seconds": round(wall(pulls), 3),
         "pull_records_per_s": round(pulled / wall(pulls), 1),
