@@ -95,16 +95,17 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         mode = conn.get_execution_options().get("sqlite_begin", "")
-        dbapi_conn = conn.connection.dbapi_connection
         if mode == "IMMEDIATE":
-            queue.enter(dbapi_conn)
+            queue.enter(conn.connection.info)
         # on the driver: every request begins one or two transactions, and SQLAlchemy's
         # statement machinery costs more than the BEGIN itself
-        dbapi_conn.execute(f"BEGIN {mode}".strip())
+        conn.connection.dbapi_connection.execute(f"BEGIN {mode}".strip())
 
-    @event.listens_for(engine, "checkin")
-    def _on_checkin(dbapi_conn, _record):
-        queue.leave(dbapi_conn)  # the transaction ended: committed or rolled back
+    # The transaction ended (committed or rolled back: the connection went back to the
+    # pool), or the connection is being thrown away: either way its place in the queue ends.
+    for name in ("checkin", "invalidate", "soft_invalidate", "detach", "close"):
+        event.listen(engine, name, lambda _dbapi, record, *_: record is not None and
+                     queue.leave(record.info))
 
 
 class _WriterQueue:
@@ -117,15 +118,17 @@ class _WriterQueue:
     database, which the kernel hands to the next writer the moment it is released, just
     before BEGIN IMMEDIATE; it is released when the connection goes back to the pool,
     after its COMMIT or ROLLBACK. SQLite's own lock still decides; this only orders who
-    asks. A process killed while holding it loses it with its file descriptors.
+    asks. A process killed while holding it loses it with its file descriptors. The
+    lock's descriptor lives in the pooled connection's ``info``.
     """
+
+    KEY = "fieldinspect_writer_lock_fd"
 
     def __init__(self, database: str | None):
         self.path = None if database in (None, "", ":memory:") else f"{database}-writer.lock"
-        self.held: dict[int, int] = {}  # id of the DBAPI connection -> lock file descriptor
 
-    def enter(self, dbapi_conn) -> None:
-        if self.path is None or id(dbapi_conn) in self.held:
+    def enter(self, info: dict) -> None:
+        if self.path is None or self.KEY in info:
             return
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -133,10 +136,10 @@ class _WriterQueue:
         except BaseException:
             os.close(fd)
             raise
-        self.held[id(dbapi_conn)] = fd
+        info[self.KEY] = fd
 
-    def leave(self, dbapi_conn) -> None:
-        fd = self.held.pop(id(dbapi_conn), None)
+    def leave(self, info: dict) -> None:
+        fd = info.pop(self.KEY, None)
         if fd is not None:
             os.close(fd)  # closing the descriptor releases the lock
 

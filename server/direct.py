@@ -64,6 +64,8 @@ class Statement:
                 # padded to a power of two with its last value (the same IN list): a
                 # plan per length, and few lengths
                 value = list(value)
+                if not value:
+                    raise ValueError(f"the list {name!r} is empty")
                 n = 1 << (len(value) - 1).bit_length()
                 value += value[-1:] * (n - len(value))
                 lengths[name] = n
