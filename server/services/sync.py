@@ -163,9 +163,9 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
 
     visits = _visit_views(db, {op["visit_id"] for op in ops})
     versions = _version_views(db, {op["item_version_id"] for op in ops
-                                        if op.get("item_version_id")})
+                                   if op.get("item_version_id")})
     states = _states(db, {(op["visit_id"], writes[op["op_id"]][0]) for op in ops
-                               if writes[op["op_id"]]})
+                          if writes[op["op_id"]]})
     # Revisions some stored revision was based on: they arrive late (a phone pushed out
     # of order) and are history at once, never a head.
     fresh = [o for o, w in writes.items() if w and o not in known]
@@ -489,12 +489,12 @@ REVISION_COLUMNS = (FieldRevision.op_id, FieldRevision.visit_id, FieldRevision.r
 
 _VISITS = _by_ids(Visit.__table__.c.id, Visit.__table__.c.state)
 _MEMBERS = _by_ids(VisitMember.__table__.c.visit_id, VisitMember.__table__.c.inspector_id,
-                      VisitMember.__table__.c.department_id)
+                   VisitMember.__table__.c.department_id)
 _ITEMS = _by_ids(VisitItem.__table__.c.visit_id, VisitItem.__table__.c.item_version_id,
-                    VisitItem.__table__.c.department_id)
+                 VisitItem.__table__.c.department_id)
 _VERSIONS = _by_ids(InspectionItemVersion.__table__.c.id,
-                       InspectionItemVersion.__table__.c.method,
-                       InspectionItemVersion.__table__.c.form)
+                    InspectionItemVersion.__table__.c.method,
+                    InspectionItemVersion.__table__.c.form)
 # Two lists, not ``(visit_id, register) IN (pairs)``: SQLite answers a row-value IN
 # list by scanning the whole table, however long the history; two IN lists search the
 # index. The rows of other pairs the two lists also match are dropped by the caller.
