@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable
+from contextlib import closing
 
 from sqlalchemy import Connection, Table, bindparam, insert
 from sqlalchemy.orm import Session
@@ -28,12 +29,9 @@ def fetch_plain(session: Session, stmt) -> list[tuple]:
     params = compiled.construct_params()
     if compiled.positional:
         params = tuple(params[name] for name in compiled.positiontup)
-    cursor = conn.connection.cursor()
-    try:
+    with closing(conn.connection.cursor()) as cursor:
         cursor.execute(str(compiled), params)
         return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 def _connection(db: Session | Connection) -> Connection:
@@ -75,16 +73,13 @@ class Statement:
         sql, names, binds, results, positional, fixed = self._plan(conn.dialect, lengths)
         values = [p(v) if p else v for v, p in zip(
             (flat[n] if n in flat else fixed[n] for n in names), binds, strict=True)]
-        cursor = conn.connection.cursor()
-        try:
+        with closing(conn.connection.cursor()) as cursor:
             cursor.execute(sql, values if positional else dict(zip(names, values, strict=True)))
             if results is None:
                 return None
             make, processors = results
             return [make(p(v) if p else v for v, p in zip(row, processors, strict=True))
                     for row in cursor.fetchall()]
-        finally:
-            cursor.close()
 
     def _plan(self, dialect, lengths: dict[str, int]) -> tuple:
         key = (dialect.name, tuple(sorted(lengths.items())))
@@ -127,11 +122,8 @@ class BulkInsert:
                   for row in rows]
         if not positional:
             params = [dict(zip(names, values, strict=True)) for values in params]
-        cursor = conn.connection.cursor()
-        try:
+        with closing(conn.connection.cursor()) as cursor:
             cursor.executemany(sql, params)
-        finally:
-            cursor.close()
 
     def _plan(self, dialect, keys: tuple[str, ...]) -> tuple:
         plan = self._plans.get((dialect.name, keys))

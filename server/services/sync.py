@@ -148,13 +148,12 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
         payload = _payload(op)
         if payloads.setdefault(op["op_id"], payload)[1] != payload[1]:
             reused.append(op["op_id"])  # the same id twice in this batch, different payloads
-    hashes = {op_id: digest for op_id, (_, digest) in payloads.items()}
     writes = {op["op_id"]: register(op, actor.inspector_id) for op in ops}
 
     device = check_device(session, actor, device_id, credential, now=now)
     db = session.connection()  # once: every statement below runs on it
-    known = {row.op_id: row for row in _KNOWN(db, ids=list(hashes))}
-    reused += [op_id for op_id, row in known.items() if row.payload_hash != hashes[op_id]]
+    known = {row.op_id: row for row in _KNOWN(db, ids=list(payloads))}
+    reused += [op_id for op_id, row in known.items() if row.payload_hash != payloads[op_id][1]]
     if reused:
         audit.record(session, actor, "sync.op_id_reused", "device", device.id,
                      after={"op_ids": reused}, now=now)
