@@ -39,12 +39,15 @@ class Revision:
 @dataclass(frozen=True)
 class FieldState:
     revisions: dict[str, Revision] = field(default_factory=dict)
+    # Held revisions that a revision the state does not hold was based on. A state built
+    # from part of the history (the server reads a register's heads only) learns this of
+    # a revision arriving after one based on it; the full history never needs it.
+    superseded: frozenset[str] = frozenset()
 
     @cached_property
     def heads(self) -> list[Revision]:
         """Computed once per state (states are immutable: ``apply`` makes a new one)."""
-        superseded = set().union(*(r.base for r in self.revisions.values())) \
-            if self.revisions else set()
+        superseded = self.superseded.union(*(r.base for r in self.revisions.values()))
         return sorted((r for op, r in self.revisions.items() if op not in superseded),
                       key=lambda r: r.order_key)
 
@@ -80,11 +83,14 @@ def _key(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def apply(state: FieldState, revision: Revision) -> FieldState:
-    """The state after ``revision``; the same state if it was seen already."""
+def apply(state: FieldState, revision: Revision, *, superseded: bool = False) -> FieldState:
+    """The state after ``revision``; the same state if it was seen already. With
+    ``superseded``, the revision is known to be superseded by one the state does not
+    hold: it is never a head, but it still supersedes its own bases."""
     if revision.op_id in state.revisions:
         return state
-    return FieldState({**state.revisions, revision.op_id: revision})
+    return FieldState({**state.revisions, revision.op_id: revision},
+                      state.superseded | {revision.op_id} if superseded else state.superseded)
 
 
 def is_concurrent(state: FieldState, revision: Revision) -> bool:

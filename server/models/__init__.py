@@ -33,7 +33,14 @@ from server.models.plans import (
 )
 from server.models.reports import ReportManualFigure, ReportTarget
 from server.models.results import FollowUp, Result, ResultCategory, ResultItem
-from server.models.sync import Change, Device, FieldRevision, RevisionBase, SyncOp
+from server.models.sync import (
+    Change,
+    Device,
+    FieldRevision,
+    RegisterHead,
+    RevisionBase,
+    SyncOp,
+)
 from server.models.tags import Tag
 
 __all__ = [
@@ -41,7 +48,7 @@ __all__ = [
     "DrawStratum", "InspectionItem", "InspectionItemVersion", "Inspector", "InspectorConflict",
     "Plan", "PlanVersion", "Tag", "Task", "TaskItem", "User", "Visit", "VisitItem", "VisitMember",
     "VisitMerge", "PremisesCode", "SigningKey", "VisitEntry", "VisitRating", "RecusalRequest", "Upload",
-    "Change", "Device", "FieldRevision", "RevisionBase", "SyncOp", "company_tags",
+    "Change", "Device", "FieldRevision", "RegisterHead", "RevisionBase", "SyncOp", "company_tags",
     "inspector_tags", "task_departments", "CalendarOverride", "CalendarYear", "DeadlineRule",
     "ReportManualFigure", "ReportTarget", "FollowUp", "Result", "ResultCategory", "ResultItem",
 ]

@@ -26,18 +26,22 @@ class Device(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     last_push_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # How many of its ops the server holds (visit progress), counted as a push stores
+    # them: an index of sync_ops by device cost every push a few more pages to write.
+    ops_known: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class SyncOp(Base):
     """Every operation a device pushed, with its outcome, exactly once (keyed by the
-    device-made UUIDv7). Refused ops stay too, with the reason."""
+    device-made UUIDv7). Refused ops stay too, with the reason. Not indexed by device:
+    the count per device is kept on the device (``Device.ops_known``)."""
 
     __tablename__ = "sync_ops"
     __table_args__ = (CheckConstraint(f"outcome IN {OUTCOMES!r}", name="outcome"),
                       Index("ix_sync_ops_visit", "visit_id"))
 
     op_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     visit_id: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))
@@ -54,10 +58,11 @@ class FieldRevision(Base):
     """One value a device wrote to a register of a visit: a checklist answer, a note, a
     photo link or a signature (``sync.ops``). A register's state is the merge of all
     its revisions (``sync.merge``); ``item_version_id`` and ``field_key`` name an
-    answer's item and field, for queries."""
+    answer's item and field, for queries. Rows are only ever appended: which revisions
+    are heads is kept in ``register_heads``."""
 
     __tablename__ = "field_revisions"
-    __table_args__ = (Index("ix_field_revisions_register", "visit_id", "register", "is_head"),)
+    __table_args__ = (Index("ix_field_revisions_visit", "visit_id"),)
 
     op_id: Mapped[str] = mapped_column(ForeignKey("sync_ops.op_id"), primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"))
@@ -72,19 +77,35 @@ class FieldRevision(Base):
     device_id: Mapped[str] = mapped_column(String(36))
     inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspectors.id"))
     note: Mapped[str | None] = mapped_column(Text)
-    # Not superseded by any stored revision: the merge needs only these (the rest is
-    # history), so a push reads one or two rows per register however long its history.
-    is_head: Mapped[bool] = mapped_column(default=True)
+
+
+class RegisterHead(Base):
+    """A revision of a register that no stored revision of that register supersedes:
+    the merge needs only these (the rest is history), so a push reads one or two rows
+    per register however long its history. A table of its own, keyed by register (no
+    rowid on SQLite): a push then writes a few pages of it, where a flag on the
+    revisions rewrote old rows scattered through that table and its index."""
+
+    __tablename__ = "register_heads"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    visit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    register: Mapped[str] = mapped_column(String(160), primary_key=True)
+    op_id: Mapped[str] = mapped_column(ForeignKey("field_revisions.op_id"), primary_key=True)
 
 
 class RevisionBase(Base):
-    """Revision ``op_id`` was based on ``base_op_id``: finds at once whether a revision
-    arriving late (after one based on it) is already superseded."""
+    """Revision ``op_id`` was based on ``base_op_id``, which the server had not received
+    when it stored ``op_id``: finds at once whether a revision arriving late (after one
+    based on it) is already superseded. A base already received cannot arrive late, so
+    it is not written here (every base is in ``FieldRevision.base``). Keyed by the base,
+    the one lookup (no rowid on SQLite: one b-tree to write, not three)."""
 
     __tablename__ = "revision_bases"
+    __table_args__ = {"sqlite_with_rowid": False}
 
+    base_op_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     op_id: Mapped[str] = mapped_column(ForeignKey("field_revisions.op_id"), primary_key=True)
-    base_op_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
 
 
 class Change(Base):

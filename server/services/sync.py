@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from server.db import utcnow
@@ -28,6 +28,7 @@ from server.models import (
     Device,
     FieldRevision,
     InspectionItemVersion,
+    RegisterHead,
     RevisionBase,
     SyncOp,
     Visit,
@@ -165,12 +166,19 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
                                    if op.get("item_version_id")})
     states = _states(db, {(op["visit_id"], writes[op["op_id"]][0]) for op in ops
                           if writes[op["op_id"]]})
-    # Revisions some stored revision was based on: they arrive late (a phone pushed out
-    # of order) and are history at once, never a head.
-    fresh = [o for o, w in writes.items() if w and o not in known]
-    late = {row.base_op_id for row in _LATE(db, ids=fresh)} if fresh else set()
+    # Revisions some stored revision of their register was based on: they arrive late
+    # (a phone pushed out of order) and are history at once, never a head.
+    fresh = {o: (op["visit_id"], writes[o][0]) for op in ops
+             if writes[(o := op["op_id"])] and o not in known}
+    late = {row.base_op_id for row in _LATE(db, ids=list(fresh))
+            if fresh[row.base_op_id] == (row.visit_id, row.register)} if fresh else set()
+    # Only a base not received yet can arrive late: only those are written down.
+    named = {b for op in ops if op["op_id"] in fresh for b in op.get("base") or ()} - \
+        payloads.keys()
+    unreceived = named - {row.op_id for row in _RECEIVED(db, ids=list(named))} if named \
+        else set()
 
-    batch = _Batch(session, db, now, states)
+    batch = _Batch(session, db, now, states, unreceived)
     done: dict[str, dict] = {}
     results = []
     for op in ops:
@@ -190,8 +198,8 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
             revision = Revision(op["op_id"], write[1], op["hlc"], device.id,
                                 frozenset(op.get("base") or ()))
             before = states[key]
-            if op["op_id"] not in late:
-                states[key] = apply(before, revision)
+            # a late revision is history at once, but what it was based on is superseded
+            states[key] = apply(before, revision, superseded=op["op_id"] in late)
             outcome = "conflict" if states[key].conflicted and is_concurrent(before, revision) \
                 and op["op_id"] not in late else "applied"
             batch.revision(op, key, write[1], device.id, actor.inspector_id)
@@ -208,7 +216,7 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
         results.append({"op_id": op["op_id"], "outcome": outcome, "reason": reason, **result})
         done[op["op_id"]] = {"outcome": outcome, "reason": reason}
     batch.flush()
-    _PUSHED(db, device=device.id, now=now)
+    _PUSHED(db, device=device.id, now=now, stored=batch.stored)
     return results
 
 
@@ -217,24 +225,40 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
 _OPS, _REVISIONS = SyncOp.__table__.c, FieldRevision.__table__.c
 _KNOWN = Statement(lambda ids: select(_OPS.op_id, _OPS.payload_hash, _OPS.outcome,
                                       _OPS.reason).where(in_list(_OPS.op_id, "ids", ids)))
-_LATE = Statement(lambda ids: select(RevisionBase.__table__.c.base_op_id).where(
-    in_list(RevisionBase.__table__.c.base_op_id, "ids", ids)))
-_INSERT_OPS, _INSERT_REVISIONS, _INSERT_BASES = (
+_RECEIVED = Statement(lambda ids: select(_OPS.op_id).where(in_list(_OPS.op_id, "ids", ids)))
+_BASES, _HEAD_ROWS = RevisionBase.__table__.c, RegisterHead.__table__.c
+_LATE = Statement(lambda ids: select(_BASES.base_op_id, _REVISIONS.visit_id,
+                                     _REVISIONS.register).join_from(
+    RevisionBase.__table__, FieldRevision.__table__, _REVISIONS.op_id == _BASES.op_id).where(
+    in_list(_BASES.base_op_id, "ids", ids)))
+_INSERT_OPS, _INSERT_REVISIONS, _INSERT_BASES, _INSERT_HEADS = (
     BulkInsert(SyncOp.__table__, encoded={"payload"}), BulkInsert(FieldRevision.__table__),
-    BulkInsert(RevisionBase.__table__))
+    BulkInsert(RevisionBase.__table__), BulkInsert(RegisterHead.__table__))
+# Head rows are found by their key: the op ids alone are in no index. The two lists'
+# other combinations match nothing (an op id is a head of its own register only).
+_NO_LONGER_HEADS = Statement(lambda visits, registers, ids: delete(RegisterHead.__table__).where(
+    in_list(_HEAD_ROWS.visit_id, "visits", visits),
+    in_list(_HEAD_ROWS.register, "registers", registers),
+    in_list(_HEAD_ROWS.op_id, "ids", ids)))
 _PUSHED = Statement(lambda: update(Device.__table__).where(
-    Device.__table__.c.id == bindparam("device")).values(last_push_at=bindparam("now")))
+    Device.__table__.c.id == bindparam("device")).values(
+    last_push_at=bindparam("now"),
+    ops_known=Device.__table__.c.ops_known + bindparam("stored", type_=Device.ops_known.type)))
 
 
 class _Batch:
     """Rows waiting for one bulk insert each: ops before the revisions that reference
-    them, the revisions' bases, the heads they supersede, then the change sequence."""
+    them, the revisions' bases, the registers' heads, then the change sequence."""
 
     def __init__(self, session: Session, db: Connection, now: dt.datetime,
-                 states: dict[tuple, FieldState]):
+                 states: dict[tuple, FieldState], unreceived: set[str]):
         self.session, self.db, self.now, self.states = session, db, now, states
+        self.unreceived = unreceived
         self.ops: list[dict] = []
         self.revisions: list[dict] = []
+        self.stored = 0  # ops written, for the device's count
+        # the heads as stored, per register: a flush writes the difference
+        self.heads = {key: state.head_ids() for key, state in states.items()}
 
     def op(self, op: dict, device_id: str, user_id: int, payload: tuple[str, str],
            outcome: str, reason: str | None) -> None:
@@ -253,22 +277,34 @@ class _Batch:
             "item_version_id": answer[0] if answer else op.get("item_version_id"),
             "field_key": answer[1] if answer else None, "value": value,
             "base": sorted(op.get("base") or ()), "hlc": op["hlc"], "device_id": device_id,
-            "inspector_id": inspector_id, "note": op.get("note"), "is_head": True})
+            "inspector_id": inspector_id, "note": op.get("note")})
 
     def flush(self) -> None:
         _INSERT_OPS(self.db, self.ops)
+        self.stored += len(self.ops)
         if self.revisions:
-            for r in self.revisions:
-                r["is_head"] = r["op_id"] in self.states[(r["visit_id"], r["register"])].head_ids()
             _INSERT_REVISIONS(self.db, self.revisions)
-            bases = [{"op_id": r["op_id"], "base_op_id": b} for r in self.revisions
-                     for b in r["base"]]
+            bases = [{"base_op_id": b, "op_id": r["op_id"]} for r in self.revisions
+                     for b in r["base"] if b in self.unreceived]
             if bases:
                 _INSERT_BASES(self.db, bases)
-                _SUPERSEDED(self.db, ids={b["base_op_id"] for b in bases})
+            self._write_heads({(r["visit_id"], r["register"]) for r in self.revisions})
             changes.record(self.session, [(r["visit_id"], "field", r["op_id"])
                                           for r in self.revisions], now=self.now)
         self.ops, self.revisions = [], []
+
+    def _write_heads(self, keys: set[tuple[int, str]]) -> None:
+        """Each register's heads now, from the merge: new ones in, superseded ones out."""
+        added, gone = [], []
+        for key in keys:
+            before, now = self.heads.get(key, frozenset()), self.states[key].head_ids()
+            added += [{"visit_id": key[0], "register": key[1], "op_id": o} for o in now - before]
+            gone += [(key, o) for o in before - now]
+            self.heads[key] = now
+        if gone:
+            _NO_LONGER_HEADS(self.db, visits={k[0] for k, _ in gone},
+                             registers={k[1] for k, _ in gone}, ids=[o for _, o in gone])
+        _INSERT_HEADS(self.db, added)
 
 
 def _states(db: Session | Connection, keys: set[tuple[int, str]]) -> dict[tuple, FieldState]:
@@ -285,8 +321,9 @@ def _states(db: Session | Connection, keys: set[tuple[int, str]]) -> dict[tuple,
 
 def visit_states(session: Session, visit_id: int) -> dict[str, FieldState]:
     states: dict[str, FieldState] = defaultdict(FieldState)
-    for r in session.execute(select(*REVISION_COLUMNS).where(
-            FieldRevision.visit_id == visit_id, FieldRevision.is_head.is_(True))):
+    for r in session.execute(select(*REVISION_COLUMNS).join_from(
+            RegisterHead, FieldRevision, FieldRevision.op_id == RegisterHead.op_id).where(
+            RegisterHead.visit_id == visit_id)):
         states[r.register] = apply(states[r.register], _revision(r))
     return states
 
@@ -495,14 +532,13 @@ _VERSIONS = _by_ids(InspectionItemVersion.__table__.c.id,
                     InspectionItemVersion.__table__.c.method,
                     InspectionItemVersion.__table__.c.form)
 # Two lists, not ``(visit_id, register) IN (pairs)``: SQLite answers a row-value IN
-# list by scanning the whole table, however long the history; two IN lists search the
-# index. The rows of other pairs the two lists also match are dropped by the caller.
+# list by scanning the whole table; two IN lists search the key. The rows of other
+# pairs the two lists also match are dropped by the caller.
 _HEADS = Statement(lambda visits, registers: select(
-    *(_REVISIONS[c.key] for c in REVISION_COLUMNS)).where(
-    in_list(_REVISIONS.visit_id, "visits", visits),
-    in_list(_REVISIONS.register, "registers", registers), _REVISIONS.is_head.is_(True)))
-_SUPERSEDED = Statement(lambda ids: update(FieldRevision.__table__).where(
-    in_list(_REVISIONS.op_id, "ids", ids), _REVISIONS.is_head.is_(True)).values(is_head=False))
+    *(_REVISIONS[c.key] for c in REVISION_COLUMNS)).join_from(
+    RegisterHead.__table__, FieldRevision.__table__, _REVISIONS.op_id == _HEAD_ROWS.op_id).where(
+    in_list(_HEAD_ROWS.visit_id, "visits", visits),
+    in_list(_HEAD_ROWS.register, "registers", registers)))
 
 
 def _revision(r) -> Revision:

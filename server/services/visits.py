@@ -480,16 +480,11 @@ def progress(session: Session, actor: Actor, *, task_id=None, department_id=None
 
 def _devices(session: Session, department_id: int | None) -> list[dict]:
     """Each phone's last push and how many of its ops the server holds."""
-    from sqlalchemy import func
+    from server.models import Device, User
 
-    from server.models import Device, SyncOp, User
-
-    known = select(SyncOp.device_id, func.count().label("ops")).group_by(
-        SyncOp.device_id).subquery()
     stmt = (select(Device.id, Device.name, User.username, Device.last_push_at,
-                   Device.revoked_at, func.coalesce(known.c.ops, 0))
-            .join(User, User.id == Device.user_id)
-            .outerjoin(known, known.c.device_id == Device.id).order_by(Device.created_at))
+                   Device.revoked_at, Device.ops_known)
+            .join(User, User.id == Device.user_id).order_by(Device.created_at))
     if department_id is not None:
         stmt = stmt.where(User.department_id == department_id)
     return [{"device_id": d, "name": n, "user": u,

@@ -186,9 +186,11 @@ def test_any_arrival_order_gives_the_server_the_state_of_the_pure_merge(team):  
                                                 team.phones[e["phone"]][1], frozenset(o["base"])))
         bounds = [0, *cuts, len(order)]
         for lo, hi in zip(bounds, bounds[1:], strict=False):
-            for i in order[lo:hi]:  # each op from the phone that made it
-                result = push(team.phones[edits[i]["phone"]], [ops[i]])
-                assert result.status_code == 200, result.get_json()
+            for phone in (0, 1):  # a batch: the segment's ops from the phone that made them
+                batch = [ops[i] for i in order[lo:hi] if edits[i]["phone"] == phone]
+                if batch:
+                    result = push(team.phones[phone], batch)
+                    assert result.status_code == 200, result.get_json()
         conflicts = {c["note_id"]: c for c in
                      team.phones[0][0].get(f"/api/v1/visits/{visit}/conflicts").get_json()
                      if c["type"] == "note"}
@@ -203,3 +205,26 @@ def test_any_arrival_order_gives_the_server_the_state_of_the_pure_merge(team):  
         assert {o["op_id"] for o in ops} <= history_ops  # nothing lost
 
     check()
+
+
+def test_a_base_in_another_register_supersedes_nothing_there(team):  # noqa: F811
+    """An edit supersedes only revisions of its own register: naming another register's
+    revision as a base (a faulty or hostile phone) neither hides that revision's value
+    nor, when it arrives later, keeps it from counting."""
+    from tests.server.test_sync_pull import pull
+
+    a, b = team.phones
+    visit = team.visits[0]
+    kept, later = op_id(), op_id()
+    note = op(visit, "set_note", note_id=kept, value="保留", hlc=HLC(1, 0, "a"))
+    assert outcomes(push(a, [note])) == [("applied", None)]
+    arriving_later = op(visit, "set_note", note_id=later, value="后到", hlc=HLC(2, 0, "a"))
+    stray = answer(visit, team.item, "yes", hlc=HLC(3, 0, "a"),
+                   base=[note["op_id"], arriving_later["op_id"]])
+    assert outcomes(push(a, [stray])) == [("applied", None)]
+    assert outcomes(push(a, [arriving_later])) == [("applied", None)]
+    seen = {c["register"]: c["state"]["value"] for c in pull(b).get_json()["changes"]
+            if c["kind"] == "field"}
+    assert seen == {f"n:{kept}": "保留", f"n:{later}": "后到",
+                    f"a:{team.item}:licensed": "yes"}
+
