@@ -16,7 +16,7 @@ from collections import namedtuple
 from collections.abc import Callable
 from contextlib import closing
 
-from sqlalchemy import Connection, Table, bindparam, insert
+from sqlalchemy import Connection, Table, bindparam, delete, insert
 from sqlalchemy.orm import Session
 
 
@@ -103,15 +103,20 @@ class Statement:
         return plan
 
 
-class BulkInsert:
-    """``INSERT`` of many rows handed to the driver's ``executemany``, compiled once per
-    dialect and column set (every row has the keys of the first). The ``encoded``
-    columns are given as the database stores them (JSON columns: the JSON text), so no
-    processor runs on them."""
+class _Bulk:
+    """A statement handed many rows at once through the driver's ``executemany``,
+    compiled once per dialect and column set (every row has the keys of the first).
+    The ``encoded`` columns are given as the database stores them (JSON columns: the
+    JSON text), so no processor runs on them."""
 
     def __init__(self, table: Table, *, encoded: set[str] = frozenset()):
         self.table, self.encoded = table, encoded
         self._plans: dict[tuple, tuple] = {}
+
+    def statement(self, keys: tuple[str, ...]):
+        """The statement and its compile arguments; its parameters are named after
+        the columns whose values they take."""
+        raise NotImplementedError
 
     def __call__(self, db: Session | Connection, rows: list[dict]) -> None:
         if not rows:
@@ -128,9 +133,8 @@ class BulkInsert:
     def _plan(self, dialect, keys: tuple[str, ...]) -> tuple:
         plan = self._plans.get((dialect.name, keys))
         if plan is None:
-            # inline: no RETURNING of generated keys, which executemany has no use for
-            compiled = insert(self.table).inline().compile(dialect=dialect,
-                                                           column_keys=list(keys))
+            stmt, kwargs = self.statement(keys)
+            compiled = stmt.compile(dialect=dialect, **kwargs)
             names = tuple(compiled.positiontup) if compiled.positional else keys
             processors = [None if n in self.encoded else
                           self.table.c[n].type.dialect_impl(dialect).bind_processor(dialect)
@@ -138,3 +142,19 @@ class BulkInsert:
             plan = self._plans[(dialect.name, keys)] = (compiled.string, names, processors,
                                                         compiled.positional)
         return plan
+
+
+class BulkInsert(_Bulk):
+    """``INSERT`` of many rows."""
+
+    def statement(self, keys):
+        # inline: no RETURNING of generated keys, which executemany has no use for
+        return insert(self.table).inline(), {"column_keys": list(keys)}
+
+
+class BulkDelete(_Bulk):
+    """``DELETE`` of many rows, each found by the values of its keys' columns: one
+    index search a row, where IN lists over a composite key search every combination."""
+
+    def statement(self, keys):
+        return delete(self.table).where(*(self.table.c[k] == bindparam(k) for k in keys)), {}

@@ -19,11 +19,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from server.db import utcnow
-from server.direct import BulkInsert, Statement, in_list
+from server.direct import BulkDelete, BulkInsert, Statement, in_list
 from server.models import (
     Device,
     FieldRevision,
@@ -234,12 +234,8 @@ _LATE = Statement(lambda ids: select(_BASES.base_op_id, _REVISIONS.visit_id,
 _INSERT_OPS, _INSERT_REVISIONS, _INSERT_BASES, _INSERT_HEADS = (
     BulkInsert(SyncOp.__table__, encoded={"payload"}), BulkInsert(FieldRevision.__table__),
     BulkInsert(RevisionBase.__table__), BulkInsert(RegisterHead.__table__))
-# Head rows are found by their key: the op ids alone are in no index. The two lists'
-# other combinations match nothing (an op id is a head of its own register only).
-_NO_LONGER_HEADS = Statement(lambda visits, registers, ids: delete(RegisterHead.__table__).where(
-    in_list(_HEAD_ROWS.visit_id, "visits", visits),
-    in_list(_HEAD_ROWS.register, "registers", registers),
-    in_list(_HEAD_ROWS.op_id, "ids", ids)))
+# Head rows go by their whole key: op ids alone are in no index.
+_NO_LONGER_HEADS = BulkDelete(RegisterHead.__table__)
 _PUSHED = Statement(lambda: update(Device.__table__).where(
     Device.__table__.c.id == bindparam("device")).values(
     last_push_at=bindparam("now"),
@@ -299,11 +295,9 @@ class _Batch:
         for key in keys:
             before, now = self.heads.get(key, frozenset()), self.states[key].head_ids()
             added += [{"visit_id": key[0], "register": key[1], "op_id": o} for o in now - before]
-            gone += [(key, o) for o in before - now]
+            gone += [{"visit_id": key[0], "register": key[1], "op_id": o} for o in before - now]
             self.heads[key] = now
-        if gone:
-            _NO_LONGER_HEADS(self.db, visits={k[0] for k, _ in gone},
-                             registers={k[1] for k, _ in gone}, ids=[o for _, o in gone])
+        _NO_LONGER_HEADS(self.db, gone)
         _INSERT_HEADS(self.db, added)
 
 
@@ -314,8 +308,12 @@ def _states(db: Session | Connection, keys: set[tuple[int, str]]) -> dict[tuple,
     if keys:
         for r in _HEADS(db, visits={v for v, _ in keys}, registers={r for _, r in keys}):
             if (r.visit_id, r.register) in keys:
-                states[(r.visit_id, r.register)] = apply(states[(r.visit_id, r.register)],
-                                                         _revision(r))
+                # Without their bases: a head's bases are revisions the state does not
+                # hold (were one another head, it would not be a head; were it a revision
+                # arriving now, that one is late and held as superseded).
+                states[(r.visit_id, r.register)] = apply(
+                    states[(r.visit_id, r.register)],
+                    Revision(r.op_id, r.value, r.hlc, r.device_id))
     return states
 
 
@@ -535,7 +533,7 @@ _VERSIONS = _by_ids(InspectionItemVersion.__table__.c.id,
 # list by scanning the whole table; two IN lists search the key. The rows of other
 # pairs the two lists also match are dropped by the caller.
 _HEADS = Statement(lambda visits, registers: select(
-    *(_REVISIONS[c.key] for c in REVISION_COLUMNS)).join_from(
+    *(_REVISIONS[c.key] for c in REVISION_COLUMNS if c.key != "base")).join_from(
     RegisterHead.__table__, FieldRevision.__table__, _REVISIONS.op_id == _HEAD_ROWS.op_id).where(
     in_list(_HEAD_ROWS.visit_id, "visits", visits),
     in_list(_HEAD_ROWS.register, "registers", registers)))
