@@ -48,13 +48,14 @@ def in_list(column, name: str, n: int):
 class Statement:
     """A SELECT or UPDATE made by ``build(**lengths)``, which receives the length of
     each list parameter and writes its lists with ``in_list``; called with the values,
-    it returns the rows as named tuples (a SELECT) or None. Lists must not be empty."""
+    it returns the rows as named tuples (a SELECT) or the number of rows it changed.
+    Lists must not be empty."""
 
     def __init__(self, build: Callable[..., object]):
         self.build = build
         self._plans: dict[tuple, tuple] = {}
 
-    def __call__(self, db: Session | Connection, **params) -> list[tuple] | None:
+    def __call__(self, db: Session | Connection, **params) -> list[tuple] | int:
         conn = _connection(db)
         flat, lengths = {}, {}
         for name, value in params.items():
@@ -76,10 +77,15 @@ class Statement:
         with closing(conn.connection.cursor()) as cursor:
             cursor.execute(sql, values if positional else dict(zip(names, values, strict=True)))
             if results is None:
-                return None
-            make, processors = results
-            return [make(p(v) if p else v for v, p in zip(row, processors, strict=True))
-                    for row in cursor.fetchall()]
+                return cursor.rowcount
+            make, processed = results
+            rows = cursor.fetchall()
+            if processed:
+                rows = [list(row) for row in rows]
+                for row in rows:
+                    for i, p in processed:
+                        row[i] = p(row[i])
+            return [make(row) for row in rows]
 
     def _plan(self, dialect, lengths: dict[str, int]) -> tuple:
         key = (dialect.name, tuple(sorted(lengths.items())))
@@ -95,9 +101,10 @@ class Statement:
             results = None
             if getattr(stmt, "is_select", False):
                 row = namedtuple("Row", [c.key for c in stmt.selected_columns], rename=True)
-                results = (row._make, [c.type.dialect_impl(dialect).result_processor(dialect,
-                                                                                   None)
-                                       for c in stmt.selected_columns])
+                processors = [c.type.dialect_impl(dialect).result_processor(dialect, None)
+                              for c in stmt.selected_columns]
+                # only the columns that have a processor (JSON, dates) are touched
+                results = (row._make, [(i, p) for i, p in enumerate(processors) if p])
             plan = self._plans[key] = (compiled.string, names, binds, results,
                                        compiled.positional, fixed)
         return plan
@@ -123,8 +130,16 @@ class _Bulk:
             return
         conn = _connection(db)
         sql, names, processors, positional = self._plan(conn.dialect, tuple(rows[0]))
-        params = [[p(row[n]) if p else row[n] for n, p in zip(names, processors, strict=True)]
-                  for row in rows]
+        params = [[row[n] for n in names] for row in rows]
+        for i, p in enumerate(processors):
+            if p is not None:
+                last = done = object()
+                for values in params:
+                    # a value the row before had too (the same time stamp on every row)
+                    # is processed once
+                    if values[i] is not last:
+                        last, done = values[i], p(values[i])
+                    values[i] = done
         if not positional:
             params = [dict(zip(names, values, strict=True)) for values in params]
         with closing(conn.connection.cursor()) as cursor:

@@ -65,8 +65,8 @@ class FieldState:
     @cached_property
     def conflicted(self) -> bool:
         """Cached like ``heads``: a push asks it of every op's state, and more than once."""
-        values = {_key(r.value) for r in self.heads}
-        return len(values) > 1
+        heads = self.heads
+        return len(heads) > 1 and len({_key(r.value) for r in heads}) > 1
 
     @property
     def siblings(self) -> list[Revision]:
@@ -74,6 +74,10 @@ class FieldState:
         return self.heads if self.conflicted else []
 
     def head_ids(self) -> frozenset[str]:
+        return self._head_ids
+
+    @cached_property
+    def _head_ids(self) -> frozenset[str]:
         return frozenset(r.op_id for r in self.heads)
 
 

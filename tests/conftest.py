@@ -75,7 +75,7 @@ class TestDatabase:
         self.engine = connection.engine
         factory = sessionmaker(bind=connection, expire_on_commit=False,
                                join_transaction_mode="create_savepoint")
-        self.read_session = self.write_session = factory
+        self.read_session = self.write_session = self.read_connection = factory
 
 
 @pytest.fixture(scope="session")

@@ -51,9 +51,9 @@ def actor(*roles: str) -> Actor:
         if token is None:
             raise Unauthorized("Sign in: send 'Authorization: Bearer <token>'.",
                                code="authentication_required")
-        # A read session of its own: a writing request takes SQLite's write lock only
-        # when its service first touches the database, not while authenticating.
-        with fi().db.read_session() as reader:
+        # A read connection of its own: a writing request takes SQLite's write lock
+        # only when its service first touches the database, not while authenticating.
+        with fi().db.read_connection() as reader:
             g.actor = accounts.resolve_token(reader, token, now=utcnow())
     if roles:
         g.actor.require_role(*roles)

@@ -62,6 +62,7 @@ class SyncPush(MethodView):
         results = sync.push(session(), actor(), device_id=data["device_id"],
                             credential=request.headers.get("X-Device-Credential"),
                             ops=data["ops"], public_keys=fi().public_keys,
+                            reader=fi().db.read_connection,
                             entry_rules={"grace_minutes": s.entry_grace_minutes,
                                          "distance_flag_m": s.entry_distance_flag_m,
                                          "manual_days": s.manual_entry_days})

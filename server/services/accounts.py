@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from server.db import utcnow
@@ -134,7 +134,7 @@ _TOKEN_ACTOR = Statement(lambda: (
     .where(_T.token_hash == bindparam("digest"))))
 
 
-def resolve_token(session: Session, token: str, *, now: dt.datetime) -> Actor:
+def resolve_token(session: Session | Connection, token: str, *, now: dt.datetime) -> Actor:
     """The actor behind a token. An inspector account takes its department and its
     standing from the inspector record, so moving or deactivating the inspector takes
     effect on the next request (no copy to keep in step)."""

@@ -17,6 +17,7 @@ import secrets
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, select, update
@@ -87,17 +88,29 @@ def check_device(session: Session, actor: Actor, device_id: str, credential: str
     """The actor's own, unrevoked device, proven by its credential: a plain row (id,
     user_id, credential_hash, revoked_at), as this runs on every push, pull and upload."""
     actor.require_role("inspector")
-    device = next(iter(_DEVICE(session, id=device_id)), None)
+    return _checked(session, actor, _device_row(session, device_id), credential, now)
+
+
+def _device_row(db: Session | Connection, device_id: str):
+    return next(iter(_DEVICE(db, id=device_id)), None)
+
+
+def _checked(session: Session, actor: Actor, device, credential: str | None,
+             now: dt.datetime):
     if device is None or device.user_id != actor.user_id or \
             _digest(credential or "") != device.credential_hash:
         raise Forbidden("Unknown device, or the wrong device credential.", code="unknown_device")
     if device.revoked_at is not None:
-        # Committed at once (this is the request's first write): the refusal stays in
-        # the audit log although the request fails and rolls back.
-        audit.record(session, actor, "device.refused", "device", device.id, now=now)
-        session.commit()
-        raise Forbidden("This device has been revoked.", code="device_revoked")
+        _refuse_revoked(session, actor, device.id, now)
     return device
+
+
+def _refuse_revoked(session: Session, actor: Actor, device_id: str, now: dt.datetime):
+    # Committed at once: the refusal stays in the audit log although the request fails
+    # and rolls back.
+    audit.record(session, actor, "device.refused", "device", device_id, now=now)
+    session.commit()
+    raise Forbidden("This device has been revoked.", code="device_revoked")
 
 
 def _payload(op: dict) -> tuple[str, str]:
@@ -136,13 +149,20 @@ def _check_value(field: dict, value) -> bool:
 
 def push(session: Session, actor: Actor, *, device_id: str, credential: str | None,
          ops: list[dict], public_keys: Callable[[], dict[str, bytes]] = dict,
-         entry_rules: dict | None = None, now: dt.datetime | None = None) -> list[dict]:
+         entry_rules: dict | None = None,
+         reader: Callable[[], AbstractContextManager[Session | Connection]] | None = None,
+         now: dt.datetime | None = None) -> list[dict]:
     """Apply a batch in order, in the caller's transaction. Register ops are merged
     (``sync.merge``) and their revisions bulk-inserted with Core: the hot path. Events
     (entry scan, submit) read the registers, so pending rows are written before one.
-    ``public_keys`` is called only for an entry scan: keys are not read on the hot path."""
+    ``public_keys`` is called only for an entry scan: keys are not read on the hot path.
+
+    The database's write lock is taken by the first statement in ``session`` and held
+    to the commit, so what does not need it comes first: the pure work, then, on a
+    connection of ``reader`` when given (``Database.read_connection``), the device and
+    its credential and the item versions, which never change. Whether the device was
+    revoked meanwhile is asked again under the lock, by the last statement."""
     now = now or utcnow()
-    # Pure work first: the database's write lock is taken by the first statement.
     payloads: dict[str, tuple[str, str]] = {}
     reused = []
     for op in ops:
@@ -150,8 +170,13 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
         if payloads.setdefault(op["op_id"], payload)[1] != payload[1]:
             reused.append(op["op_id"])  # the same id twice in this batch, different payloads
     writes = {op["op_id"]: register(op, actor.inspector_id) for op in ops}
+    version_ids = {op["item_version_id"] for op in ops if op.get("item_version_id")}
+    actor.require_role("inspector")
+    with reader() if reader else nullcontext(session) as before:
+        device = _device_row(before, device_id)
+        versions = _version_views(before, version_ids)
+    device = _checked(session, actor, device, credential, now)
 
-    device = check_device(session, actor, device_id, credential, now=now)
     db = session.connection()  # once: every statement below runs on it
     known = {row.op_id: row for row in _KNOWN(db, ids=list(payloads))}
     reused += [op_id for op_id, row in known.items() if row.payload_hash != payloads[op_id][1]]
@@ -162,8 +187,6 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
                        code="op_id_reused", op_ids=reused)
 
     visits = _visit_views(db, {op["visit_id"] for op in ops})
-    versions = _version_views(db, {op["item_version_id"] for op in ops
-                                   if op.get("item_version_id")})
     states = _states(db, {(op["visit_id"], writes[op["op_id"]][0]) for op in ops
                           if writes[op["op_id"]]})
     # Revisions some stored revision of their register was based on: they arrive late
@@ -216,7 +239,9 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
         results.append({"op_id": op["op_id"], "outcome": outcome, "reason": reason, **result})
         done[op["op_id"]] = {"outcome": outcome, "reason": reason}
     batch.flush()
-    _PUSHED(db, device=device.id, now=now, stored=batch.stored)
+    if not _PUSHED(db, device=device.id, now=now, stored=batch.stored):
+        session.rollback()  # revoked while this push was on its way: nothing of it stays
+        _refuse_revoked(session, actor, device.id, now)
     return results
 
 
@@ -237,7 +262,7 @@ _INSERT_OPS, _INSERT_REVISIONS, _INSERT_BASES, _INSERT_HEADS = (
 # Head rows go by their whole key: op ids alone are in no index.
 _NO_LONGER_HEADS = BulkDelete(RegisterHead.__table__)
 _PUSHED = Statement(lambda: update(Device.__table__).where(
-    Device.__table__.c.id == bindparam("device")).values(
+    Device.__table__.c.id == bindparam("device"), Device.__table__.c.revoked_at.is_(None)).values(
     last_push_at=bindparam("now"),
     ops_known=Device.__table__.c.ops_known + bindparam("stored", type_=Device.ops_known.type)))
 

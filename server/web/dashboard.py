@@ -118,7 +118,7 @@ def _signed_in():
     if not token:
         return None, None
     try:
-        with fi().db.read_session() as reader:
+        with fi().db.read_connection() as reader:
             return accounts.resolve_token(reader, token, now=utcnow()), token
     except Unauthorized:
         return None, None

@@ -148,6 +148,38 @@ def test_a_revoked_device_is_refused_and_its_data_stays(team, world, session):
     assert_error(world.sup_b.post(f"/api/v1/devices/{team.phones[1][1]}/revoke"), 404)
 
 
+def test_a_device_revoked_while_its_push_is_on_the_way_stores_nothing(team, world, session,
+                                                                       db):
+    """The push reads the device before it takes the write lock; a revocation committed
+    in between is seen under the lock, and the whole batch is refused."""
+    from contextlib import contextmanager
+
+    from schemas.sync import OpSchema
+    from server.db import utcnow
+    from server.services import sync
+    from server.services.accounts import resolve_token
+    from server.services.errors import Forbidden
+
+    a, _ = team.phones
+    actor = resolve_token(session, a[0].token, now=utcnow())
+
+    @contextmanager
+    def reader_then_revoke():
+        with db.read_session() as s:
+            yield s  # the push reads the device here: not revoked yet
+        assert world.sup_a.post(f"/api/v1/devices/{a[1]}/revoke").status_code == 200
+
+    op = OpSchema().load(answer(team.visits[0], team.item, "yes", hlc=HLC(1, 0, "a")))
+    with pytest.raises(Forbidden) as refused:
+        sync.push(session, actor, device_id=a[1], credential=a[2], ops=[op],
+                  reader=reader_then_revoke)
+    assert refused.value.code == "device_revoked"
+    session.rollback()
+    assert session.get(SyncOp, op["op_id"]) is None
+    assert session.scalars(select(AuditEntry).where(AuditEntry.action == "device.refused",
+                                                    AuditEntry.entity_id == a[1])).all()
+
+
 def test_a_wrong_credential_or_someone_elses_device_is_refused(team):
     a, b = team.phones
     op = answer(team.visits[0], team.item, "yes", hlc=HLC(1, 0, "a"))
