@@ -18,6 +18,7 @@ ever dropped: the history is the whole set. No I/O, no clock.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -34,6 +35,12 @@ class Revision:
     @property
     def order_key(self) -> tuple[str, str]:
         return (self.hlc, self.device_id)
+
+    @cached_property
+    def value_key(self) -> str:
+        """The value in canonical JSON: equal values have equal keys, whatever their
+        dicts' order. Once per revision: a revision is in many states."""
+        return json.dumps(self.value, sort_keys=True, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,7 @@ class FieldState:
     def conflicted(self) -> bool:
         """Cached like ``heads``: a push asks it of every op's state, and more than once."""
         heads = self.heads
-        return len(heads) > 1 and len({_key(r.value) for r in heads}) > 1
+        return len(heads) > 1 and len({r.value_key for r in heads}) > 1
 
     @property
     def siblings(self) -> list[Revision]:
@@ -79,12 +86,6 @@ class FieldState:
     @cached_property
     def _head_ids(self) -> frozenset[str]:
         return frozenset(r.op_id for r in self.heads)
-
-
-def _key(value: Any) -> str:
-    import json
-
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def apply(state: FieldState, revision: Revision, *, superseded: bool = False) -> FieldState:

@@ -160,8 +160,9 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
     The database's write lock is taken by the first statement in ``session`` and held
     to the commit, so what does not need it comes first: the pure work, then, on a
     connection of ``reader`` when given (``Database.read_connection``), the device and
-    its credential and the item versions, which never change. Whether the device was
-    revoked meanwhile is asked again under the lock, by the last statement."""
+    its credential, the item versions, which never change, and the visits' items, which
+    are only ever added to. Whether the device was revoked meanwhile is asked again
+    under the lock, by the last statement."""
     now = now or utcnow()
     payloads: dict[str, tuple[str, str]] = {}
     reused = []
@@ -175,6 +176,7 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
     with reader() if reader else nullcontext(session) as before:
         device = _device_row(before, device_id)
         versions = _version_views(before, version_ids)
+        items = _visit_items(before, {op["visit_id"] for op in ops})
     device = _checked(session, actor, device, credential, now)
 
     db = session.connection()  # once: every statement below runs on it
@@ -186,7 +188,7 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
         raise Conflict("An op id was sent again with a different payload; nothing applied.",
                        code="op_id_reused", op_ids=reused)
 
-    visits = _visit_views(db, {op["visit_id"] for op in ops})
+    visits = _visit_views(db, ops, items)
     states = _states(db, {(op["visit_id"], writes[op["op_id"]][0]) for op in ops
                           if writes[op["op_id"]]})
     # Revisions some stored revision of their register was based on: they arrive late
@@ -361,15 +363,31 @@ class _VisitView:
     items: dict[int, int]  # item version -> department
 
 
-def _visit_views(db: Session | Connection, ids: set[int]) -> dict[int, _VisitView]:
-    if not ids:
-        return {}
-    views = {vid: _VisitView(vid, state, {}, {}) for vid, state in _VISITS(db, ids=ids)}
-    for vid, inspector, department in _MEMBERS(db, ids=ids):
-        views[vid].members[inspector] = department
-    for vid, version, department in _ITEMS(db, ids=ids):
-        views[vid].items[version] = department
+def _visit_views(db: Session | Connection, ops: list[dict],
+                 items: dict[int, dict[int, int]]) -> dict[int, _VisitView]:
+    """The visits the ops write to, read under the write lock: state and members may
+    change at any time. ``items`` are their items as read before the lock: a visit only
+    ever gains items (a merge), so they are read again only for a visit that seems to
+    lack one an op names."""
+    views: dict[int, _VisitView] = {}
+    for vid, state, inspector, department in _VISITS(db, ids={op["visit_id"] for op in ops}):
+        view = views.setdefault(vid, _VisitView(vid, state, {}, items.get(vid, {})))
+        if inspector is not None:
+            view.members[inspector] = department
+    stale = {op["visit_id"] for op in ops if op["visit_id"] in views and
+             op.get("item_version_id") is not None and
+             op["item_version_id"] not in views[op["visit_id"]].items}
+    for vid, version_items in _visit_items(db, stale).items():
+        views[vid].items = version_items
     return views
+
+
+def _visit_items(db: Session | Connection, ids: set[int]) -> dict[int, dict[int, int]]:
+    """Visit -> its item versions -> the department each belongs to."""
+    items: dict[int, dict[int, int]] = defaultdict(dict)
+    for vid, version, department in _ITEMS(db, ids=ids) if ids else ():
+        items[vid][version] = department
+    return items
 
 
 def _version_views(db: Session | Connection, ids: set[int]) -> dict[int, tuple[str, dict]]:
@@ -546,9 +564,12 @@ REVISION_COLUMNS = (FieldRevision.op_id, FieldRevision.visit_id, FieldRevision.r
                     FieldRevision.base)
 
 
-_VISITS = _by_ids(Visit.__table__.c.id, Visit.__table__.c.state)
-_MEMBERS = _by_ids(VisitMember.__table__.c.visit_id, VisitMember.__table__.c.inspector_id,
-                   VisitMember.__table__.c.department_id)
+_VISITS = Statement(lambda ids: select(  # each visit with its members, in one statement
+    Visit.__table__.c.id, Visit.__table__.c.state, VisitMember.__table__.c.inspector_id,
+    VisitMember.__table__.c.department_id).outerjoin_from(
+    Visit.__table__, VisitMember.__table__,
+    VisitMember.__table__.c.visit_id == Visit.__table__.c.id).where(
+    in_list(Visit.__table__.c.id, "ids", ids)))
 _ITEMS = _by_ids(VisitItem.__table__.c.visit_id, VisitItem.__table__.c.item_version_id,
                  VisitItem.__table__.c.department_id)
 _VERSIONS = _by_ids(InspectionItemVersion.__table__.c.id,

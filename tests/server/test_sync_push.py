@@ -180,6 +180,38 @@ def test_a_device_revoked_while_its_push_is_on_the_way_stores_nothing(team, worl
                                                     AuditEntry.entity_id == a[1])).all()
 
 
+def test_an_item_added_to_the_visit_while_a_push_is_on_the_way_is_answerable(team, world,
+                                                                             session, db):
+    """The push reads the visits' items before it takes the write lock; an item a merge
+    adds in between is found under the lock, not refused as not in the visit."""
+    from contextlib import contextmanager
+
+    from schemas.sync import OpSchema
+    from server.db import utcnow
+    from server.models import VisitItem
+    from server.services import sync
+    from server.services.accounts import resolve_token
+
+    a, _ = team.phones
+    actor = resolve_token(session, a[0].token, now=utcnow())
+    added = f.item(session, world.dept_a.id)
+    session.commit()
+
+    @contextmanager
+    def reader_then_add_item():
+        with db.read_session() as s:
+            yield s  # the push reads the visit's items here: not the new one yet
+        with db.write_session() as w:
+            w.add(VisitItem(visit_id=team.visits[0], item_version_id=version_id(added),
+                            item_id=added.id, department_id=world.dept_a.id))
+            w.commit()
+
+    op = OpSchema().load(answer(team.visits[0], version_id(added), "yes", hlc=HLC(1, 0, "a")))
+    results = sync.push(session, actor, device_id=a[1], credential=a[2], ops=[op],
+                        reader=reader_then_add_item)
+    assert [(r["outcome"], r["reason"]) for r in results] == [("applied", None)]
+
+
 def test_a_wrong_credential_or_someone_elses_device_is_refused(team):
     a, b = team.phones
     op = answer(team.visits[0], team.item, "yes", hlc=HLC(1, 0, "a"))
