@@ -120,6 +120,12 @@ class _Bulk:
         self.table, self.encoded = table, encoded
         self._plans: dict[tuple, tuple] = {}
 
+    def encode(self, dialect, column: str, value):
+        """``value`` as the database stores it in ``column``: for a row made ahead (before
+        a lock is taken), whose ``encoded`` columns then cost nothing more."""
+        p = self.table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+        return p(value) if p else value
+
     def statement(self, keys: tuple[str, ...]):
         """The statement and its compile arguments; its parameters are named after
         the columns whose values they take."""

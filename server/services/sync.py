@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
@@ -178,6 +179,8 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
         versions = _version_views(before, version_ids)
         items = _visit_items(before, {op["visit_id"] for op in ops})
     device = _checked(session, actor, device, credential, now)
+    rows = _rows(session.get_bind().dialect, ops, writes, payloads, device.id,
+                 actor, now)
 
     db = session.connection()  # once: every statement below runs on it
     known = {row.op_id: row for row in _KNOWN(db, ids=list(payloads))}
@@ -217,17 +220,15 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
         visit = visits.get(op["visit_id"])
         reason = _refusal(session, actor, op, visit, versions.get(op.get("item_version_id")))
         outcome, result = "rejected", {}
-        write = writes[op["op_id"]]
-        if reason is None and write is not None:
-            key = (op["visit_id"], write[0])
-            revision = Revision(op["op_id"], write[1], op["hlc"], device.id,
-                                frozenset(op.get("base") or ()))
+        op_row, revision_row, revision = rows[op["op_id"]]
+        if reason is None and revision is not None:
+            key = (op["visit_id"], revision_row["register"])
             before = states[key]
             # a late revision is history at once, but what it was based on is superseded
             states[key] = apply(before, revision, superseded=op["op_id"] in late)
             outcome = "conflict" if states[key].conflicted and is_concurrent(before, revision) \
                 and op["op_id"] not in late else "applied"
-            batch.revision(op, key, write[1], device.id, actor.inspector_id)
+            batch.revision(revision_row, revision.base)
             if outcome == "conflict":  # the phone learns of the siblings at once
                 result["field"] = _field_json(states[key])
         elif reason is None:
@@ -237,7 +238,7 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
                                     entry_rules or {}, now)
             visit.state = orm_visit.state  # an entry or a submission moves it on
             outcome = "rejected" if reason else "applied"
-        batch.op(op, device.id, actor.user_id, payloads[op["op_id"]], outcome, reason)
+        batch.op(op_row, outcome, reason)
         results.append({"op_id": op["op_id"], "outcome": outcome, "reason": reason, **result})
         done[op["op_id"]] = {"outcome": outcome, "reason": reason}
     batch.flush()
@@ -259,8 +260,42 @@ _LATE = Statement(lambda ids: select(_BASES.base_op_id, _REVISIONS.visit_id,
     RevisionBase.__table__, FieldRevision.__table__, _REVISIONS.op_id == _BASES.op_id).where(
     in_list(_BASES.base_op_id, "ids", ids)))
 _INSERT_OPS, _INSERT_REVISIONS, _INSERT_BASES, _INSERT_HEADS = (
-    BulkInsert(SyncOp.__table__, encoded={"payload"}), BulkInsert(FieldRevision.__table__),
+    BulkInsert(SyncOp.__table__, encoded={"payload", "device_time", "received_at"}),
+    BulkInsert(FieldRevision.__table__, encoded={"value", "base"}),
     BulkInsert(RevisionBase.__table__), BulkInsert(RegisterHead.__table__))
+
+
+def _rows(dialect, ops: list[dict], writes: dict, payloads: dict[str, tuple[str, str]],
+          device_id: str, actor: Actor, now: dt.datetime) -> dict[str, tuple]:
+    """Per op, made before the write lock: its ``sync_ops`` row but the outcome and, for
+    a register write, its revision's row and its ``Revision``; values already as the
+    database stores them (``BulkInsert.encode``)."""
+    encode_op, encode_revision = (partial(_INSERT_OPS.encode, dialect),
+                                  partial(_INSERT_REVISIONS.encode, dialect))
+    received = encode_op("received_at", now)
+    rows = {}
+    for op in ops:
+        op_id, write = op["op_id"], writes[op["op_id"]]
+        op_row = {"op_id": op_id, "device_id": device_id, "user_id": actor.user_id,
+                  "visit_id": op["visit_id"], "kind": op["kind"], "payload": payloads[op_id][0],
+                  "payload_hash": payloads[op_id][1], "hlc": op["hlc"],
+                  "device_time": encode_op("device_time", op.get("device_time")),
+                  "received_at": received}
+        revision_row = revision = None
+        if write is not None:
+            base = sorted(op.get("base") or ())
+            answer = answer_key(write[0])
+            revision_row = {
+                "op_id": op_id, "visit_id": op["visit_id"], "register": write[0],
+                "kind": op["kind"],
+                "item_version_id": answer[0] if answer else op.get("item_version_id"),
+                "field_key": answer[1] if answer else None,
+                "value": encode_revision("value", write[1]),
+                "base": encode_revision("base", base), "hlc": op["hlc"], "device_id": device_id,
+                "inspector_id": actor.inspector_id, "note": op.get("note")}
+            revision = Revision(op_id, write[1], op["hlc"], device_id, frozenset(base))
+        rows[op_id] = (op_row, revision_row, revision)
+    return rows
 # Head rows go by their whole key: op ids alone are in no index.
 _NO_LONGER_HEADS = BulkDelete(RegisterHead.__table__)
 _PUSHED = Statement(lambda: update(Device.__table__).where(
@@ -279,42 +314,29 @@ class _Batch:
         self.unreceived = unreceived
         self.ops: list[dict] = []
         self.revisions: list[dict] = []
+        self.bases: list[dict] = []
         self.stored = 0  # ops written, for the device's count
         # the heads as stored, per register: a flush writes the difference
         self.heads = {key: state.head_ids() for key, state in states.items()}
 
-    def op(self, op: dict, device_id: str, user_id: int, payload: tuple[str, str],
-           outcome: str, reason: str | None) -> None:
-        self.ops.append({"op_id": op["op_id"], "device_id": device_id, "user_id": user_id,
-                         "visit_id": op["visit_id"], "kind": op["kind"],
-                         "payload": payload[0], "payload_hash": payload[1],
-                         "outcome": outcome, "reason": reason,
-                         "hlc": op["hlc"], "device_time": op.get("device_time"),
-                         "received_at": self.now})
+    def op(self, row: dict, outcome: str, reason: str | None) -> None:
+        self.ops.append({**row, "outcome": outcome, "reason": reason})
 
-    def revision(self, op: dict, key: tuple[int, str], value, device_id: str,
-                 inspector_id: int | None) -> None:
-        answer = answer_key(key[1])
-        self.revisions.append({
-            "op_id": op["op_id"], "visit_id": key[0], "register": key[1], "kind": op["kind"],
-            "item_version_id": answer[0] if answer else op.get("item_version_id"),
-            "field_key": answer[1] if answer else None, "value": value,
-            "base": sorted(op.get("base") or ()), "hlc": op["hlc"], "device_id": device_id,
-            "inspector_id": inspector_id, "note": op.get("note")})
+    def revision(self, row: dict, base: frozenset[str]) -> None:
+        self.revisions.append(row)
+        self.bases += [{"base_op_id": b, "op_id": row["op_id"]} for b in base
+                       if b in self.unreceived]
 
     def flush(self) -> None:
         _INSERT_OPS(self.db, self.ops)
         self.stored += len(self.ops)
         if self.revisions:
             _INSERT_REVISIONS(self.db, self.revisions)
-            bases = [{"base_op_id": b, "op_id": r["op_id"]} for r in self.revisions
-                     for b in r["base"] if b in self.unreceived]
-            if bases:
-                _INSERT_BASES(self.db, bases)
+            _INSERT_BASES(self.db, self.bases)
             self._write_heads({(r["visit_id"], r["register"]) for r in self.revisions})
             changes.record(self.session, [(r["visit_id"], "field", r["op_id"])
                                           for r in self.revisions], now=self.now)
-        self.ops, self.revisions = [], []
+        self.ops, self.revisions, self.bases = [], [], []
 
     def _write_heads(self, keys: set[tuple[int, str]]) -> None:
         """Each register's heads now, from the merge: new ones in, superseded ones out."""
