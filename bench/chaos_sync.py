@@ -15,7 +15,9 @@ hundred kB, then sync again and again until nothing is pending, while:
 
 Then the central store is checked against every phone's outbox and photo queue:
 ops pushed (on the phones), stored (on the server), duplicated (must be 0), lost
-(must be 0), and photos whose stored bytes hash to their name. One JSON line.
+(must be 0), registers whose stored heads differ from the merge of all their revisions
+(heads_mismatched, must be 0), and photos whose stored bytes hash to their name. One
+JSON line.
 
     .venv/bin/python bench/chaos_sync.py [--devices 20] [--edits 200] [--photos 10]
 """
@@ -41,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from sync_bench import PY, Server, free_port, server_rows  # noqa: E402
+from sync_bench import PY, Server, free_port, heads_mismatched, server_rows  # noqa: E402
 
 
 class CuttingProxy:
@@ -151,6 +153,7 @@ def check(database_url: str, blob_dir: Path, replicas: list[Path]) -> dict:
             "duplicated": sum(n - 1 for n in counts.values()),
             "lost": sum(1 for op in on_phones if op not in counts),
             "wrong_device": sum(1 for op, dev in stored if on_phones.get(op, dev) != dev),
+            "heads_mismatched": heads_mismatched(database_url),
             "photos": len(photos), "photos_hash_ok": ok, "photos_lost": len(photos) - ok}
 
 

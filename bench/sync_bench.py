@@ -18,6 +18,8 @@ Printed, one JSON line:
 - pull_records_per_s: records pulled by all phones / the same kind of wall time;
 - lost_ops: edits recorded on a phone that the server's history does not hold with the
   same value (must be 0); duplicated_ops: ops the server holds twice (must be 0);
+  heads_mismatched: registers whose stored heads differ from the merge of all their
+  revisions (must be 0);
 - conflicts_kept: ops answered ``conflict`` (a concurrent edit kept as a sibling) and
   conflicted_registers: answers still conflicted at the end;
 - peak_server_rss_mb: the largest sum of the gunicorn master's and workers' RSS,
@@ -179,6 +181,26 @@ def check_no_loss(database_url: str, replicas: list[Path]) -> dict:
             "duplicated_ops": counts[0] - counts[1]}
 
 
+def heads_mismatched(database_url: str) -> int:
+    """Registers whose stored heads (``register_heads``, kept batch by batch) are not
+    the heads of ``sync.merge`` over every revision they hold (must be 0)."""
+    from sync.merge import FieldState, Revision, apply
+
+    states: dict[tuple, FieldState] = {}
+    for op_id, visit, register, base in server_rows(
+            database_url, "SELECT op_id, visit_id, register, CAST(base AS TEXT) "
+                          "FROM field_revisions"):
+        key = (visit, register)
+        states[key] = apply(states.get(key, FieldState()),
+                            Revision(op_id, None, "", "", frozenset(json.loads(base))))
+    stored: dict[tuple, set] = {}
+    for visit, register, op_id in server_rows(
+            database_url, "SELECT visit_id, register, op_id FROM register_heads"):
+        stored.setdefault((visit, register), set()).add(op_id)
+    return sum(1 for key in states.keys() | stored.keys()
+               if stored.get(key, set()) != (states[key].head_ids() if key in states else set()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
@@ -247,7 +269,8 @@ def main() -> None:
         "phones_cpu_seconds_during_push": round(sum(p["cpu_s"] for p in pushes), 2),
         "pull_records": pulled, "pull_seconds": round(wall(pulls), 3),
         "pull_records_per_s": round(pulled / wall(pulls), 1),
-        **loss, "conflicts_kept": outcomes.get("conflict", 0),
+        **loss, "heads_mismatched": heads_mismatched(url),
+        "conflicts_kept": outcomes.get("conflict", 0),
         "peak_server_rss_mb": round(server.peak_rss, 1),
     }))
 
