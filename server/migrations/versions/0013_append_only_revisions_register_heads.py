@@ -41,17 +41,7 @@ def upgrade() -> None:
         batch_op.drop_column('is_head')
         batch_op.create_index('ix_field_revisions_visit', ['visit_id'], unique=False)
 
-    op.create_table('revision_bases_keyed',
-    sa.Column('base_op_id', sa.String(length=36), nullable=False),
-    sa.Column('op_id', sa.String(length=36), nullable=False)
-    )
-    op.execute("INSERT INTO revision_bases_keyed (base_op_id, op_id) "
-               "SELECT base_op_id, op_id FROM revision_bases")
-    op.drop_table('revision_bases')
-    _create_revision_bases(('base_op_id', 'op_id'), sqlite_with_rowid=False)
-    op.execute("INSERT INTO revision_bases (base_op_id, op_id) "
-               "SELECT base_op_id, op_id FROM revision_bases_keyed")
-    op.drop_table('revision_bases_keyed')
+    _rekey_revision_bases(('base_op_id', 'op_id'), sqlite_with_rowid=False)
 
     with op.batch_alter_table('devices', schema=None) as batch_op:
         batch_op.add_column(sa.Column('ops_known', sa.Integer(), server_default='0',
@@ -62,7 +52,16 @@ def upgrade() -> None:
         batch_op.drop_index('ix_sync_ops_device_id')
 
 
-def _create_revision_bases(key: tuple[str, str], **kwargs) -> None:
+def _rekey_revision_bases(key: tuple[str, str], **kwargs) -> None:
+    """``revision_bases`` made again with primary key ``key`` (and table options
+    ``kwargs``), its rows carried over through a copy."""
+    op.create_table('revision_bases_copy',
+    sa.Column('base_op_id', sa.String(length=36), nullable=False),
+    sa.Column('op_id', sa.String(length=36), nullable=False)
+    )
+    op.execute("INSERT INTO revision_bases_copy (base_op_id, op_id) "
+               "SELECT base_op_id, op_id FROM revision_bases")
+    op.drop_table('revision_bases')
     op.create_table('revision_bases',
     sa.Column('base_op_id', sa.String(length=36), nullable=False),
     sa.Column('op_id', sa.String(length=36), nullable=False),
@@ -70,6 +69,9 @@ def _create_revision_bases(key: tuple[str, str], **kwargs) -> None:
     sa.PrimaryKeyConstraint(*key, name=op.f('pk_revision_bases')),
     **kwargs
     )
+    op.execute("INSERT INTO revision_bases (base_op_id, op_id) "
+               "SELECT base_op_id, op_id FROM revision_bases_copy")
+    op.drop_table('revision_bases_copy')
 
 
 def downgrade() -> None:
@@ -78,17 +80,7 @@ def downgrade() -> None:
     with op.batch_alter_table('devices', schema=None) as batch_op:
         batch_op.drop_column('ops_known')
 
-    op.create_table('revision_bases_rowid',
-    sa.Column('op_id', sa.String(length=36), nullable=False),
-    sa.Column('base_op_id', sa.String(length=36), nullable=False)
-    )
-    op.execute("INSERT INTO revision_bases_rowid (op_id, base_op_id) "
-               "SELECT op_id, base_op_id FROM revision_bases")
-    op.drop_table('revision_bases')
-    _create_revision_bases(('op_id', 'base_op_id'))
-    op.execute("INSERT INTO revision_bases (op_id, base_op_id) "
-               "SELECT op_id, base_op_id FROM revision_bases_rowid")
-    op.drop_table('revision_bases_rowid')
+    _rekey_revision_bases(('op_id', 'base_op_id'))
     with op.batch_alter_table('revision_bases', schema=None) as batch_op:
         batch_op.create_index('ix_revision_bases_base_op_id', ['base_op_id'], unique=False)
 
