@@ -263,6 +263,12 @@ _INSERT_OPS, _INSERT_REVISIONS, _INSERT_BASES, _INSERT_HEADS = (
     BulkInsert(SyncOp.__table__, encoded={"payload", "device_time", "received_at"}),
     BulkInsert(FieldRevision.__table__, encoded={"value", "base"}),
     BulkInsert(RevisionBase.__table__), BulkInsert(RegisterHead.__table__))
+# Head rows go by their whole key: op ids alone are in no index.
+_NO_LONGER_HEADS = BulkDelete(RegisterHead.__table__)
+_PUSHED = Statement(lambda: update(Device.__table__).where(
+    Device.__table__.c.id == bindparam("device"), Device.__table__.c.revoked_at.is_(None)).values(
+    last_push_at=bindparam("now"),
+    ops_known=Device.__table__.c.ops_known + bindparam("stored", type_=Device.ops_known.type)))
 
 
 def _rows(dialect, ops: list[dict], writes: dict, payloads: dict[str, tuple[str, str]],
@@ -296,12 +302,6 @@ def _rows(dialect, ops: list[dict], writes: dict, payloads: dict[str, tuple[str,
             revision = Revision(op_id, write[1], op["hlc"], device_id, frozenset(base))
         rows[op_id] = (op_row, revision_row, revision)
     return rows
-# Head rows go by their whole key: op ids alone are in no index.
-_NO_LONGER_HEADS = BulkDelete(RegisterHead.__table__)
-_PUSHED = Statement(lambda: update(Device.__table__).where(
-    Device.__table__.c.id == bindparam("device"), Device.__table__.c.revoked_at.is_(None)).values(
-    last_push_at=bindparam("now"),
-    ops_known=Device.__table__.c.ops_known + bindparam("stored", type_=Device.ops_known.type)))
 
 
 class _Batch:
