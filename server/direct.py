@@ -119,12 +119,21 @@ class _Bulk:
     def __init__(self, table: Table, *, encoded: set[str] = frozenset()):
         self.table, self.encoded = table, encoded
         self._plans: dict[tuple, tuple] = {}
+        self._processors: dict[tuple[str, str], Callable | None] = {}
 
     def encode(self, dialect, column: str, value):
         """``value`` as the database stores it in ``column``: for a row made ahead (before
         a lock is taken), whose ``encoded`` columns then cost nothing more."""
-        p = self.table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+        p = self._processor(dialect, column)
         return p(value) if p else value
+
+    def _processor(self, dialect, column: str) -> Callable | None:
+        """The column type's bind processor for the dialect, made once."""
+        key = (dialect.name, column)
+        if key not in self._processors:
+            self._processors[key] = \
+                self.table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+        return self._processors[key]
 
     def statement(self, keys: tuple[str, ...]):
         """The statement and its compile arguments; its parameters are named after
@@ -157,8 +166,7 @@ class _Bulk:
             stmt, kwargs = self.statement(keys)
             compiled = stmt.compile(dialect=dialect, **kwargs)
             names = tuple(compiled.positiontup) if compiled.positional else keys
-            processors = [None if n in self.encoded else
-                          self.table.c[n].type.dialect_impl(dialect).bind_processor(dialect)
+            processors = [None if n in self.encoded else self._processor(dialect, n)
                           for n in names]
             plan = self._plans[(dialect.name, keys)] = (compiled.string, names, processors,
                                                         compiled.positional)
