@@ -146,7 +146,7 @@ def test_publication_is_an_explicit_audited_step_and_the_public_sees_nothing_per
     assert by_task["total"] == 1
     assert client.get("/api/v1/public/results").status_code == 422
     actions = session.scalars(select(AuditEntry.action).where(
-        AuditEntry.entity_type == "result")).all()
+        AuditEntry.entity_type == "result").order_by(AuditEntry.id)).all()
     assert actions == ["result.submit", "result.approve", "result.publish"]
     assert world.sup_a.get("/api/v1/results/publications-due?within=60").get_json()[
         "items"] == []

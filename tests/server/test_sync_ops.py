@@ -133,7 +133,8 @@ def test_an_entry_scan_recorded_offline_is_verified_again_on_the_server(team, wo
                           ("applied", None)]
     session.expire_all()
     assert session.get(Visit, visit.id).state == "entered"
-    entries = session.scalars(select(VisitEntry).where(VisitEntry.visit_id == visit.id)).all()
+    entries = session.scalars(select(VisitEntry).where(VisitEntry.visit_id == visit.id)
+                              .order_by(VisitEntry.id)).all()
     assert [e.method for e in entries][-1] == "scan"
 
 
