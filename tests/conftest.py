@@ -10,6 +10,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+import hypothesis
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
@@ -18,6 +19,11 @@ from server.app import create_app
 from server.config import Settings
 from server.db import make_engine
 from server.migrations import upgrade
+
+# Property tests judge what is computed, never how fast: a machine that stalls (CI) must not
+# fail a validator's example for taking over hypothesis's default 200 ms.
+hypothesis.settings.register_profile("fieldinspect", deadline=None)
+hypothesis.settings.load_profile("fieldinspect")
 
 PG_URL = os.environ.get("FIELDINSPECT_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
