@@ -137,6 +137,11 @@ class World:
 
 @pytest.fixture
 def world(app, session):
+    return make_world(app, session)
+
+
+def make_world(app, session) -> World:
+    """The world fixture's body, for a test that builds one on a database of its own."""
     from tests import factories as f
 
     w = World()

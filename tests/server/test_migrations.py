@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
 
+from server.app import create_app
+from server.db import Database, make_engine
+from server.migrations import alembic_config, upgrade
 from server.models import Base
+from sync.hlc import HLC
+from tests import factories as f
+from tests.conftest import TestDatabase as OneConnection
+from tests.conftest import make_world
+from tests.server.test_sync_push import answer, make_team, push
 
 
 def test_migrations_match_the_models(backend):
@@ -20,3 +30,73 @@ def test_audit_table_is_at_head_revision(backend):
     _, engine, _ = backend
     with engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == "0013"
+
+
+def _sync_state(conn) -> dict:
+    """What 0013 moved: the heads, the bases not yet received, each device's op count."""
+    rows = {
+        "heads": "SELECT visit_id, register, op_id FROM register_heads",
+        "bases": "SELECT base_op_id, op_id FROM revision_bases",
+        "revisions": "SELECT op_id FROM field_revisions",
+        "ops_known": "SELECT id, ops_known FROM devices",
+    }
+    return {name: set(map(tuple, conn.execute(text(sql)))) for name, sql in rows.items()}
+
+
+def test_0013_carries_heads_and_late_bases_down_and_up_again_and_the_push_goes_on(
+        scratch_database_url, settings):
+    """Migrations on a database holding data: a conflict (two heads), a settled register,
+    and an op whose base has not arrived yet survive 0013 -> 0012 -> 0013 unchanged, and the
+    late op pushed afterwards is still recognised as late."""
+    url = scratch_database_url
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        outer = conn.begin()
+        db = OneConnection(conn)
+        app = create_app(settings, db)
+        with db.write_session() as session:
+            team = make_team(make_world(app, session), session, app)
+        a, b = team.phones
+        visit = team.visits[0]
+        first_a = answer(visit, team.item, "yes", hlc=HLC(10, 0, "a"))
+        first_b = answer(visit, team.item, "no", hlc=HLC(11, 0, "b"))
+        unsent = answer(visit, team.item, -20, field="temp", hlc=HLC(12, 0, "a"))
+        on_top = answer(visit, team.item, -18, field="temp", base=[unsent["op_id"]],
+                        hlc=HLC(13, 0, "a"))
+        results = [push(a, [first_a]), push(b, [first_b]), push(a, [on_top])]
+        assert [r.get_json()["results"][0]["outcome"] for r in results] == [
+            "applied", "conflict", "applied"]
+        outer.commit()
+    with engine.connect() as conn:
+        before = _sync_state(conn)
+    assert len(before["heads"]) == 3 and before["bases"] == {(unsent["op_id"], on_top["op_id"])}
+
+    command.downgrade(alembic_config(url), "0012")
+    with engine.connect() as conn:
+        flagged = set(map(tuple, conn.execute(text(
+            "SELECT visit_id, register, op_id FROM field_revisions WHERE is_head"))))
+        assert flagged == before["heads"]
+        assert set(map(tuple, conn.execute(text(
+            "SELECT base_op_id, op_id FROM revision_bases")))) == before["bases"]
+        assert "ix_sync_ops_device_id" in {i["name"] for i in inspect(conn).get_indexes("sync_ops")}
+    upgrade(url)
+    with engine.connect() as conn:
+        assert _sync_state(conn) == before
+    engine.dispose()
+
+    database = Database(make_engine(url))
+    try:
+        later = create_app(settings, database).test_client()
+        phone = (f.Api(later, a[0].token), a[1], a[2])
+        late = push(phone, [unsent]).get_json()["results"][0]
+        assert (late["outcome"], late["reason"]) == ("applied", None)
+        with database.engine.connect() as conn:
+            after = _sync_state(conn)
+        assert after["heads"] == before["heads"]  # the late value is history, not a head
+        assert unsent["op_id"] in {r for (r,) in after["revisions"]}
+        assert dict(after["ops_known"])[a[1]] == dict(before["ops_known"])[a[1]] + 1
+        conflicts = phone[0].get(f"/api/v1/visits/{visit}/conflicts").get_json()
+        assert [c["field"] for c in conflicts] == ["licensed"]
+    finally:
+        database.engine.dispose()

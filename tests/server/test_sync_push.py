@@ -32,6 +32,11 @@ def answer(visit, item_version_id, value, *, hlc, base=(), field="licensed", kin
 @pytest.fixture
 def team(world, session, app):
     """A one-department visit (two inspectors of A), entered; each member with a phone."""
+    return make_team(world, session, app)
+
+
+def make_team(world, session, app):
+    """The team fixture's body, for a test that builds one on a database of its own."""
     f.tag(session, "sync-target", kind="other")
     f.company(session, tags=["sync-target"])
     f.company(session, tags=["sync-target"])
