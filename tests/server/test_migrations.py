@@ -1,4 +1,5 @@
-"""The migrations, not create_all, build the schema: they must match the models exactly."""
+"""The migrations, not create_all, build the schema: they must match the models exactly,
+and carry the data a database already holds down and up again."""
 
 from __future__ import annotations
 
