@@ -173,12 +173,24 @@ def scratch_database_url(backend, tmp_path):
     base, _, _ = url.rpartition("/")
     admin = create_engine(make_engine(url).url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS fieldinspect_scratch WITH (FORCE)"))
+        _drop_scratch(conn)
         conn.execute(text("CREATE DATABASE fieldinspect_scratch"))
     yield f"{base}/fieldinspect_scratch"
     with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS fieldinspect_scratch WITH (FORCE)"))
+        _drop_scratch(conn)
     admin.dispose()
+
+
+def _drop_scratch(conn) -> None:
+    """Drop the scratch database, ending the test's own connections to it first. Not
+    ``WITH (FORCE)``: that also tries to terminate an autovacuum worker busy in it, which
+    a role that is not superuser may not do (InsufficientPrivilege), while a plain DROP
+    DATABASE tells autovacuum to leave and waits a few seconds for ended backends."""
+    conn.execute(text(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = 'fieldinspect_scratch' AND usename = current_user "
+        "AND pid <> pg_backend_pid()"))
+    conn.execute(text("DROP DATABASE IF EXISTS fieldinspect_scratch"))
 
 
 @pytest.fixture
