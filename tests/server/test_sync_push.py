@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select
 
-from server.models import AuditEntry, SyncOp, Visit
+from schemas.sync import OpSchema
+from server.db import utcnow
+from server.models import AuditEntry, SyncOp, Visit, VisitItem
+from server.services import sync
+from server.services.accounts import resolve_token
+from server.services.errors import Forbidden
 from sync.hlc import HLC
 from sync.ids import uuid7
 from tests import factories as f
@@ -153,31 +159,32 @@ def test_a_revoked_device_is_refused_and_its_data_stays(team, world, session):
     assert_error(world.sup_b.post(f"/api/v1/devices/{team.phones[1][1]}/revoke"), 404)
 
 
+def push_with_a_change_on_the_way(session, db, phone, ops, change):
+    """The push service called directly, with ``change`` committed between the reads it
+    does before the write lock and the lock itself: what a concurrent request may do."""
+    @contextmanager
+    def reader():
+        with db.read_session() as s:
+            yield s  # the push reads the device, versions and items here
+        change()
+
+    actor = resolve_token(session, phone[0].token, now=utcnow())
+    return sync.push(session, actor, device_id=phone[1], credential=phone[2],
+                     ops=[OpSchema().load(op) for op in ops], reader=reader)
+
+
 def test_a_device_revoked_while_its_push_is_on_the_way_stores_nothing(team, world, session,
                                                                        db):
     """The push reads the device before it takes the write lock; a revocation committed
     in between is seen under the lock, and the whole batch is refused."""
-    from contextlib import contextmanager
-
-    from schemas.sync import OpSchema
-    from server.db import utcnow
-    from server.services import sync
-    from server.services.accounts import resolve_token
-    from server.services.errors import Forbidden
-
     a, _ = team.phones
-    actor = resolve_token(session, a[0].token, now=utcnow())
 
-    @contextmanager
-    def reader_then_revoke():
-        with db.read_session() as s:
-            yield s  # the push reads the device here: not revoked yet
+    def revoke():
         assert world.sup_a.post(f"/api/v1/devices/{a[1]}/revoke").status_code == 200
 
-    op = OpSchema().load(answer(team.visits[0], team.item, "yes", hlc=HLC(1, 0, "a")))
+    op = answer(team.visits[0], team.item, "yes", hlc=HLC(1, 0, "a"))
     with pytest.raises(Forbidden) as refused:
-        sync.push(session, actor, device_id=a[1], credential=a[2], ops=[op],
-                  reader=reader_then_revoke)
+        push_with_a_change_on_the_way(session, db, a, [op], revoke)
     assert refused.value.code == "device_revoked"
     session.rollback()
     assert session.get(SyncOp, op["op_id"]) is None
@@ -189,31 +196,18 @@ def test_an_item_added_to_the_visit_while_a_push_is_on_the_way_is_answerable(tea
                                                                              session, db):
     """The push reads the visits' items before it takes the write lock; an item a merge
     adds in between is found under the lock, not refused as not in the visit."""
-    from contextlib import contextmanager
-
-    from schemas.sync import OpSchema
-    from server.db import utcnow
-    from server.models import VisitItem
-    from server.services import sync
-    from server.services.accounts import resolve_token
-
     a, _ = team.phones
-    actor = resolve_token(session, a[0].token, now=utcnow())
     added = f.item(session, world.dept_a.id)
     session.commit()
 
-    @contextmanager
-    def reader_then_add_item():
-        with db.read_session() as s:
-            yield s  # the push reads the visit's items here: not the new one yet
+    def add_item():
         with db.write_session() as w:
             w.add(VisitItem(visit_id=team.visits[0], item_version_id=version_id(added),
                             item_id=added.id, department_id=world.dept_a.id))
             w.commit()
 
-    op = OpSchema().load(answer(team.visits[0], version_id(added), "yes", hlc=HLC(1, 0, "a")))
-    results = sync.push(session, actor, device_id=a[1], credential=a[2], ops=[op],
-                        reader=reader_then_add_item)
+    op = answer(team.visits[0], version_id(added), "yes", hlc=HLC(1, 0, "a"))
+    results = push_with_a_change_on_the_way(session, db, a, [op], add_item)
     assert [(r["outcome"], r["reason"]) for r in results] == [("applied", None)]
 
 
