@@ -36,11 +36,24 @@ class WorkdaysAddQuery(Schema):
             raise ValidationError("give either days or kind", "days")
 
 
+SOURCES = ("official", "override", "entered", "provisional")
+_SOURCE_DESCRIPTION = (
+    "official (the State Council's notice, as the calendar package carries it), override "
+    "(an admin's correction), entered (a notice an admin entered before the package "
+    "carries it) or provisional (no notice yet: weekends and the statutory holidays of "
+    "全国年节及纪念日放假办法, no make-up days)")
+
+
 class WorkdaysAddSchema(Schema):
     from_ = fields.Date(required=True, data_key="from")
     days = fields.Integer(required=True)
     kind = fields.String(allow_none=True)
     date = fields.Date(required=True, metadata={"description": "the days-th working day after from"})
+    source = fields.String(required=True, validate=validate.OneOf(SOURCES), metadata={
+        "description": "the least settled source among the days counted: " + _SOURCE_DESCRIPTION})
+    provisional = fields.Boolean(required=True, metadata={
+        "description": "a day counted is provisional: the date may move when the notice "
+                       "is entered (预计)"})
 
 
 class WorkdayCheckQuery(Schema):
@@ -50,13 +63,14 @@ class WorkdayCheckQuery(Schema):
 class WorkdayCheckSchema(Schema):
     date = fields.Date(required=True)
     workday = fields.Boolean(required=True)
-    source = fields.String(required=True, metadata={
-        "description": "override (an admin's entry), official (the State Council's notice) "
-                       "or declared_year (a year beyond the official data: weekdays work)"})
+    source = fields.String(required=True, validate=validate.OneOf(SOURCES),
+                           metadata={"description": _SOURCE_DESCRIPTION})
+    provisional = fields.Boolean(required=True, metadata={"description": "source is provisional"})
     note = fields.String(allow_none=True, metadata={"description": "the override's note"})
     official = fields.Boolean(allow_none=True, metadata={
         "description": "the official calendar's answer; null beyond its data"})
-    holiday = fields.String(allow_none=True, metadata={"description": "official holiday name"})
+    holiday = fields.String(allow_none=True, metadata={
+        "description": "the holiday the day belongs to (e.g. 春节), from the day's source"})
     makeup_day = fields.Boolean(metadata={"description": "a Saturday or Sunday worked (调休)"})
 
 
@@ -82,17 +96,72 @@ class OverrideQuery(Schema):
     page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
-class CalendarYearSchema(Schema):
-    year = fields.Integer(dump_only=True)
-    note = Text(max_length=1000, multiline=True, allow_none=True, load_default=None,
-                metadata={"description": "e.g. the notice the overrides were taken from"})
-    declared_by = fields.Integer(dump_only=True, allow_none=True)
-    declared_at = fields.DateTime(dump_only=True)
+YEAR_STATUSES = ("official", "entered", "provisional")
+
+
+class YearStatusSchema(Schema):
+    year = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(YEAR_STATUSES), metadata={
+        "description": "official (the package has the notice), entered (an admin entered "
+                       "it) or provisional (no notice yet: counted from the law)"})
+    notice_title = fields.String(allow_none=True)
+    notice_entered_at = fields.DateTime(allow_none=True)
+    notice_superseded = fields.Boolean(metadata={
+        "description": "an entered notice the package now carries: the package's days count"})
 
 
 class CalendarYearsSchema(Schema):
     official_first = fields.Integer(required=True, metadata={
         "description": "first year of the official calendar data"})
     official_last = fields.Integer(required=True, metadata={
-        "description": "last year of the official calendar data; later years need declaring"})
-    declared = fields.List(fields.Nested(CalendarYearSchema), required=True)
+        "description": "last year of the official calendar data"})
+    years = fields.List(fields.Nested(YearStatusSchema), required=True, metadata={
+        "description": "from official_first to next year, and any later year with a notice"})
+
+
+class HolidayRangeSchema(Schema):
+    name = Text(max_length=40, required=True, metadata={
+        "description": "the holiday, as the notice names it (e.g. 春节; 国庆节、中秋节 for a "
+                       "break that holds both)"})
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+
+
+class NoticeSchema(Schema):
+    """A year's notice (国务院办公厅关于XXXX年部分节假日安排的通知) as it lists the days."""
+
+    title = Text(max_length=200, allow_none=True, load_default=None,
+                 metadata={"description": "e.g. 国办发明电〔2026〕7号"})
+    holidays = fields.List(fields.Nested(HolidayRangeSchema), required=True,
+                           validate=validate.Length(min=1, max=20))
+    makeup_days = fields.List(fields.Date(), required=True, validate=validate.Length(max=20),
+                              metadata={"description": "Saturdays or Sundays worked (调休上班)"})
+
+
+class CalendarYearSchema(Schema):
+    year = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(YEAR_STATUSES))
+    holidays = fields.List(fields.Nested(HolidayRangeSchema), required=True, metadata={
+        "description": "the days off as the year's source has them (provisional: the "
+                       "statutory days only)"})
+    makeup_days = fields.List(fields.Date(), required=True)
+    notice_title = fields.String(allow_none=True)
+    notice_entered_at = fields.DateTime(allow_none=True)
+    notice_entered_by = fields.Integer(allow_none=True)
+
+
+class MovedDeadlineSchema(Schema):
+    kind = fields.String(required=True, metadata={
+        "description": "entry_due, publication_due (results) or due_on (follow-ups)"})
+    object_type = fields.String(required=True, metadata={"description": "result or follow_up"})
+    object_id = fields.Integer(required=True)
+    before = fields.Date(required=True)
+    after = fields.Date(required=True)
+    moved_days = fields.Integer(required=True, metadata={"description": "calendar days"})
+    provisional = fields.Boolean(required=True)
+    source = fields.String(required=True, validate=validate.OneOf(SOURCES))
+
+
+class NoticeEnteredSchema(CalendarYearSchema):
+    moved = fields.List(fields.Nested(MovedDeadlineSchema), required=True, metadata={
+        "description": "open deadlines counted again, and what moved"})

@@ -46,6 +46,9 @@ class FollowUpSchema(Schema):
     department = fields.String()
     from_department_id = fields.Integer()
     due_on = fields.Date()
+    due_provisional = fields.Boolean(metadata={
+        "description": "due_on counted over days of a year without its holiday notice yet: "
+                       "it may move when the notice is entered (预计)"})
     description = fields.String()
     case_number = fields.String(allow_none=True)
     authority = fields.String(allow_none=True)
@@ -76,12 +79,17 @@ class ResultSchema(Schema):
     checked_on = fields.Date()
     submitted_at = fields.DateTime()
     entry_due = fields.Date()
+    entry_due_provisional = fields.Boolean(metadata={
+        "description": "entry_due counted over provisional days (预计)"})
     late = fields.Boolean(metadata={"description": "entered after the result deadline"})
     reviewed_at = fields.DateTime(allow_none=True)
     return_reason = fields.String(allow_none=True)
     returns = fields.Integer()
     approved_at = fields.DateTime(allow_none=True)
     publication_due = fields.Date(allow_none=True)
+    publication_due_provisional = fields.Boolean(metadata={
+        "description": "publication_due counted over days of a year without its holiday "
+                       "notice yet: it may move when the notice is entered (预计)"})
     published_at = fields.DateTime(allow_none=True)
     record_sha256 = fields.String(allow_none=True)
     items = fields.List(fields.Nested(ResultItemSchema))
@@ -179,6 +187,7 @@ class PublicationDueSchema(Schema):
     credit_code = fields.String()
     task_id = fields.Integer()
     publication_due = fields.Date()
+    publication_due_provisional = fields.Boolean()
     overdue = fields.Boolean()
     working_days_left = fields.Integer()
 

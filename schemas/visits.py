@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from marshmallow import Schema, fields, validate
 
 from schemas.common import WindowSchema
@@ -22,7 +20,7 @@ class VisitMemberSchema(Schema):
 
 class VisitSchema(Schema):
     id = fields.Integer()
-    overdue = fields.Method("_overdue", metadata={"description": "past its window, not submitted"})
+    overdue = fields.Boolean(metadata={"description": "past its window, not submitted"})
     task_id = fields.Integer()
     draw_id = fields.Integer(allow_none=True)
     company_id = fields.Integer()
@@ -33,10 +31,6 @@ class VisitSchema(Schema):
     merged_into = fields.Integer(allow_none=True)
     items = fields.List(fields.Nested(VisitItemSchema))
     members = fields.List(fields.Nested(VisitMemberSchema))
-
-    def _overdue(self, visit):
-        today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
-        return visit.state in ("issued", "entered") and visit.window_end < today
 
 
 class MergeRequestSchema(Schema):

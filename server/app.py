@@ -9,7 +9,7 @@ from flask import Flask, redirect, request, send_from_directory
 from flask_smorest import Api
 
 from schemas.common import ErrorSchema
-from server import models  # noqa: F401  (registers every table)
+from server import clock, models  # noqa: F401  (models registers every table)
 from server.api import context, errors
 from server.config import Settings
 from server.db import Database, make_engine
@@ -84,6 +84,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     )
     app.json.sort_keys = False  # keep the documented field order (status, code, message, ...)
     app.json.ensure_ascii = False  # Chinese as UTF-8, not \u escapes
+    if settings.now:  # a demonstration on a chosen date; otherwise the clock in use stays
+        clock.install(clock.from_setting(settings.now))
     app.extensions["fieldinspect"] = FieldInspect(settings, db)
     logging.basicConfig(level=logging.INFO)
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -224,12 +224,11 @@ def report_monthly(month, department, xlsx_path, json_path, unit, contact, phone
     from marshmallow import ValidationError
 
     from schemas.reports import MonthlyReportSchema, parse_month
-    from server import reports_xlsx
-    from server.db import utcnow
+    from server import clock, reports_xlsx
+    from server.clock import CHINA
     from server.services import reports
     from server.services.actors import SYSTEM
     from server.services.errors import DomainError
-    from server.services.visits import CHINA
 
     try:
         period = parse_month(month)
@@ -244,7 +243,7 @@ def report_monthly(month, department, xlsx_path, json_path, unit, contact, phone
     if xlsx_path:
         Path(xlsx_path).write_bytes(reports_xlsx.render(
             data, unit=unit, contact=contact, phone=phone, mobile=mobile,
-            filled_on=utcnow().astimezone(CHINA).date()))
+            filled_on=clock.now().astimezone(CHINA).date()))
     if json_path:
         Path(json_path).write_text(text + "\n", encoding="utf-8")
     else:

@@ -82,6 +82,9 @@ class Settings:
     # The CJK font of PDFs (the on-site record): TTF, OTF or a TTC's first face. Unset: the
     # first installed of server.services.qr.FONT_CANDIDATES, as for the premises poster.
     cjk_font: Path | None = None
+    # For demonstrations only: the app's clock starts at this moment (ISO date or date-time,
+    # China time without a zone) and runs on; unset, it is the real time.
+    now: str | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -113,6 +116,7 @@ class Settings:
             in ("1", "true", "yes"),
             cjk_font=Path(os.environ["FIELDINSPECT_CJK_FONT"])
             if os.environ.get("FIELDINSPECT_CJK_FONT") else None,
+            now=os.environ.get("FIELDINSPECT_NOW") or None,
         )
         values.update(overrides)
         return cls(**values)

@@ -57,10 +57,6 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=dt.UTC)
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def _json_dumps(value) -> str:
     """JSON columns hold Chinese as UTF-8, not \\u escapes, so they read well in SQL."""
     return json.dumps(value, ensure_ascii=False)

@@ -5,6 +5,7 @@ rolled back (savepoint mode), so tests see a clean database and never mocks."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from collections import Counter
@@ -15,10 +16,12 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
+from server import clock
 from server.app import create_app
 from server.config import Settings
 from server.db import make_engine
 from server.migrations import upgrade
+from tests.factories import SUITE_START
 
 # Property tests judge what is computed, never how fast: a machine that stalls (CI) must not
 # fail a validator's example for taking over hypothesis's default 200 ms.
@@ -57,6 +60,24 @@ def _reset_postgres(url: str):
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     return engine
+
+
+@pytest.fixture(autouse=True)
+def suite_clock():
+    """Every test on the suite's date (``factories.SUITE_START``), never the machine's."""
+    with clock.using(clock.StartedClock(SUITE_START)) as started:
+        yield started
+
+
+@pytest.fixture
+def clock_at():
+    """``clock_at(moment)``: the app's clock starts at ``moment`` (a date: 10:00 in China)
+    for the rest of the test."""
+    def start(moment):
+        if not isinstance(moment, dt.datetime):
+            moment = dt.datetime.combine(moment, dt.time(10, 0), clock.CHINA)
+        clock.install(clock.StartedClock(moment))
+    return start
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

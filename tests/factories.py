@@ -10,11 +10,17 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from schemas.codes import CREDIT_ALPHABET, credit_check_char, id_check_char
-from server.db import utcnow
+from server import clock
 from server.models import ApiToken, User
 from server.services import companies, departments, inspectors, items, tags
 from server.services.accounts import _token_digest
 from server.services.actors import SYSTEM
+
+# The suite's own date: every test starts at this moment and sees time run on from it
+# (tests/conftest.py), so nothing depends on the day the suite runs; CI also runs it with
+# the process clock years ahead. A test that needs another date uses the ``clock_at`` fixture.
+SUITE_START = dt.datetime(2026, 11, 20, 10, 0, tzinfo=clock.CHINA)
+TODAY = SUITE_START.date()
 
 PASSWORD = "correct horse battery"
 # argon2 at minimal cost: the tests check behaviour, not hashing strength.
@@ -88,7 +94,7 @@ def user(session, role, department_id=None, inspector_id=None, username=None):
     session.flush()
     token = secrets.token_urlsafe(16)
     session.add(ApiToken(token_hash=_token_digest(token), user_id=u.id,
-                         expires_at=utcnow() + dt.timedelta(hours=1)))
+                         expires_at=clock.now() + dt.timedelta(hours=1)))
     session.flush()
     return u, token
 

@@ -6,9 +6,9 @@ from flask.views import MethodView
 
 from schemas.accounts import LoginSchema, TokenSchema, UserPatchSchema, UserQuery, UserSchema
 from schemas.common import ErrorSchema, page_of
+from server import clock
 from server.api.blueprint import Blueprint
 from server.api.context import actor, bearer_token, commit_now, fi, session
-from server.db import utcnow
 from server.services import accounts
 from server.services.errors import TooManyAttempts, Unauthorized
 
@@ -27,7 +27,7 @@ class Token(MethodView):
         s = fi().settings
         with fi().db.read_session() as reader:
             known = accounts.credentials(reader, creds["username"])
-        result = accounts.login(session(), creds=known, password=creds["password"], now=utcnow(),
+        result = accounts.login(session(), creds=known, password=creds["password"], now=clock.now(),
                                 ttl_seconds=s.token_ttl_seconds,
                                 max_failures=s.login_max_failures,
                                 lock_seconds=s.login_lock_seconds)
@@ -46,7 +46,7 @@ class Logout(MethodView):
     @blp.response(204)
     def post(self):
         """Revoke the token this request carries"""
-        accounts.logout(session(), actor(), bearer_token(), now=utcnow())
+        accounts.logout(session(), actor(), bearer_token(), now=clock.now())
 
 
 @blp.route("/me")

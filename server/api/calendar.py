@@ -12,6 +12,8 @@ from schemas.calendar import (
     CalendarYearSchema,
     CalendarYearsSchema,
     DeadlineRuleSchema,
+    NoticeEnteredSchema,
+    NoticeSchema,
     OverrideQuery,
     OverrideSchema,
     WorkdayCheckQuery,
@@ -20,9 +22,10 @@ from schemas.calendar import (
     WorkdaysAddSchema,
 )
 from schemas.common import page_of
+from schemas.imports import ImportFileSchema
 from server.api.blueprint import Blueprint
 from server.api.context import actor, session
-from server.services import workdays
+from server.services import calendar_notices, workdays
 from server.services.errors import InvalidInput
 
 blp = Blueprint("calendar", __name__, description="Working days and deadline rules")
@@ -118,27 +121,42 @@ class OverrideByDay(MethodView):
 class Years(MethodView):
     @blp.response(200, CalendarYearsSchema)
     def get(self):
-        """The official calendar's years, and the later years admins declared"""
+        """Each year's calendar: official, entered (a notice an admin entered) or provisional"""
         actor()
-        return workdays.years(session())
+        return calendar_notices.years(session())
 
 
 @blp.route("/calendar/years/<int:year>")
 class YearByNumber(MethodView):
     @blp.response(200, CalendarYearSchema)
     def get(self, year):
-        """One declared year"""
+        """One year's holidays and make-up days, and where they come from"""
         actor()
-        return workdays.get_year(session(), year)
+        return calendar_notices.get_year(session(), year)
 
-    @blp.arguments(CalendarYearSchema)
-    @blp.response(200, CalendarYearSchema)
+
+@blp.route("/calendar/years/<int:year>/notice")
+class YearNotice(MethodView):
+    @blp.arguments(NoticeSchema)
+    @blp.response(200, NoticeEnteredSchema)
     def put(self, data, year):
-        """Declare a year beyond the official data complete (admin): its holidays are
-        entered as overrides, every other weekday works"""
-        return workdays.declare_year(session(), actor(), year, data["note"])
+        """Enter or correct a year's holiday notice (admin); open deadlines are counted again"""
+        return calendar_notices.enter(session(), actor(), year, **data)
 
-    @blp.response(204)
+    @blp.response(200, NoticeEnteredSchema)
     def delete(self, year):
-        """Withdraw a declared year (admin); its deadlines become errors again"""
-        workdays.undeclare_year(session(), actor(), year)
+        """Withdraw an entered notice (admin): the year is provisional again"""
+        return calendar_notices.withdraw(session(), actor(), year)
+
+
+@blp.route("/calendar/years/<int:year>/notice/file")
+class CalendarNoticeImport(MethodView):
+    @blp.arguments(ImportFileSchema, location="files", as_kwargs=True)
+    @blp.response(200, NoticeEnteredSchema)
+    def post(self, file, year):
+        """Enter a year's notice from a CSV or XLSX file (admin): columns 类型 (放假 or 上班),
+        名称, 开始日期, 结束日期"""
+        who = actor()
+        who.require_role("admin")
+        notice = calendar_notices.read_file(file.read(), file.filename, file.mimetype)
+        return calendar_notices.enter(session(), who, year, **notice)

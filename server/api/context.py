@@ -8,8 +8,8 @@ from flask import current_app, g, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from server import clock
 from server.api.errors import respond
-from server.db import utcnow
 from server.services import accounts
 from server.services.actors import Actor
 from server.services.errors import Unauthorized
@@ -54,7 +54,7 @@ def actor(*roles: str) -> Actor:
         # A read connection of its own: a writing request takes SQLite's write lock
         # only when its service first touches the database, not while authenticating.
         with fi().db.read_connection() as reader:
-            g.actor = accounts.resolve_token(reader, token, now=utcnow())
+            g.actor = accounts.resolve_token(reader, token, now=clock.now())
     if roles:
         g.actor.require_role(*roles)
     return g.actor

@@ -20,9 +20,9 @@ from schemas.plans import (
     TaskSchema,
     VerificationSchema,
 )
+from server import clock
 from server.api.blueprint import Blueprint
 from server.api.context import actor, session
-from server.db import utcnow
 from server.services import draws, plans
 
 blp = Blueprint("plans", __name__, description="Plans, tasks and the two random draws")
@@ -101,7 +101,7 @@ class TaskDraws(MethodView):
     def post(self, data, task_id):
         """Run the company draw and the inspector draw; issue the visits"""
         draw = draws.run(session(), actor(), task_id, reason=data.get("reason"))
-        return draws.describe(session(), draw, now=utcnow())
+        return draws.describe(session(), draw, now=clock.now())
 
 
 @blp.route("/draws/<int:draw_id>")
@@ -110,7 +110,7 @@ class DrawById(MethodView):
     def get(self, draw_id):
         """A draw with its strata, companies and teams"""
         return draws.describe(session(), draws.get_or_raise(session(), actor(), draw_id),
-                              now=utcnow())
+                              now=clock.now())
 
 
 @blp.route("/draws/<int:draw_id>/verify")
@@ -129,7 +129,7 @@ class DrawSubstitutions(MethodView):
         """Replace a deregistered or unreachable company by the stratum's next in rank"""
         draws.substitute(session(), actor(), draw_id, **data)
         return draws.describe(session(), draws.get_or_raise(session(), actor(), draw_id),
-                              now=utcnow())
+                              now=clock.now())
 
 
 @blp.route("/draws/<int:draw_id>/inspector-substitutions")
@@ -140,7 +140,7 @@ class DrawInspectorSubstitutions(MethodView):
         """An inspector cannot go: the department's next by the draw's rule takes the place"""
         draws.replace_inspector(session(), actor(), draw_id, **data)
         return draws.describe(session(), draws.get_or_raise(session(), actor(), draw_id),
-                              now=utcnow())
+                              now=clock.now())
 
 
 @blp.route("/inspectors/<int:inspector_id>/conflicts")

@@ -10,9 +10,9 @@ from schemas.common import PageQuery, page_of
 from schemas.fields import QueryId
 from schemas.plans import PlanSchema, PlanVersionSchema, TaskSchema, VerificationSchema
 from schemas.results import PublicResultQuery, PublicResultSchema
+from server import clock
 from server.api.blueprint import Blueprint
 from server.api.context import session
-from server.db import utcnow
 from server.services import draws, publication, results
 
 blp = Blueprint("public", __name__,
@@ -70,7 +70,7 @@ class PublicDraw(MethodView):
     @blp.response(200)
     def get(self, draw_id):
         """A draw: hashes, strata, companies, teams; the seed once the window has started"""
-        return publication.describe_draw(session(), draw_id, now=utcnow())
+        return publication.describe_draw(session(), draw_id, now=clock.now())
 
 
 @blp.route("/draws/<int:draw_id>/strata/<string:stratum>")

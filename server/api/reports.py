@@ -17,12 +17,11 @@ from schemas.reports import (
     MonthlyXlsxQuery,
     TargetsSchema,
 )
-from server import reports_xlsx
+from server import clock, reports_xlsx
 from server.api.blueprint import Blueprint
 from server.api.context import actor, session
-from server.db import utcnow
+from server.clock import CHINA
 from server.services import reports
-from server.services.visits import CHINA
 
 blp = Blueprint("reports", __name__, description="The monthly report (月报表), targets and "
                                                  "other platforms' figures")
@@ -47,7 +46,7 @@ class MonthlyXlsx(MethodView):
         """The monthly report as the seed's XLSX form, with a sheet of the targets"""
         report = reports.monthly_for(session(), actor(), month=month, department=department)
         body = reports_xlsx.render(report, unit=unit, contact=contact, phone=phone,
-                                   mobile=mobile, filled_on=utcnow().astimezone(CHINA).date())
+                                   mobile=mobile, filled_on=clock.now().astimezone(CHINA).date())
         who = report["department"]["code"] if report["department"] else "region"
         stem = f"{month[0]}-{month[1]:02d}-{who}"
         return Response(body, mimetype=XLSX, headers={

@@ -18,6 +18,7 @@ from schemas.visits import (
     VisitSchema,
     YearQuery,
 )
+from server import clock
 from server.api.blueprint import Blueprint
 from server.api.context import actor, commit_now, fi, session
 from server.services import codes, companies, qr, verification, visits
@@ -223,7 +224,7 @@ class CompanyInspections(MethodView):
     def get(self, company_id, year=None):
         """Inspections of the company this year: by whom, for which items (ask before entering)"""
         return visits.inspections_this_year(session(), actor(), company_id,
-                                            year=year or visits.today_in_china().year)
+                                            year=year or clock.today().year)
 
 
 @blp.route("/progress")

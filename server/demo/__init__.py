@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from schemas.codes import CREDIT_ALPHABET, credit_check_char, id_check_char
-from server.db import utcnow
+from server import clock
 from server.demo.catalog import DEPARTMENT_EXPERTISE, DEPARTMENTS, ITEMS, TAGS
 from server.models import Company, Department, InspectionItem, Inspector, Tag, User, company_tags
 from server.services import accounts, audit, departments, inspectors, items, tags
@@ -222,7 +222,7 @@ def _companies(session: Session, rng: random.Random, total: int, progress: bool)
     industry_weights = [w for *_, w in INDUSTRIES]
     # In the registry since before the activity's year: the monthly report's coverage
     # base is the companies registered by the end of the previous year.
-    now = min(utcnow(), REGISTERED_AT)
+    now = min(clock.now(), REGISTERED_AT)
     batches = range(0, total, COMPANY_BATCH)
     bar = click.progressbar(batches, label="companies", show_pos=True) if progress else None
     with bar if bar else _Null() as it:

@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from schemas.sync import PushSchema
+from server.clock import CHINA
 from server.models import (
     Company,
     Department,
@@ -59,7 +60,6 @@ from server.services import (
 from server.services.actors import SYSTEM, Actor
 from server.services.errors import RuleViolation
 from server.services.signing import Signer
-from server.services.visits import CHINA
 from sync.hlc import HLC
 from sync.ids import uuid7
 from sync.ops import RESULT_FIELD, checklist_hash

@@ -4,7 +4,7 @@ from server.db import Base
 from server.models.accounts import ApiToken, User
 from server.models.audit import AuditEntry
 from server.models.blobs import Blob, Upload
-from server.models.calendar import CalendarOverride, CalendarYear, DeadlineRule
+from server.models.calendar import CalendarNotice, CalendarOverride, DeadlineRule
 from server.models.codes import (
     PremisesCode,
     RecusalRequest,
@@ -49,6 +49,6 @@ __all__ = [
     "Plan", "PlanVersion", "Tag", "Task", "TaskItem", "User", "Visit", "VisitItem", "VisitMember",
     "VisitMerge", "PremisesCode", "SigningKey", "VisitEntry", "VisitRating", "RecusalRequest", "Upload",
     "Change", "Device", "FieldRevision", "RegisterHead", "RevisionBase", "SyncOp", "company_tags",
-    "inspector_tags", "task_departments", "CalendarOverride", "CalendarYear", "DeadlineRule",
+    "inspector_tags", "task_departments", "CalendarNotice", "CalendarOverride", "DeadlineRule",
     "ReportManualFigure", "ReportTarget", "FollowUp", "Result", "ResultCategory", "ResultItem",
 ]

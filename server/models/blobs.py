@@ -11,7 +11,8 @@ import datetime as dt
 from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.db import Base, UTCDateTime, utcnow
+from server import clock
+from server.db import Base, UTCDateTime
 
 MEDIA_TYPES = ("image/jpeg", "image/png", "image/heic", "image/heif")
 
@@ -33,7 +34,7 @@ class Upload(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     filename: Mapped[str | None] = mapped_column(String(255))
     filetype: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -61,4 +62,4 @@ class Blob(Base):
     gps_lon: Mapped[float | None] = mapped_column(Float)
     thumbnail: Mapped[str | None] = mapped_column(String(200))
     uploaded_by_device: Mapped[str | None] = mapped_column(ForeignKey("devices.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.db import Base, UTCDateTime, utcnow
+from server import clock
+from server.db import Base, UTCDateTime
 
 DEADLINE_KINDS = ("result_entry", "publication", "follow_up")
 
@@ -23,20 +24,23 @@ class CalendarOverride(Base):
     workday: Mapped[bool] = mapped_column()
     note: Mapped[str] = mapped_column(String(200))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
-class CalendarYear(Base):
-    """A year beyond the package's data that an admin has declared complete: its
-    holidays and make-up days are entered as overrides, every other weekday works.
-    Without it, a deadline in that year is an error, never a silent count of calendar days."""
+class CalendarNotice(Base):
+    """A year's holiday notice (国务院办公厅关于XXXX年部分节假日安排的通知) as an admin
+    entered it, for a year the official package does not cover yet: the holiday ranges
+    (``[{"name", "start", "end"}]``, ISO dates) and the make-up working days (调休,
+    ``["YYYY-MM-DD", ...]``). A package release that covers the year takes over from it."""
 
-    __tablename__ = "calendar_years"
+    __tablename__ = "calendar_notices"
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    note: Mapped[str | None] = mapped_column(Text)
-    declared_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    declared_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    title: Mapped[str | None] = mapped_column(String(200))
+    holidays: Mapped[list] = mapped_column(JSON)
+    makeup_days: Mapped[list] = mapped_column(JSON)
+    entered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class DeadlineRule(Base):
@@ -51,4 +55,4 @@ class DeadlineRule(Base):
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     working_days: Mapped[int] = mapped_column(Integer)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)

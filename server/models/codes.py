@@ -7,7 +7,8 @@ import datetime as dt
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.db import Base, UTCDateTime, utcnow
+from server import clock
+from server.db import Base, UTCDateTime
 
 
 class SigningKey(Base):
@@ -18,7 +19,7 @@ class SigningKey(Base):
 
     kid: Mapped[str] = mapped_column(String(16), primary_key=True)
     public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -30,7 +31,7 @@ class PremisesCode(Base):
 
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
@@ -48,7 +49,7 @@ class VisitEntry(Base):
     device_id: Mapped[str | None] = mapped_column(String(64))
     method: Mapped[str] = mapped_column(String(8))
     device_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    server_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    server_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     distance_m: Mapped[float | None] = mapped_column(Float)
@@ -69,7 +70,7 @@ class VisitRating(Base):
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), primary_key=True)
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class RecusalRequest(Base):
@@ -82,4 +83,4 @@ class RecusalRequest(Base):
     inspector_id: Mapped[int] = mapped_column(ForeignKey("inspectors.id"))
     reason: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(10), default="pending")
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -14,7 +14,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.db import Base, UTCDateTime, utcnow
+from server import clock
+from server.db import Base, UTCDateTime
 from server.models.mixins import Deactivatable, Timestamps
 
 METHODS = ("on_site", "written_review", "online_monitoring", "video")
@@ -71,7 +72,7 @@ class InspectionItemVersion(Base):
     required_expertise: Mapped[list] = mapped_column(JSON, default=list)
     work_guide: Mapped[str | None] = mapped_column(Text)
     form: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     item: Mapped[InspectionItem] = relationship(back_populates="versions")

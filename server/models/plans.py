@@ -20,7 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.db import Base, UTCDateTime, utcnow
+from server import clock
+from server.db import Base, UTCDateTime
 from server.models.mixins import Timestamps
 
 PLAN_STATES = ("draft", "published", "amended")
@@ -60,7 +61,7 @@ class PlanVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     filing_reason: Mapped[str | None] = mapped_column(Text)
     content: Mapped[dict] = mapped_column(JSON)
@@ -140,7 +141,7 @@ class Draw(Base):
     number: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(Text)
     current: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     seed_hash: Mapped[str] = mapped_column(String(64))
     eligible_hash: Mapped[str] = mapped_column(String(64))
@@ -209,6 +210,15 @@ class Visit(Timestamps, Base):
     members: Mapped[list[VisitMember]] = relationship(lazy="selectin",
                                                       cascade="all, delete-orphan")
 
+    def overdue_on(self, today: dt.date) -> bool:
+        """Past its window and not yet submitted."""
+        return self.state in ("issued", "entered") and self.window_end < today
+
+    @property
+    def overdue(self) -> bool:
+        """``overdue_on`` the app clock's today (what the API shows)."""
+        return self.overdue_on(clock.today())
+
 
 class VisitItem(Base):
     __tablename__ = "visit_items"
@@ -240,7 +250,7 @@ class InspectorConflict(Base):
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), primary_key=True,
                                             index=True)
     reason: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class VisitMerge(Base):
@@ -257,5 +267,5 @@ class VisitMerge(Base):
     requested_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     state: Mapped[str] = mapped_column(String(10), default="pending")
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -8,7 +8,8 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.db import Base, UTCDateTime, utcnow
+from server import clock
+from server.db import Base, UTCDateTime
 
 TARGET_KEYS = ("joint_tasks", "joint_companies", "credit_based", "coverage")
 MANUAL_ROWS = ("internal", "enterprise", "credit_based")
@@ -46,4 +47,4 @@ class ReportManualFigure(Base):
     companies_checked: Mapped[int] = mapped_column(Integer, default=0)
     companies_with_problems: Mapped[int] = mapped_column(Integer, default=0)
     entered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.db import Base, UTCDateTime, utcnow
+from server import clock
+from server.db import Base, UTCDateTime
 from server.models.mixins import Deactivatable
 
 RESULT_STATES = ("submitted", "approved", "returned")
 FOLLOW_UP_KINDS = ("rectify", "transfer", "case", "referral")
 FOLLOW_UP_STATES = ("open", "pending_acceptance", "accepted", "declined", "closed")
+FOLLOW_UP_OPEN = ("open", "pending_acceptance", "accepted")  # not yet closed or declined
 
 
 class ResultCategory(Deactivatable, Base):
@@ -50,9 +52,14 @@ class Result(Base):
     problem: Mapped[bool] = mapped_column(default=False)
     state: Mapped[str] = mapped_column(String(10), default="submitted")
     checked_on: Mapped[dt.date] = mapped_column(Date)
-    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     entry_due: Mapped[dt.date] = mapped_column(Date)
+    # A deadline counted in working days keeps how many (None: a date set by hand, like the
+    # task's result deadline) and whether a day it counted was provisional (a year without
+    # the State Council's notice yet), so it is counted again when the notice comes.
+    entry_due_days: Mapped[int | None] = mapped_column(Integer)
+    entry_due_provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
     late: Mapped[bool] = mapped_column(default=False)
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -60,6 +67,8 @@ class Result(Base):
     returns: Mapped[int] = mapped_column(Integer, default=0)
     approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     publication_due: Mapped[dt.date | None] = mapped_column(Date)
+    publication_days: Mapped[int | None] = mapped_column(Integer)
+    publication_due_provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # The on-site record (现场检查笔录) as last generated: a printed copy is checked
@@ -108,6 +117,8 @@ class FollowUp(Base):
     from_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     due_on: Mapped[dt.date] = mapped_column(Date)
+    due_days: Mapped[int | None] = mapped_column(Integer)  # None: a due date set by hand
+    due_provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
     description: Mapped[str] = mapped_column(Text)
     case_number: Mapped[str | None] = mapped_column(String(60))
     authority: Mapped[str | None] = mapped_column(String(200))
@@ -116,7 +127,7 @@ class FollowUp(Base):
     outcome: Mapped[str | None] = mapped_column(Text)
     resolved: Mapped[bool | None] = mapped_column()
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

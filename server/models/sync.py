@@ -7,7 +7,8 @@ import datetime as dt
 from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.db import Base, UTCDateTime, utcnow
+from server import clock
+from server.db import Base, UTCDateTime
 
 OUTCOMES = ("applied", "conflict", "rejected")
 
@@ -22,7 +23,7 @@ class Device(Base):
     name: Mapped[str] = mapped_column(String(100))
     platform: Mapped[str | None] = mapped_column(String(40))
     credential_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     last_push_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -51,7 +52,7 @@ class SyncOp(Base):
     reason: Mapped[str | None] = mapped_column(String(40))
     hlc: Mapped[str] = mapped_column(String(60))
     device_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class FieldRevision(Base):
@@ -123,4 +124,4 @@ class Change(Base):
     visit_id: Mapped[int] = mapped_column(Integer, index=True)
     kind: Mapped[str] = mapped_column(String(10))
     ref: Mapped[str] = mapped_column(String(36))
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)

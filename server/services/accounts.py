@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from server.db import utcnow
+from server import clock
 from server.direct import Statement
 from server.models import ApiToken, Inspector, User
 from server.services import audit
@@ -241,7 +241,7 @@ def update_user(session: Session, actor: Actor, user_id: int, changes: dict) -> 
         user.password_hash = hash_password(password)
         session.execute(ApiToken.__table__.update()
                         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-                        .values(revoked_at=utcnow()))
+                        .values(revoked_at=clock.now()))
     session.flush()
     b, a = audit.diff(before, snapshot(user))
     if password:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from server.db import is_sqlite, utcnow
+from server import clock
+from server.db import is_sqlite
 from server.models import AuditEntry
 from server.services.actors import Actor
 
@@ -76,7 +77,7 @@ def _lock_and_head(session: Session) -> str:
 def record_many(session: Session, actor: Actor, changes: Iterable[dict], *,
                 now: dt.datetime | None = None) -> int:
     """Append entries for ``changes`` (dicts of action, entity_type, entity_id, before, after)."""
-    now = now or utcnow()
+    now = now or clock.now()
     rows = []
     prev = None
     for change in changes:

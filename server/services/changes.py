@@ -14,7 +14,8 @@ import datetime as dt
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from server.db import is_sqlite, utcnow
+from server import clock
+from server.db import is_sqlite
 from server.direct import BulkInsert
 from server.models import Change
 from server.services.audit import AUDIT_LOCK_KEY
@@ -33,6 +34,6 @@ def record(session: Session, rows: list[tuple[int, str, str]], *,
     if not rows:
         return
     lock(session)
-    now = now or utcnow()
+    now = now or clock.now()
     _INSERT(session, [
         {"visit_id": visit_id, "kind": kind, "ref": ref, "at": now} for visit_id, kind, ref in rows])

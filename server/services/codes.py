@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from server.db import utcnow
+from server import clock
 from server.models import Company, PremisesCode, Visit
 from server.services import audit
 from server.services.actors import Actor
@@ -63,7 +63,7 @@ def issue_premises(session: Session, actor: Actor, company_id: int, *,
     """A new version of the company's premises code; any older one stops working."""
     actor.require_role("admin", "supervisor")
     get_or_404(session, Company, company_id, "company")
-    now = now or utcnow()
+    now = now or clock.now()
     session.execute(update(PremisesCode).where(PremisesCode.company_id == company_id,
                                                PremisesCode.revoked_at.is_(None))
                     .values(revoked_at=now))

@@ -9,8 +9,9 @@ import datetime as dt
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from server import clock
 from server.models import Company, FollowUp, Result, Task, Visit, VisitItem
-from server.services import departments, follow_ups, results, visits
+from server.services import departments, follow_ups, results
 from server.services.actors import Actor
 from server.services.registry import get_or_404
 
@@ -22,7 +23,7 @@ def record(session: Session, actor: Actor, company_id: int, *,
     department owns or opened; coordinators and admins see everything."""
     actor.require_role("admin", "coordinator", "supervisor")
     company = get_or_404(session, Company, company_id, "company")
-    today = today or visits.today_in_china()
+    today = today or clock.today()
     names = departments.names(session)
 
     stmt = select(Visit).where(Visit.company_id == company.id,
@@ -89,9 +90,10 @@ def follow_up_view(session: Session, f: FollowUp, names: dict | None = None) -> 
     return {"id": f.id, "result_id": f.result_id, "company_id": f.company_id, "kind": f.kind,
             "state": f.state, "department_id": f.department_id,
             "department": names[f.department_id], "from_department_id": f.from_department_id,
-            "due_on": f.due_on, "description": f.description, "case_number": f.case_number,
+            "due_on": f.due_on, "due_provisional": f.due_provisional,
+            "description": f.description, "case_number": f.case_number,
             "authority": f.authority, "recheck_visit_id": f.recheck_visit_id,
             "decline_reason": f.decline_reason, "outcome": f.outcome, "resolved": f.resolved,
             "owner_user_id": f.owner_user_id,
             "created_at": f.created_at, "decided_at": f.decided_at, "closed_at": f.closed_at,
-            "overdue": f.state in follow_ups.OPEN and f.due_on < visits.today_in_china()}
+            "overdue": f.state in follow_ups.OPEN and f.due_on < clock.today()}

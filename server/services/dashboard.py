@@ -17,7 +17,7 @@ from collections import Counter
 
 from sqlalchemy.orm import Session
 
-from server.db import utcnow
+from server import clock
 from server.models import Company
 from server.models.plans import VISIT_STATES
 from server.services import departments, follow_ups, reports, results, visits
@@ -43,8 +43,8 @@ def overview(session: Session, actor: Actor, *, department_id: int | None = None
     """The whole page's data. Supervisors always see their own department (``department_id``
     is theirs whatever is asked); coordinators and admins the region, or one department."""
     actor.require_role(*ROLES)
-    now = now or utcnow()
-    today = visits.today_in_china(now)
+    now = now or clock.now()
+    today = clock.china_date(now)
     if not actor.reads_everything:
         department_id = actor.department_id
     department = None if department_id is None else \

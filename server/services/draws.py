@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from schemas.codes import normalize_code
-from server.db import utcnow
+from server import clock
 from server.direct import fetch_plain
 from server.models import (
     Company,
@@ -231,7 +231,7 @@ def company_draw(session: Session, task: Task) -> CompanyDraw:
 
 def run(session: Session, actor: Actor, task_id: int, *, reason: str | None = None,
         now: dt.datetime | None = None) -> Draw:
-    now = now or utcnow()
+    now = now or clock.now()
     task = get_task_or_raise(session, actor, task_id)
     check_task_write(actor, task)
     plan = task.plan
@@ -566,7 +566,7 @@ def replace_inspector(session: Session, actor: Actor, draw_id: int, *, visit_id:
     place. Recorded with its reason and published with the draw."""
     from server.services.draw_algorithm import pick
 
-    now = now or utcnow()
+    now = now or clock.now()
     draw = get_or_raise(session, actor, draw_id)
     task = session.get(Task, draw.task_id)
     visit = get_by_id(session, Visit, visit_id)

@@ -20,7 +20,7 @@ import datetime as dt
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
-from server.db import utcnow
+from server import clock
 from server.models import (
     Company,
     Department,
@@ -32,12 +32,13 @@ from server.models import (
     VisitItem,
     VisitMember,
 )
-from server.services import audit, changes, results, visits, workdays
+from server.models.results import FOLLOW_UP_OPEN
+from server.services import audit, changes, deadlines, results
 from server.services.actors import Actor
 from server.services.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from server.services.registry import get_or_404
 
-OPEN = ("open", "pending_acceptance", "accepted")
+OPEN = FOLLOW_UP_OPEN
 MAX_DUE_DAYS = 366
 
 
@@ -46,7 +47,7 @@ def open_follow_up(session: Session, actor: Actor, result_id: int, *, kind: str,
                    department_id: int | None = None, case_number: str | None = None,
                    authority: str | None = None, recheck: bool = False,
                    now: dt.datetime | None = None) -> FollowUp:
-    now = now or utcnow()
+    now = now or clock.now()
     result = results.get_or_raise(session, actor, result_id)
     task = session.get(Task, result.task_id)
     actor.check_department_write(task.lead_department_id, "result")
@@ -55,8 +56,8 @@ def open_follow_up(session: Session, actor: Actor, result_id: int, *, kind: str,
     if not result.problem and not any(i.problem for i in result.items):
         raise RuleViolation("The result found no problem: there is nothing to follow up.",
                             code="no_problem")
-    today = visits.today_in_china(now)
-    due_on = due_on or workdays.deadline(session, "follow_up", today)
+    today = clock.china_date(now)
+    due_on, due_days, due_provisional = deadlines.follow_up_due(session, today, due_on)
     if due_on < today:
         raise InvalidInput("The due date is in the past.", errors={"due_on": ["in the past"]})
     if due_on > today + dt.timedelta(days=MAX_DUE_DAYS):
@@ -82,7 +83,8 @@ def open_follow_up(session: Session, actor: Actor, result_id: int, *, kind: str,
         result_id=result.id, company_id=result.company_id, kind=kind,
         state="pending_acceptance" if kind == "transfer" else "open",
         department_id=department_id if kind == "transfer" else owner,
-        from_department_id=owner, due_on=due_on, description=description,
+        from_department_id=owner, due_on=due_on, due_days=due_days,
+        due_provisional=due_provisional, description=description,
         case_number=case_number, authority=authority, created_by=actor.user_id, created_at=now,
         owner_user_id=None if kind == "transfer" else actor.user_id)
     session.add(follow_up)
@@ -126,7 +128,7 @@ def decide(session: Session, actor: Actor, follow_up_id: int, *, accept: bool,
            reason: str | None = None, now: dt.datetime | None = None) -> FollowUp:
     """The receiving department accepts a transfer (it becomes theirs) or declines it
     with a reason (the originating department must act again)."""
-    now = now or utcnow()
+    now = now or clock.now()
     follow_up = get_or_raise(session, actor, follow_up_id)
     actor.check_department_write(follow_up.department_id, "follow-up")
     if follow_up.state != "pending_acceptance":
@@ -147,7 +149,7 @@ def decide(session: Session, actor: Actor, follow_up_id: int, *, accept: bool,
 def close(session: Session, actor: Actor, follow_up_id: int, *, outcome: str, resolved: bool,
           case_number: str | None = None, now: dt.datetime | None = None) -> FollowUp:
     """The owner records the outcome (rectified or not, penalty decided, case number)."""
-    now = now or utcnow()
+    now = now or clock.now()
     follow_up = get_or_raise(session, actor, follow_up_id)
     actor.check_department_write(follow_up.department_id, "follow-up")
     if follow_up.state not in ("open", "accepted"):
@@ -182,7 +184,7 @@ def list_follow_ups(session: Session, actor: Actor, *, state=None, queue: bool =
                           FollowUp.state.in_(OPEN))
     if overdue:
         stmt = stmt.where(FollowUp.state.in_(OPEN),
-                          FollowUp.due_on < (today or visits.today_in_china()))
+                          FollowUp.due_on < (today or clock.today()))
     for column, value in ((FollowUp.state, state), (FollowUp.company_id, company_id),
                           (FollowUp.result_id, result_id)):
         if value is not None:

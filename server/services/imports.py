@@ -31,7 +31,8 @@ from schemas.registries import (
     ItemCreateSchema,
     TagSchema,
 )
-from server.db import is_sqlite, utcnow
+from server import clock
+from server.db import is_sqlite
 from server.models import Company, Department, InspectionItem, Inspector, Tag, company_tags
 from server.services import audit, companies, departments, inspectors, items, tags
 from server.services.actors import Actor
@@ -309,7 +310,7 @@ def _apply_companies(session: Session, actor: Actor, valid, report: ImportReport
                 .where(company_tags.c.company_id.in_(chunk))):
             current_tags.setdefault(company_id, []).append(code)
 
-    now = utcnow()
+    now = clock.now()
     inserts, updates, retag, changes = [], [], {}, []
     for _number, clean, present in rows:
         old = existing.get(clean["credit_code"])

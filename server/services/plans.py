@@ -16,7 +16,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.db import utcnow
+from server import clock
 from server.models import Company, Department, InspectionItemVersion, Plan, PlanVersion, Task, TaskItem
 from server.services import audit
 from server.services.actors import Actor
@@ -108,7 +108,7 @@ def publish_plan(session: Session, actor: Actor, plan_id: int, *, filing_reason:
             task.published_in_version = plan.version
     content = {"title": plan.title, "year": plan.year, "department_id": plan.department_id,
                "tasks": [task_summary(t) for t in plan.tasks]}
-    session.add(PlanVersion(plan_id=plan.id, version=plan.version, published_at=now or utcnow(),
+    session.add(PlanVersion(plan_id=plan.id, version=plan.version, published_at=now or clock.now(),
                             published_by=actor.user_id,
                             filing_reason=filing_reason if plan.version > 1 else None,
                             content=content))

@@ -31,8 +31,8 @@ from PIL import Image, ImageOps
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server import clock
 from server.config import Settings
-from server.db import utcnow
 from server.models import (
     AuditEntry,
     Blob,
@@ -107,7 +107,7 @@ def record(session: Session, blobs: FileBlobStore, visit_or_result: Visit | Resu
                             .execution_options(populate_existing=True))
     if _current(blobs, result):
         return read(blobs, result.record_sha256), result.record_sha256
-    now = now or utcnow()
+    now = now or clock.now()
     data = render(content(session, blobs, result, settings), font(settings))
     sha256 = hashlib.sha256(data).hexdigest()
     blobs.put(sha256, io.BytesIO(data), max_bytes=len(data))

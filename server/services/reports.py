@@ -45,7 +45,8 @@ import datetime as dt
 from sqlalchemy import and_, case, func, literal, select, true
 from sqlalchemy.orm import Session, aliased
 
-from server.db import utcnow
+from server import clock
+from server.clock import CHINA
 from server.models import (
     Company,
     Department,
@@ -62,7 +63,6 @@ from server.services import audit
 from server.services.actors import Actor
 from server.services.errors import InvalidInput, NotFound
 from server.services.registry import get_by_id
-from server.services.visits import CHINA
 
 ROWS = ("total", "internal", "joint", "enterprise", "credit_based")
 FIGURES = ("tasks", "companies_drawn", "companies_checked", "companies_with_problems")
@@ -398,7 +398,7 @@ def set_manual_figure(session: Session, actor: Actor, *, department: str, year: 
     for field in FIGURES:
         setattr(figure, field, figures[field])
     figure.entered_by = actor.user_id
-    figure.entered_at = now or utcnow()
+    figure.entered_at = now or clock.now()
     session.flush()
     audit.record(session, actor, "report_figure.set", "report_manual_figure", figure.id,
                  before=before, after={"department_id": department_id, "year": year,

@@ -16,7 +16,7 @@ import re
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from server.db import utcnow
+from server import clock
 from server.models import (
     Company,
     InspectionItemVersion,
@@ -27,7 +27,7 @@ from server.models import (
     Visit,
     VisitEntry,
 )
-from server.services import audit, changes, departments, visits, workdays
+from server.services import audit, changes, deadlines, departments, visits, workdays
 from server.services.actors import Actor
 from server.services.errors import Conflict, InvalidInput, NotFound
 from server.services.listing import paginate
@@ -85,10 +85,11 @@ def on_submit(session: Session, actor: Actor, visit: Visit, states: dict[str, Fi
     company_category = states["r:-"].value
     result = session.scalar(select(Result).where(Result.visit_id == visit.id))
     if result is None:
-        checked_on = visits.today_in_china(now)
-        entry_due = entry_deadline(session, session.get(Task, visit.task_id), visit)
+        checked_on = clock.china_date(now)
         result = Result(visit_id=visit.id, task_id=visit.task_id, company_id=visit.company_id,
-                        checked_on=checked_on, entry_due=entry_due, late=checked_on > entry_due)
+                        checked_on=checked_on)
+        deadlines.set_entry_due(session, result, session.get(Task, visit.task_id), visit)
+        result.late = checked_on > result.entry_due
         session.add(result)
     result.category_code, result.state = company_category, "submitted"
     result.submitted_at, result.submitted_by = now, actor.user_id
@@ -106,14 +107,6 @@ def on_submit(session: Session, actor: Actor, visit: Visit, states: dict[str, Fi
         "visit_id": visit.id, "category": company_category, "late": result.late,
         "items": {str(i.item_version_id): i.category_code for i in result.items}}, now=now)
     return result
-
-
-def entry_deadline(session: Session, task: Task, visit: Visit) -> dt.date:
-    """The task's result deadline; a visit moved past it gets the result-entry rule's
-    working days after its own window."""
-    if visit.window_end <= task.result_deadline:
-        return task.result_deadline
-    return workdays.deadline(session, "result_entry", visit.window_end)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -179,10 +172,13 @@ def views(session: Session, rows: list[Result]) -> list[dict]:
         "credit_code": n.companies[r.company_id].credit_code, "category": r.category_code,
         "category_name": n.categories[r.category_code], "problem": r.problem,
         "state": r.state, "checked_on": r.checked_on,
-        "submitted_at": r.submitted_at, "entry_due": r.entry_due, "late": r.late,
+        "submitted_at": r.submitted_at, "entry_due": r.entry_due,
+        "entry_due_provisional": r.entry_due_provisional, "late": r.late,
         "reviewed_at": r.reviewed_at, "return_reason": r.return_reason,
         "returns": r.returns, "approved_at": r.approved_at,
-        "publication_due": r.publication_due, "published_at": r.published_at,
+        "publication_due": r.publication_due,
+        "publication_due_provisional": r.publication_due_provisional,
+        "published_at": r.published_at,
         "record_sha256": r.record_sha256,
         "items": [{"item_version_id": i.item_version_id, "item_id": i.item_id,
                    "item_name": n.items[i.item_version_id],
@@ -211,9 +207,9 @@ def approve(session: Session, actor: Actor, result_id: int, *, auto_publish: boo
             now: dt.datetime | None = None) -> Result:
     """Approve: the visit closes and the publication deadline starts to run (working
     days after the check ended). With ``auto_publish`` it is published at once."""
-    now = now or utcnow()
+    now = now or clock.now()
     result, _ = _review_target(session, actor, result_id)
-    result.publication_due = workdays.deadline(session, "publication", result.checked_on)
+    deadlines.set_publication_due(session, result)
     result.state, result.reviewed_by, result.reviewed_at = "approved", actor.user_id, now
     result.approved_at = now
     visit = session.get(Visit, result.visit_id)
@@ -221,7 +217,8 @@ def approve(session: Session, actor: Actor, result_id: int, *, auto_publish: boo
     session.flush()
     changes.record(session, [(visit.id, "visit", str(visit.id))], now=now)
     audit.record(session, actor, "result.approve", "result", result.id,
-                 after={"publication_due": result.publication_due}, now=now)
+                 after={"publication_due": result.publication_due,
+                        "provisional": result.publication_due_provisional}, now=now)
     if auto_publish:
         publish(session, actor, result.id, now=now)
     return result
@@ -231,7 +228,7 @@ def return_(session: Session, actor: Actor, result_id: int, *, reason: str,
             now: dt.datetime | None = None) -> Result:
     """Return to the team with a reason: the visit reopens (entered again if it was
     entered) and the phones learn it at their next pull."""
-    now = now or utcnow()
+    now = now or clock.now()
     result, _ = _review_target(session, actor, result_id)
     result.state, result.reviewed_by, result.reviewed_at = "returned", actor.user_id, now
     result.return_reason, result.returns = reason, result.returns + 1
@@ -248,7 +245,7 @@ def return_(session: Session, actor: Actor, result_id: int, *, reason: str,
 def publish(session: Session, actor: Actor, result_id: int,
             now: dt.datetime | None = None) -> Result:
     """Make an approved result public: an explicit, audited step."""
-    now = now or utcnow()
+    now = now or clock.now()
     result = get_or_raise(session, actor, result_id)
     task = session.get(Task, result.task_id)
     actor.check_department_write(task.lead_department_id, "result")
@@ -268,7 +265,7 @@ def publications_due(session: Session, actor: Actor, *, within: int = 5,
     """Approved results not yet public whose deadline is at most ``within`` working days
     away, or already missed: what the dashboard warns about."""
     actor.require_role("admin", "coordinator", "supervisor")
-    today = today or visits.today_in_china()
+    today = today or clock.today()
     stmt = _in_scope(select(Result).where(
         Result.state == "approved", Result.published_at.is_(None),
         Result.publication_due.is_not(None)), actor)
@@ -284,6 +281,7 @@ def publications_due(session: Session, actor: Actor, *, within: int = 5,
         out.append({"result_id": result.id, "company_name": company.name,
                     "credit_code": company.credit_code, "task_id": result.task_id,
                     "publication_due": result.publication_due,
+                    "publication_due_provisional": result.publication_due_provisional,
                     "overdue": result.publication_due < today, "working_days_left": left})
     return out
 

@@ -21,8 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from server import clock
 from server.config import write_once
-from server.db import utcnow
 from server.models import SigningKey
 from sync.tokens import assemble, canonical_payload
 
@@ -89,7 +89,7 @@ def rotate(session: Session, *, keys_dir: Path, now: dt.datetime | None = None) 
     path = keys_dir / "current.pem"
     old = load_signer(signing_key=None, keys_dir=keys_dir)
     register(session, old)
-    session.get(SigningKey, old.kid).retired_at = now or utcnow()
+    session.get(SigningKey, old.kid).retired_at = now or clock.now()
     path.rename(keys_dir / f"retired-{old.kid}.pem")
     new = load_signer(signing_key=None, keys_dir=keys_dir)
     register(session, new)

@@ -24,7 +24,7 @@ from functools import partial
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from server.db import utcnow
+from server import clock
 from server.direct import BulkDelete, BulkInsert, Statement, in_list
 from server.models import (
     Device,
@@ -56,7 +56,7 @@ def register_device(session: Session, actor: Actor, *, name: str, platform: str 
     actor.require_role("inspector")
     credential = secrets.token_urlsafe(32)
     device = Device(id=str(uuid.uuid4()), user_id=actor.user_id, name=name, platform=platform,
-                    credential_hash=_digest(credential), created_at=now or utcnow())
+                    credential_hash=_digest(credential), created_at=now or clock.now())
     session.add(device)
     session.flush()
     audit.record(session, actor, "device.register", "device", device.id,
@@ -74,7 +74,7 @@ def revoke_device(session: Session, actor: Actor, device_id: str) -> Device:
             actor.role == "supervisor" and owner.department_id == actor.department_id)):
         raise NotFound("No such device.")
     if device.revoked_at is None:
-        device.revoked_at, device.revoked_by = utcnow(), actor.user_id
+        device.revoked_at, device.revoked_by = clock.now(), actor.user_id
         audit.record(session, actor, "device.revoke", "device", device.id)
     return device
 
@@ -164,7 +164,7 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
     its credential, the item versions, which never change, and the visits' items, which
     are only ever added to. Whether the device was revoked meanwhile is asked again
     under the lock, by the last statement."""
-    now = now or utcnow()
+    now = now or clock.now()
     payloads: dict[str, tuple[str, str]] = {}
     reused = []
     for op in ops:
@@ -690,7 +690,7 @@ def pull(session: Session, actor: Actor, *, device_id: str, credential: str | No
     order, at most ``limit``; the next cursor, and whether more are waiting."""
     from server.models import Change, VisitMember
 
-    now = now or utcnow()
+    now = now or clock.now()
     check_device(session, actor, device_id, credential, now=now)
     after = decode_cursor(cursor)
     mine = select(VisitMember.visit_id).where(VisitMember.inspector_id == actor.inspector_id)

@@ -49,8 +49,8 @@ from PIL import ExifTags, Image, ImageOps
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from server import clock
 from server.config import Settings
-from server.db import utcnow
 from server.models import Blob, Device, Upload
 from server.services import audit
 from server.services.actors import Actor
@@ -134,7 +134,7 @@ def create(session: Session, actor: Actor, settings: Settings, *, device_id: str
            filetype: str | None = None, now: dt.datetime | None = None) -> Upload:
     """A new upload of ``length`` bytes hashing to ``sha256``. When the server already
     holds that photo the upload is complete at once (秒传): nothing needs sending."""
-    now = now or utcnow()
+    now = now or clock.now()
     device = check_device(session, actor, device_id or "", credential, now=now)
     if length > settings.max_photo_bytes:
         raise TooLarge(f"A photo may have at most {settings.max_photo_bytes} bytes.",
@@ -155,7 +155,7 @@ def create(session: Session, actor: Actor, settings: Settings, *, device_id: str
 
 def status(session: Session, actor: Actor, *, upload_id: str, device_id: str | None,
            credential: str | None, now: dt.datetime | None = None) -> Upload:
-    device = check_device(session, actor, device_id or "", credential, now=now or utcnow())
+    device = check_device(session, actor, device_id or "", credential, now=now or clock.now())
     return _mine(session, device, upload_id)
 
 
@@ -170,7 +170,7 @@ def append(db, actor: Actor, settings: Settings, store: FileBlobStore, *, upload
     ``body`` reads as ended where a cut connection ended it. Returns the upload as now
     stored; refusals raise, with nothing appended.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     hasher = checksum(checksum_algorithm) if checksum_algorithm else None
     with db.read_session() as s:
         device = check_device(s, actor, device_id or "", credential, now=now)

@@ -16,7 +16,8 @@ import math
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from server.db import utcnow
+from server import clock
+from server.clock import CHINA
 from server.models import Company, Task, Visit, VisitEntry, VisitItem, VisitMember, VisitMerge
 from server.services import audit, changes, departments
 from server.services.actors import Actor
@@ -108,7 +109,7 @@ def decide_merge(session: Session, actor: Actor, merge_id: int, *, accept: bool,
         raise Forbidden("The other department's supervisor answers this merge.")
     merge.state = "accepted" if accept else "declined"
     merge.decided_by = actor.user_id
-    merge.decided_at = now or utcnow()
+    merge.decided_at = now or clock.now()
     if accept:
         if host.state != "issued" or other.state != "issued":
             raise RuleViolation("One of the visits has started meanwhile.",
@@ -132,7 +133,6 @@ def decide_merge(session: Session, actor: Actor, merge_id: int, *, accept: bool,
 
 
 # --- scan-to-enter (扫码入企) -----------------------------------------------------------------
-CHINA = dt.timezone(dt.timedelta(hours=8))  # windows are calendar days in China (no DST)
 
 
 def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -174,7 +174,7 @@ def enter(session: Session, actor: Actor, visit_id: int, *, premises_token: str 
     from server.services.codes import current_premises
     from sync.tokens import TokenError, verify
 
-    now = now or utcnow()
+    now = now or clock.now()
     visit = _visit_for_member(session, actor, visit_id)
     scanned = min(at, now) if at else now
     today = scanned.astimezone(CHINA)
@@ -321,13 +321,9 @@ def my_visits(session: Session, actor: Actor) -> list[Visit]:
 
 
 # --- lifecycle: cancel, reschedule, overdue ------------------------------------------------------
-def today_in_china(now: dt.datetime | None = None) -> dt.date:
-    return (now or utcnow()).astimezone(CHINA).date()
-
-
 def is_overdue(visit: Visit, today: dt.date) -> bool:
     """Past its window and not yet submitted."""
-    return visit.state in ("issued", "entered") and visit.window_end < today
+    return visit.overdue_on(today)
 
 
 def _check_manage(session: Session, actor: Actor, visit: Visit) -> Task:
@@ -412,7 +408,7 @@ def progress(session: Session, actor: Actor, *, task_id=None, department_id=None
     from server.models import Inspector
 
     actor.require_role("admin", "coordinator", "supervisor")
-    today = today_in_china(now)
+    today = clock.china_date(now)
     stmt = select(Visit).join(Company, Company.id == Visit.company_id).where(
         Visit.state != "merged")
     scope = actor.department_scope()

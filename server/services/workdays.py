@@ -1,59 +1,88 @@
-"""Working days (工作日): the calendar every deadline is counted in.
+"""Working days (工作日): the calendar every deadline is counted in. It never fails for
+lack of data: a deadline is a planning aid, and no inspection, approval or follow-up may
+wait for the State Council's yearly notice.
 
-A day's answer comes from, in this order:
-1. an admin's override (``CalendarOverride``): a holiday or 调休 make-up day the package
-   does not know yet, or a local correction; it wins over everything;
-2. the official calendar of the State Council's yearly notice (国务院办公厅关于部分节假日
-   安排的通知), as the ``chinesecalendar`` package carries it, make-up days included;
-3. for a year the package does not know: if an admin declared it (``CalendarYear``, after
-   entering its holidays as overrides), Monday to Friday; otherwise ``CalendarUnknown``.
-   Why an error and not weekdays: a deadline counted over an unannounced Spring Festival
-   would be a week early, and nobody would notice.
+A day's answer comes from, in this order, and says which (``source``):
+1. ``override``: an admin's override (``CalendarOverride``), a local correction or a day
+   no other source has right; it wins over everything;
+2. ``official``: the State Council's notice (国务院办公厅关于部分节假日安排的通知) as the
+   ``chinesecalendar`` package carries it, make-up days included. A release that covers a
+   new year takes over from an entered notice with no step;
+3. ``entered``: the notice of a year the package does not cover yet, as an admin entered
+   it (``CalendarNotice``, see ``calendar_notices``): its holiday ranges and make-up days;
+4. ``provisional``: the law itself (``statutory_holidays``): weekends and the statutory
+   holidays, no make-up days (those are unknown until the notice). The notice comes out
+   in November or December, so next year's deadlines are provisional every autumn.
 
-Counting: ``add_working_days(start, n)`` is the n-th working day *after* ``start`` (the day
+Counting: ``deadline_after(start, n)`` is the n-th working day *after* ``start`` (the day
 of the event itself never counts, whatever day it is), the usual reading of "within N
-working days of" (自...之日起N个工作日内). The package's answers are cached per date
-(20 µs a call otherwise), overrides of a span are read in one query.
+working days of" (自...之日起N个工作日内). A deadline is ``provisional`` when any day it
+counted was; its ``source`` is the least settled source among the days counted
+(provisional, then entered, then override, then official). The package's answers are
+cached per date (20 µs a call otherwise), overrides of a span are read in one query.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from dataclasses import dataclass
 
 import chinese_calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.models import CalendarOverride, CalendarYear, DeadlineRule
+from server.models import CalendarNotice, CalendarOverride, DeadlineRule
 from server.models.calendar import DEADLINE_KINDS
-from server.services import audit
+from server.services import audit, statutory_holidays
 from server.services.actors import Actor
-from server.services.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from server.services.errors import InvalidInput, NotFound, RuleViolation
 from server.services.listing import paginate
 
-MIN_YEAR, MAX_YEAR = 2000, 2100  # the span overrides and declared years may cover
+MIN_YEAR, MAX_YEAR = 2000, 2100  # the span the calendar covers
 MAX_WORKING_DAYS = 250  # the deadline_rules check constraint
 _MAX_SPAN_DAYS = 3 * 366  # a walk longer than this means the overrides took every day off
-API = "/api/v1/calendar"
+SOURCES = ("official", "override", "entered", "provisional")
+# From the most settled to the least: a deadline is as settled as its least settled day.
+_SETTLEDNESS = {"official": 0, "override": 1, "entered": 2, "provisional": 3}
+YEAR_STATUSES = ("official", "entered", "provisional")
 
 
-class CalendarUnknown(RuleViolation):
-    """A date no source knows: the package's data ends, and no admin declared the year."""
+@dataclass(frozen=True)
+class Day:
+    """One date's answer: whether it works, which source says so, and the holiday it
+    belongs to (its Chinese name) or whether it is a weekend day worked (调休)."""
 
-    code = "calendar_unknown"
+    date: dt.date
+    workday: bool
+    source: str
+    holiday: str | None = None
+    note: str | None = None
 
-    def __init__(self, day: dt.date):
-        first, last = official_years()
-        super().__init__(
-            f"No working-day calendar for {day.isoformat()}: the official calendar covers "
-            f"{first}-{last}, and {day.year} has not been declared. An admin must enter "
-            f"{day.year}'s holidays and make-up days (调休) as overrides (PUT "
-            f"{API}/overrides/<date>) and then declare the year (PUT {API}/years/{day.year}).",
-            date=day.isoformat(), year=day.year)
+    @property
+    def makeup_day(self) -> bool:
+        return self.workday and self.date.weekday() >= 5
 
 
-# --- the official calendar -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Deadline:
+    """The ``days``-th working day after ``start``, and how settled the count is."""
+
+    start: dt.date
+    days: int
+    date: dt.date
+    source: str
+
+    @property
+    def provisional(self) -> bool:
+        return self.source == "provisional"
+
+
+def _least_settled(a: str, b: str) -> str:
+    return a if _SETTLEDNESS[a] >= _SETTLEDNESS[b] else b
+
+
+# --- the official calendar and the law ------------------------------------------------------
 @functools.lru_cache(maxsize=1 << 16)
 def official(day: dt.date) -> bool | None:
     """The package's answer for ``day``, or None when its data does not cover the year."""
@@ -70,9 +99,12 @@ def official_years() -> tuple[int, int]:
     return known[0], known[-1]
 
 
-def _holiday_name(day: dt.date) -> str | None:
-    if official(day) is None:
-        return None
+def is_official_year(year: int) -> bool:
+    first, last = official_years()
+    return first <= year <= last
+
+
+def _official_holiday(day: dt.date) -> str | None:
     _, name = chinese_calendar.get_holiday_detail(day)
     try:
         return chinese_calendar.Holiday(name).chinese
@@ -80,92 +112,130 @@ def _holiday_name(day: dt.date) -> str | None:
         return name
 
 
+@functools.lru_cache(maxsize=256)
+def _statutory(year: int) -> dict[dt.date, str]:
+    """The law's holidays of ``year`` by date (none before the 2025 rules: a year that old
+    and outside the package is counted in weekends only)."""
+    if not statutory_holidays.FIRST_YEAR <= year <= statutory_holidays.LAST_YEAR:
+        return {}
+    return {day: h.name for day, h in statutory_holidays.statutory_days(year).items()}
+
+
+def provisional_day(day: dt.date) -> Day:
+    """What the law alone says of ``day``: weekends and statutory holidays are off."""
+    name = _statutory(day.year).get(day)
+    return Day(day, name is None and day.weekday() < 5, "provisional", name)
+
+
+def notice_days(notice: CalendarNotice) -> dict[dt.date, tuple[bool, str | None]]:
+    """An entered notice as days: each holiday range's days off (with its name), and the
+    make-up working days."""
+    days: dict[dt.date, tuple[bool, str | None]] = {}
+    for holiday in notice.holidays:
+        day, last = dt.date.fromisoformat(holiday["start"]), dt.date.fromisoformat(holiday["end"])
+        while day <= last:
+            days[day] = (False, holiday["name"])
+            day += dt.timedelta(days=1)
+    for text in notice.makeup_days:
+        days[dt.date.fromisoformat(text)] = (True, None)
+    return days
+
+
 class _Calendar:
-    """One call's view of the calendar: the overrides of a span, the declared years."""
+    """One call's view of the calendar: the overrides of a span, the entered notices."""
 
     def __init__(self, session: Session):
         self.session = session
-        self.overrides: dict[dt.date, bool] = {}
+        self.overrides: dict[dt.date, CalendarOverride] = {}
         self.loaded_until: dt.date | None = None
-        self.declared: set[int] | None = None
+        self.notices: dict[int, dict | None] = {}
 
     def load(self, first: dt.date, last: dt.date) -> None:
-        rows = self.session.execute(
-            select(CalendarOverride.day, CalendarOverride.workday)
-            .where(CalendarOverride.day.between(first, last)))
-        self.overrides.update({day: workday for day, workday in rows})
+        rows = self.session.scalars(
+            select(CalendarOverride).where(CalendarOverride.day.between(first, last)))
+        self.overrides.update({row.day: row for row in rows})
         self.loaded_until = last
 
-    def is_declared(self, year: int) -> bool:
-        if self.declared is None:
-            self.declared = set(self.session.scalars(select(CalendarYear.year)))
-        return year in self.declared
+    def notice(self, year: int) -> dict | None:
+        if year not in self.notices:
+            row = self.session.get(CalendarNotice, year)
+            self.notices[year] = None if row is None else notice_days(row)
+        return self.notices[year]
 
-    def workday(self, day: dt.date) -> bool:
-        """Whether ``day`` works; ``load`` must have covered it."""
-        if day in self.overrides:
-            return self.overrides[day]
+    def day(self, day: dt.date) -> Day:
+        """``day``'s answer; ``load`` must have covered it for its override to count."""
+        row = self.overrides.get(day)
         answer = official(day)
+        if row is not None:
+            holiday = _official_holiday(day) if answer is not None else None
+            return Day(day, row.workday, "override", holiday, row.note)
         if answer is not None:
-            return answer
-        if self.is_declared(day.year):
-            return day.weekday() < 5
-        raise CalendarUnknown(day)
+            return Day(day, answer, "official", _official_holiday(day))
+        notice = self.notice(day.year)
+        if notice is not None:
+            workday, name = notice.get(day, (day.weekday() < 5, None))
+            return Day(day, workday, "entered", name)
+        return provisional_day(day)
 
 
 def _next_day(day: dt.date) -> dt.date:
     if day >= dt.date(MAX_YEAR, 12, 31):
-        raise CalendarUnknown(dt.date(MAX_YEAR + 1, 1, 1))
+        raise RuleViolation(f"The working-day calendar ends on {MAX_YEAR}-12-31.",
+                            code="calendar_range", date=day.isoformat())
     return day + dt.timedelta(days=1)
 
 
 # --- questions ---------------------------------------------------------------------------------
-def is_workday(session: Session, day: dt.date) -> bool:
+def day(session: Session, day: dt.date) -> Day:
     cal = _Calendar(session)
     cal.load(day, day)
-    return cal.workday(day)
+    return cal.day(day)
 
 
-def check(session: Session, day: dt.date) -> dict:
-    """Whether ``day`` works, and why: ``source`` is override, official or declared_year;
-    ``official`` is the package's own answer (None beyond its data), ``holiday`` the name
-    of the official holiday the day belongs to, ``makeup_day`` a weekend day worked (调休)."""
-    answer = official(day)
-    row = session.get(CalendarOverride, day)
-    if row is not None:
-        workday, source, note = row.workday, "override", row.note
-    elif answer is not None:
-        workday, source, note = answer, "official", None
-    elif session.get(CalendarYear, day.year) is not None:
-        workday, source, note = day.weekday() < 5, "declared_year", None
-    else:
-        raise CalendarUnknown(day)
-    return {"date": day, "workday": workday, "source": source, "note": note,
-            "official": answer, "holiday": _holiday_name(day),
-            "makeup_day": workday and day.weekday() >= 5}
+def is_workday(session: Session, day_: dt.date) -> bool:
+    return day(session, day_).workday
 
 
-def add_working_days(session: Session, start: dt.date, n: int) -> dt.date:
+def check(session: Session, day_: dt.date) -> dict:
+    """Whether ``day_`` works, and why: ``source`` (official, override, entered or
+    provisional); ``official`` is the package's own answer (None beyond its data),
+    ``holiday`` the name of the holiday the day belongs to, ``makeup_day`` a weekend day
+    worked (调休)."""
+    answer = day(session, day_)
+    return {"date": day_, "workday": answer.workday, "source": answer.source,
+            "provisional": answer.source == "provisional", "note": answer.note,
+            "official": official(day_), "holiday": answer.holiday,
+            "makeup_day": answer.makeup_day}
+
+
+def deadline_after(session: Session, start: dt.date, n: int) -> Deadline:
     """The n-th working day after ``start`` (n >= 1; ``start`` itself is not counted)."""
     if not 1 <= n <= MAX_WORKING_DAYS:
         raise InvalidInput(f"The number of working days must be 1-{MAX_WORKING_DAYS}.",
                            errors={"days": [f"between 1 and {MAX_WORKING_DAYS}"]})
     cal = _Calendar(session)
-    day, left = start, n
+    current, left, source = start, n, "official"
     # n working days span about n * 7/5 calendar days; 30 more cover the longest breaks
     # (Spring Festival, National Day). Overrides that take more cost one more query.
     span = dt.timedelta(days=n * 7 // 5 + 30)
     while left:
-        day = _next_day(day)
-        if (day - start).days > _MAX_SPAN_DAYS:
+        current = _next_day(current)
+        if (current - start).days > _MAX_SPAN_DAYS:
             raise RuleViolation(
                 f"No {n} working days within {_MAX_SPAN_DAYS} days after {start.isoformat()}: "
                 "check the calendar overrides.", date=start.isoformat())
-        if cal.loaded_until is None or day > cal.loaded_until:
-            cal.load(day, day + span)
-        if cal.workday(day):
+        if cal.loaded_until is None or current > cal.loaded_until:
+            cal.load(current, current + span)
+        answer = cal.day(current)
+        source = _least_settled(source, answer.source)
+        if answer.workday:
             left -= 1
-    return day
+    return Deadline(start, n, current, source)
+
+
+def add_working_days(session: Session, start: dt.date, n: int) -> dt.date:
+    """The date of ``deadline_after(start, n)``."""
+    return deadline_after(session, start, n).date
 
 
 def working_days_between(session: Session, start: dt.date, end: dt.date) -> int:
@@ -180,10 +250,10 @@ def working_days_between(session: Session, start: dt.date, end: dt.date) -> int:
         return 0
     cal = _Calendar(session)
     cal.load(start + dt.timedelta(days=1), end)
-    count, day = 0, start
-    while day < end:
-        day = day + dt.timedelta(days=1)
-        count += cal.workday(day)
+    count, current = 0, start
+    while current < end:
+        current = current + dt.timedelta(days=1)
+        count += cal.day(current).workday
     return count
 
 
@@ -203,9 +273,9 @@ def rule(session: Session, kind: str) -> DeadlineRule:
     return _rule_or_raise(session, kind)
 
 
-def deadline(session: Session, kind: str, start: dt.date) -> dt.date:
-    """The last day of a ``kind`` deadline whose clock starts on ``start``."""
-    return add_working_days(session, start, _rule_or_raise(session, kind).working_days)
+def deadline(session: Session, kind: str, start: dt.date) -> Deadline:
+    """A ``kind`` deadline whose clock starts on ``start``: its rule's working days."""
+    return deadline_after(session, start, _rule_or_raise(session, kind).working_days)
 
 
 def count_from(session: Session, start: dt.date, *, days: int | None = None,
@@ -213,8 +283,9 @@ def count_from(session: Session, start: dt.date, *, days: int | None = None,
     """``days`` working days after ``start``, or as many as ``kind``'s rule gives."""
     if kind is not None:
         days = _rule_or_raise(session, kind).working_days
-    return {"from_": start, "days": days, "kind": kind,
-            "date": add_working_days(session, start, days)}
+    counted = deadline_after(session, start, days)
+    return {"from_": start, "days": days, "kind": kind, "date": counted.date,
+            "source": counted.source, "provisional": counted.provisional}
 
 
 def set_rule(session: Session, actor: Actor, kind: str, working_days: int) -> DeadlineRule:
@@ -234,7 +305,7 @@ def set_rule(session: Session, actor: Actor, kind: str, working_days: int) -> De
     return rule
 
 
-# --- overrides and declared years (admin) -----------------------------------------------------------
+# --- overrides (admin) -----------------------------------------------------------
 def _check_year(year: int, field: str) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise InvalidInput(f"The calendar covers {MIN_YEAR}-{MAX_YEAR}.",
@@ -252,10 +323,18 @@ def get_override(session: Session, day: dt.date) -> CalendarOverride:
     return row
 
 
+def _recount(session: Session, actor: Actor, day: dt.date) -> None:
+    """Open deadlines whose span holds ``day`` are counted again (see ``deadlines``)."""
+    from server.services import deadlines  # it counts with this module
+
+    deadlines.recount(session, actor, day, day, reason=f"calendar_override {day.isoformat()}")
+
+
 def put_override(session: Session, actor: Actor, day: dt.date, workday: bool,
                  note: str) -> CalendarOverride:
     """Set ``day`` to work or not. Allowed on any date: a local correction wins over the
-    package (a regional holiday, a notice the package got wrong)."""
+    package (a regional holiday, a notice the package got wrong). Open deadlines counted
+    over the day are counted again."""
     actor.require_role("admin")
     _check_year(day.year, "day")
     row = session.get(CalendarOverride, day)
@@ -265,6 +344,7 @@ def put_override(session: Session, actor: Actor, day: dt.date, workday: bool,
         session.flush()
         audit.record(session, actor, "calendar_override.create", "calendar_override",
                      day.isoformat(), after=_override_snapshot(row))
+        _recount(session, actor, day)
         return row
     before = _override_snapshot(row)
     row.workday, row.note = workday, note
@@ -273,6 +353,7 @@ def put_override(session: Session, actor: Actor, day: dt.date, workday: bool,
     if a:
         audit.record(session, actor, "calendar_override.update", "calendar_override",
                      day.isoformat(), before=b, after=a)
+        _recount(session, actor, day)
     return row
 
 
@@ -284,6 +365,7 @@ def delete_override(session: Session, actor: Actor, day: dt.date) -> None:
     session.flush()
     audit.record(session, actor, "calendar_override.delete", "calendar_override",
                  day.isoformat(), before=before)
+    _recount(session, actor, day)
 
 
 def list_overrides(session: Session, actor: Actor, *, year: int | None = None,
@@ -295,52 +377,3 @@ def list_overrides(session: Session, actor: Actor, *, year: int | None = None,
     return paginate(session, stmt, page=page, page_size=page_size, sort=sort,
                     sortable={"day": CalendarOverride.day}, default_sort="day",
                     tiebreak=CalendarOverride.day)
-
-
-def years(session: Session) -> dict:
-    first, last = official_years()
-    return {"official_first": first, "official_last": last,
-            "declared": list(session.scalars(select(CalendarYear).order_by(CalendarYear.year)))}
-
-
-def get_year(session: Session, year: int) -> CalendarYear:
-    row = session.get(CalendarYear, year) if MIN_YEAR <= year <= MAX_YEAR else None
-    if row is None:
-        raise NotFound(f"{year} has not been declared.")
-    return row
-
-
-def declare_year(session: Session, actor: Actor, year: int, note: str | None) -> CalendarYear:
-    """Declare ``year`` complete: its holidays and make-up days are in the overrides, every
-    other Monday to Friday works. Only for years the package does not know."""
-    actor.require_role("admin")
-    _check_year(year, "year")
-    if official(dt.date(year, 6, 1)) is not None:
-        first, last = official_years()
-        raise Conflict(f"{year} is in the official calendar ({first}-{last}); declaring it is "
-                       "not needed. Enter local corrections as overrides.", code="year_known",
-                       year=year)
-    row = session.get(CalendarYear, year)
-    if row is None:
-        row = CalendarYear(year=year, note=note, declared_by=actor.user_id)
-        session.add(row)
-        session.flush()
-        audit.record(session, actor, "calendar_year.declare", "calendar_year", year,
-                     after={"note": note})
-    elif row.note != note:
-        before = row.note
-        row.note = note
-        session.flush()
-        audit.record(session, actor, "calendar_year.update", "calendar_year", year,
-                     before={"note": before}, after={"note": note})
-    return row
-
-
-def undeclare_year(session: Session, actor: Actor, year: int) -> None:
-    """Deadlines in ``year`` become errors again until it is redeclared; its overrides stay."""
-    actor.require_role("admin")
-    row = get_year(session, year)
-    before = {"note": row.note}
-    session.delete(row)
-    session.flush()
-    audit.record(session, actor, "calendar_year.undeclare", "calendar_year", year, before=before)

@@ -27,11 +27,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, make_response, redirect, render_template, request
 
+from server import clock
 from server.api.context import commit_now, fi, session
-from server.db import utcnow
+from server.clock import CHINA
 from server.services import accounts, dashboard, departments, reports
 from server.services.errors import DomainError, NotFound, Unauthorized
-from server.services.visits import CHINA
 from server.web import headers
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def _signed_in():
         return None, None
     try:
         with fi().db.read_connection() as reader:
-            return accounts.resolve_token(reader, token, now=utcnow()), token
+            return accounts.resolve_token(reader, token, now=clock.now()), token
     except Unauthorized:
         return None, None
 
@@ -162,7 +162,7 @@ def login():
     s = fi().settings
     with fi().db.read_session() as reader:
         known = accounts.credentials(reader, username)
-    result = accounts.login(session(), creds=known, password=password, now=utcnow(),
+    result = accounts.login(session(), creds=known, password=password, now=clock.now(),
                             ttl_seconds=s.token_ttl_seconds, max_failures=s.login_max_failures,
                             lock_seconds=s.login_lock_seconds)
     commit_now()  # failure counters and the audit trail stay, whatever is answered
@@ -175,7 +175,7 @@ def login():
     if result.failure:
         return _login_form(401, "用户名或密码错误。(Wrong username or password.)", username)
     if result.user.role not in dashboard.ROLES:
-        accounts.logout(session(), accounts.actor_for(result.user), result.token, now=utcnow())
+        accounts.logout(session(), accounts.actor_for(result.user), result.token, now=clock.now())
         commit_now()
         return _message("此页面不面向检查人员", NOT_FOR_INSPECTORS, 403)
     resp = _see_other(PATH)
@@ -193,7 +193,7 @@ def logout():
         return resp
     if not _csrf_ok(token):
         return _csrf_refused()
-    accounts.logout(session(), actor, token, now=utcnow())
+    accounts.logout(session(), actor, token, now=clock.now())
     resp = _see_other(f"{PATH}/login")
     _clear_cookie(resp, SESSION_COOKIE)
     return resp

@@ -6,9 +6,9 @@ import logging
 
 from flask import Blueprint, render_template, request
 
+from server import clock
 from server.api.context import commit_now, fi, session
 from server.api.records import pdf_response
-from server.db import utcnow
 from server.services import records, verification
 from server.services.errors import DomainError
 from server.web import html
@@ -92,7 +92,7 @@ def rate(token):
     score = _form_int("score")
     refused = _act(token, lambda visit: verification.rate(
         session(), visit, credit_code=form.get("credit_code", ""), score=score,
-        comment=(form.get("comment") or "").strip()[:2000] or None, now=utcnow()))
+        comment=(form.get("comment") or "").strip()[:2000] or None, now=clock.now()))
     return refused or _message("✔ 评价已提交", "感谢您的评价。", status=201, ok=True)
 
 
@@ -102,5 +102,5 @@ def recusal(token):
     inspector_id = _form_int("inspector_id")
     refused = _act(token, lambda visit: verification.request_recusal(
         session(), visit, credit_code=form.get("credit_code", ""), inspector_id=inspector_id,
-        reason=(form.get("reason") or "").strip()[:2000], now=utcnow()))
+        reason=(form.get("reason") or "").strip()[:2000], now=clock.now()))
     return refused or _message("✔ 回避申请已提交", "监管部门将处理您的申请。", status=201, ok=True)

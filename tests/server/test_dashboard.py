@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from server import clock
 from server.models import ApiToken, Company, FollowUp, Result, Task, User, Visit
 from server.services import accounts, follow_ups, reports, results, visits
 from tests import factories as f
@@ -50,7 +51,7 @@ def session_token(client) -> str | None:
 
 
 def china_yesterday() -> dt.date:
-    return visits.today_in_china() - dt.timedelta(days=1)
+    return clock.today() - dt.timedelta(days=1)
 
 
 @pytest.fixture
@@ -83,8 +84,8 @@ def desk(team, world, session):  # noqa: F811
     item_b = f.item(session, world.dept_b.id, method="on_site")
     f.inspector(session, world.dept_b.id)
     session.commit()
-    plan = make_plan(world.sup_b, world.dept_b.id, year=visits.today_in_china().year)
-    start = visits.today_in_china()
+    plan = make_plan(world.sup_b, world.dept_b.id, year=clock.today().year)
+    start = clock.today()
     task_b = world.sup_b.post(f"/api/v1/plans/{plan['id']}/tasks", json={
         "name": "乙部门抽查", "item_versions": [version_id(item_b)], "scope": {"tags": ["dash-b"]},
         "ratios": {"A": 100, "B": 100, "C": 100, "D": 100}, "window_start": start.isoformat(),
@@ -266,7 +267,7 @@ def test_the_numbers_are_the_services_figures_for_the_supervisors_own_department
     assert f'id="visit-{desk.recheck}"' in html and f'id="follow-up-{desk.follow_up}"' in html
     assert f'id="publication-{desk.approved}"' in html and 'data-overdue="true"' in html
     assert 'id="chart-visits-by-state"' in html and 'id="chart-targets"' in html
-    today = visits.today_in_china()
+    today = clock.today()
     report = reports.monthly(session, actor, year=today.year, month=today.month,
                              department_id=world.dept_a.id)
     for row, figures in report["this_platform"].items():
@@ -314,7 +315,7 @@ def test_a_coordinator_sees_the_region_or_narrows_it_to_one_department(
 
 
 def test_monthly_targets_show_met_and_missed_with_the_shortfall(desk, world, app, session):
-    year = visits.today_in_china().year
+    year = clock.today().year
     assert world.admin.put(f"/api/v1/reports/targets/{year}", json={
         "joint_tasks": 20, "credit_based": 85}).status_code == 200
     client = app.test_client()

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from server import clock
 from server.models import AuditEntry, FollowUp, Result, Task, Visit
 from sync.hlc import HLC
 from sync.ops import RESULT_FIELD, checklist_hash
@@ -63,7 +64,7 @@ def test_a_result_entered_after_the_task_deadline_is_accepted_and_marked_late(
         team, world, session):  # noqa: F811
     visit = session.get(Visit, team.visits[0])
     task = session.get(Task, visit.task_id)
-    task.result_deadline = visit.window_end = dt.date.today() - dt.timedelta(days=1)
+    task.result_deadline = visit.window_end = clock.today() - dt.timedelta(days=1)
     session.commit()
     result_id = submit(team, visit.id)
     body = world.sup_a.get(f"/api/v1/results/{result_id}").get_json()
@@ -170,7 +171,7 @@ def test_a_transfer_lands_in_the_other_departments_queue_and_closes_the_loop(
         "kind": "transfer", "description": "涉及乙部门职责，移送处理",
         "department_id": world.dept_b.id}).get_json()
     assert transfer["state"] == "pending_acceptance" and transfer["due_on"] > \
-        dt.date.today().isoformat()
+        clock.today().isoformat()
     queue = world.sup_b.get("/api/v1/follow-ups?queue=true").get_json()
     assert [q["id"] for q in queue] == [transfer["id"]]
     assert world.sup_a.get("/api/v1/follow-ups?queue=true").get_json() == []
@@ -208,7 +209,7 @@ def test_a_declined_transfer_goes_back_and_an_order_to_rectify_issues_a_recheck(
     assert declined["state"] == "declined"
     assert [w["result_id"] for w in world.sup_a.get(
         "/api/v1/results/without-follow-up").get_json()["items"]] == [result_id]
-    due = (dt.date.today() + dt.timedelta(days=14)).isoformat()
+    due = (clock.today() + dt.timedelta(days=14)).isoformat()
     rectify = world.sup_a.post(f"/api/v1/results/{result_id}/follow-ups", json={
         "kind": "rectify", "description": "限期整改冷库温控", "due_on": due,
         "recheck": True}).get_json()
@@ -222,7 +223,7 @@ def test_a_declined_transfer_goes_back_and_an_order_to_rectify_issues_a_recheck(
         "kind": "rectify", "description": "x", "due_on": "2020-01-01"})
     assert past.status_code == 422
     follow_up = session.get(FollowUp, rectify["id"])
-    follow_up.due_on = dt.date.today() - dt.timedelta(days=1)  # time passes
+    follow_up.due_on = clock.today() - dt.timedelta(days=1)  # time passes
     session.commit()
     overdue = world.sup_a.get("/api/v1/follow-ups?overdue=true").get_json()
     assert [o["id"] for o in overdue] == [rectify["id"]] and overdue[0]["overdue"] is True

@@ -16,10 +16,9 @@ from server.models import AuditEntry, Visit, VisitEntry
 from server.services import signing
 from sync.tokens import TokenError, verify
 from tests import factories as f
+from tests.factories import TODAY
 from tests.server.test_app import assert_error
 from tests.server.test_draws import field, joint_task_body, make_plan, run_draw  # noqa: F401
-
-TODAY = dt.date.today()
 
 
 def decode(png: bytes) -> str:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from schemas.sync import OpSchema
-from server.db import utcnow
+from server import clock
 from server.models import AuditEntry, SyncOp, Visit, VisitItem
 from server.services import sync
 from server.services.accounts import resolve_token
@@ -168,7 +168,7 @@ def push_with_a_change_on_the_way(session, db, phone, ops, change):
             yield s  # the push reads the device, versions and items here
         change()
 
-    actor = resolve_token(session, phone[0].token, now=utcnow())
+    actor = resolve_token(session, phone[0].token, now=clock.now())
     return sync.push(session, actor, device_id=phone[1], credential=phone[2],
                      ops=[OpSchema().load(op) for op in ops], reader=reader)
 

@@ -10,6 +10,7 @@ of each kind of deadline, and the monthly report's targets of the 2024 and 2025 
 """
 from alembic import op
 import sqlalchemy as sa
+import server.clock
 import server.db
 
 
@@ -207,7 +208,7 @@ def seed() -> None:
          "active": True} for i, (c, n, p, f) in enumerate(CATEGORIES)])
     rules = sa.table("deadline_rules", sa.column("kind"), sa.column("working_days"),
                      sa.column("updated_at", server.db.UTCDateTime()))
-    now = server.db.utcnow()
+    now = server.clock.now()
     op.bulk_insert(rules, [{"kind": k, "working_days": d, "updated_at": now}
                            for k, d in (("result_entry", 10), ("publication", 20),
                                         ("follow_up", 20))])
