@@ -30,7 +30,7 @@ from server.services.errors import Conflict, InvalidInput, NotFound
 from server.services.statutory_holidays import BY_NAME, HOLIDAYS
 from server.services.tables import detect_format, read_table
 
-MAX_RANGE_DAYS = 16  # the longest break a notice has arranged is 8-9 days
+MAX_RANGE_DAYS = 31  # a sanity bound: the longest break a notice has arranged is 9 days
 MAX_FILE_ROWS = 100
 _NAME_SPLIT = re.compile(r"[、,，/;；\s]+|和|及")
 
@@ -73,7 +73,10 @@ def get_year(session: Session, year: int) -> dict:
         holidays, makeup = _official_year(year)
     else:
         holidays, makeup = _statutory_ranges(year), []
-    return {"year": year, "status": state, "holidays": holidays, "makeup_days": makeup,
+    holidays = [{"name": h["name"], "start": dt.date.fromisoformat(h["start"]),
+                 "end": dt.date.fromisoformat(h["end"])} for h in holidays]
+    return {"year": year, "status": state, "holidays": holidays,
+            "makeup_days": [dt.date.fromisoformat(d) for d in makeup],
             "notice_title": notice.title if notice else None,
             "notice_entered_at": notice.entered_at if notice else None,
             "notice_entered_by": notice.entered_by if notice else None}

@@ -20,7 +20,7 @@ from sync.ids import uuid7
 from tests import factories as f
 from tests.server.test_app import assert_error
 from tests.server.test_draws import make_plan, run_draw, version_id
-from tests.server.test_scan_to_enter import TODAY, decode
+from tests.server.test_scan_to_enter import decode
 
 RND = random.Random(7)
 
@@ -49,8 +49,9 @@ def make_team(world, session, app):
     item = f.item(session, world.dept_a.id, method="on_site")
     f.inspector(session, world.dept_a.id)  # with inspector_a: exactly the two on every visit
     session.commit()
-    plan = make_plan(world.sup_a, world.dept_a.id, year=TODAY.year)
-    start, end = TODAY - dt.timedelta(days=1), TODAY + dt.timedelta(days=7)
+    today = clock.today()  # the suite's date, or the one a test set before the team
+    plan = make_plan(world.sup_a, world.dept_a.id, year=today.year)
+    start, end = today - dt.timedelta(days=1), today + dt.timedelta(days=7)
     task = world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks", json={
         "name": "同步测试", "item_versions": [version_id(item)],
         "scope": {"tags": ["sync-target"]}, "ratios": {"A": 100, "B": 100, "C": 100, "D": 100},
