@@ -61,6 +61,18 @@ def years(session: Session, *, today: dt.date | None = None) -> dict:
     return {"official_first": first, "official_last": last, "years": rows}
 
 
+WARN_FROM = (11, 1)  # the notice comes out in November or December
+
+
+def missing_notice(session: Session, today: dt.date) -> dict | None:
+    """From 1 November: next year's notice, if neither the package nor an admin has it.
+    Deadlines running into that year are provisional until it is entered."""
+    year = today.year + 1
+    if (today.month, today.day) < WARN_FROM or status(session, year) != "provisional":
+        return None
+    return {"year": year, "since": dt.date(today.year, *WARN_FROM)}
+
+
 def get_year(session: Session, year: int) -> dict:
     """A year's holidays and make-up days as the calendar counts them, and where from."""
     _check_year(year)

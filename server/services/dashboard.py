@@ -1,8 +1,10 @@
 """What the supervisor dashboard (监管工作台) shows, put together from the services that
 compute each part: field progress (``visits.progress``), results awaiting review
 (``results.list_results``), follow-ups overdue and the department's queue
-(``follow_ups``), publications due (``results.publications_due``) and the year's
-monthly report figures (``reports.monthly``).
+(``follow_ups``), publications due (``results.publications_due``), the year's
+monthly report figures (``reports.monthly``) and, from 1 November, whether next year's
+holiday notice is still missing (``calendar_notices.missing_notice``). A deadline counted
+over days of a year without its notice is shown as provisional (预计).
 
 Nothing is counted here that a service already counts (totals over the progress rows are
 sums of its per-task rows, each visit being in exactly one task), so the page and the
@@ -20,13 +22,13 @@ from sqlalchemy.orm import Session
 from server import clock
 from server.models import Company
 from server.models.plans import VISIT_STATES
-from server.services import departments, follow_ups, reports, results, visits
+from server.services import calendar_notices, departments, follow_ups, reports, results, visits
 from server.services.actors import Actor
-from server.services.errors import DomainError
 
 LIST_LIMIT = 50
 PUBLICATION_WARNING_DAYS = 5  # working days before the deadline a result shows as due
 ROLES = ("admin", "coordinator", "supervisor")
+CALENDAR_WARNED = ("admin", "supervisor")  # who enters the notice, whose deadlines it moves
 
 
 def view_actor(actor: Actor, department_id: int | None) -> Actor:
@@ -64,6 +66,8 @@ def overview(session: Session, actor: Actor, *, department_id: int | None = None
         "publications": _publications(session, as_, today),
         "monthly": reports.monthly(session, as_, year=today.year, month=today.month,
                                    department_id=department_id),
+        "calendar": calendar_notices.missing_notice(session, today)
+        if actor.role in CALENDAR_WARNED else None,
     }
 
 
@@ -105,7 +109,7 @@ def _review(session: Session, actor: Actor) -> dict:
     late = results.list_results(session, actor, state="submitted", late=True, page_size=1)
     items = [{key: v[key] for key in ("id", "company_name", "credit_code", "task_name",
                                       "category_name", "problem", "submitted_at", "entry_due",
-                                      "late")}
+                                      "entry_due_provisional", "late")}
              for v in results.views(session, waiting.items)]
     return {"total": waiting.total, "late": late.total, "rows": items}
 
@@ -116,7 +120,8 @@ def _follow_up_row(session: Session, follow_up, names: dict, today: dt.date) -> 
             "company_name": _company_name(session, follow_up.company_id),
             "department": names.get(follow_up.department_id),
             "from_department": names.get(follow_up.from_department_id),
-            "due_on": follow_up.due_on, "days_overdue": max((today - follow_up.due_on).days, 0)}
+            "due_on": follow_up.due_on, "due_provisional": follow_up.due_provisional,
+            "days_overdue": max((today - follow_up.due_on).days, 0)}
 
 
 def _follow_ups(session: Session, actor: Actor, names: dict, today: dt.date) -> dict:
@@ -140,12 +145,6 @@ def _follow_ups(session: Session, actor: Actor, names: dict, today: dt.date) -> 
 
 
 def _publications(session: Session, actor: Actor, today: dt.date) -> dict:
-    """A deadline in a year the working-day calendar does not know yet is an admin's
-    task (``calendar_unknown``), shown on the page rather than failing all of it."""
-    try:
-        due = results.publications_due(session, actor, within=PUBLICATION_WARNING_DAYS,
-                                       today=today)
-    except DomainError as exc:
-        return {"total": 0, "overdue": 0, "rows": [], "error": exc.message}
+    due = results.publications_due(session, actor, within=PUBLICATION_WARNING_DAYS, today=today)
     return {"total": len(due), "overdue": sum(d["overdue"] for d in due),
-            "rows": due[:LIST_LIMIT], "error": None}
+            "rows": due[:LIST_LIMIT]}

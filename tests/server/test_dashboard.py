@@ -327,3 +327,49 @@ def test_monthly_targets_show_met_and_missed_with_the_shortfall(desk, world, app
     assert re.search(r'id="target-credit_based" data-met="true"', html)
     assert '<span class="shortfall">20.0</span>' in html
     assert 'data-key="joint_tasks" data-actual="0.0" data-min="20.0"' in html  # the year's own
+
+
+# --- next year's holiday notice --------------------------------------------------------------
+@pytest.mark.parametrize(("who", "warned"), [
+    ("admin", True), ("sup_a", True), ("coordinator", False)])
+def test_from_november_admins_and_supervisors_are_warned_of_next_years_missing_notice(
+        world, app, session, clock_at, who, warned):
+    client = app.test_client()
+    sign_in(client, getattr(world, f"{who}_user").username)
+    html = client.get("/dashboard").get_data(as_text=True)  # the suite's 20 November 2026
+    assert ('id="calendar-warning" data-year="2027"' in html) is warned
+    assert ("尚未录入2027年节假日安排通知" in html) is warned
+    clock_at(dt.date(2026, 10, 31))
+    assert 'id="calendar-warning"' not in client.get("/dashboard").get_data(as_text=True)
+    clock_at(dt.date(2026, 11, 1))
+    assert ('id="calendar-warning"' in client.get("/dashboard").get_data(as_text=True)) is warned
+    from tests.server.test_workdays import CAL, NOTICE_2027
+
+    assert world.admin.put(f"{CAL}/years/2027/notice", json=NOTICE_2027).status_code == 200
+    assert 'id="calendar-warning"' not in client.get("/dashboard").get_data(as_text=True)
+
+
+@pytest.fixture
+def late_december(clock_at):
+    """Thursday 24 December 2026, before the team is made: 20 working days run into 2027."""
+    clock_at(dt.date(2026, 12, 24))
+
+
+def test_a_deadline_counted_over_next_years_provisional_days_is_marked_as_expected(
+        late_december, team, world, app, session, clock_at):  # noqa: F811
+    result_id = submit(team, team.visits[0], category="pending")
+    body = world.sup_a.post(f"/api/v1/results/{result_id}/approve").get_json()
+    assert body["publication_due_provisional"] is True
+    follow_up = world.sup_a.post(f"/api/v1/results/{result_id}/follow-ups", json={
+        "kind": "rectify", "description": "限期整改"})
+    assert follow_up.get_json()["due_provisional"] is True
+    # Fri 25 Dec, 28-31 Dec: 5; 元旦 off and no make-up day known yet; 4-22 Jan: 15 more
+    assert body["publication_due"] == "2027-01-22"
+    clock_at(dt.date(2027, 1, 19))  # 3 working days before: the page lists it as due
+    client = app.test_client()
+    sign_in(client, world.sup_a_user.username)
+    html = client.get("/dashboard").get_data(as_text=True)
+    row = re.search(rf'id="publication-{result_id}".*?</tr>', html, re.S).group(0)
+    assert "2027-01-22" in row and "（预计）" in row
+    queue = re.search(r'id="follow-ups-queue".*?</table>', html, re.S).group(0)
+    assert "（预计）" in queue
