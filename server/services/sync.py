@@ -518,7 +518,7 @@ def _event(session: Session, actor: Actor, op: dict, visit: Visit, device: Devic
         with session.begin_nested():
             result = results.on_submit(session, actor, visit, visit_states(session, visit.id),
                                        now=now)
-    except DomainError as exc:  # e.g. a deadline in a year the calendar does not know
+    except DomainError as exc:  # a rule of the result refused it (e.g. beyond the calendar's 2100)
         return exc.code, {"message": exc.message}
     visit.state = "submitted"
     session.flush()
