@@ -87,6 +87,8 @@ def serve(host, port, workers, demo):
     from server import demo as demo_data
     from server.migrations import upgrade
     from server.models import Department
+    from server.services import calendar_notices
+    from server.services.actors import SYSTEM
 
     fi = _fi()
     fi.settings.blob_dir.mkdir(parents=True, exist_ok=True)
@@ -102,6 +104,11 @@ def serve(host, port, workers, demo):
                                      signer=signer, entry_rules=_entry_rules(fi.settings))
             session.commit()
             click.echo(summary.describe())
+        moved = calendar_notices.take_over(session, SYSTEM)
+        session.commit()
+        if moved:
+            click.echo(f"the calendar package covers more years: {len(moved)} deadline(s) "
+                       "counted again (audited as deadline.recount)")
     fi.db.engine.dispose()
     base = f"http://{host}:{port}"
     click.echo(f"\nfieldinspect on {base}\n  API docs:  {base}/docs\n"

@@ -326,3 +326,30 @@ def withdraw(session: Session, actor: Actor, year: int, *, now: dt.datetime | No
     moved = deadlines.recount(session, actor, dt.date(year, 1, 1), dt.date(year, 12, 31),
                               reason=f"calendar_notice {year} withdrawn", now=now)
     return {**get_year(session, year), "moved": moved}
+
+
+# --- when the package catches up ----------------------------------------------------------------
+def take_over(session: Session, actor: Actor, *, now: dt.datetime | None = None) -> list[dict]:
+    """A ``chinesecalendar`` release now covers years that were entered or provisional: its
+    days count from now on (the calendar asks it first); here the stored deadlines follow.
+    Every open deadline still marked provisional, and every one counted over an entered
+    notice, whose year the package now covers is counted again, and the superseded notices
+    are removed (audited). Run when a host starts (``fieldinspect serve``); a second run
+    finds nothing to do."""
+    now = now or clock.now()
+    superseded = [n for n in session.scalars(select(CalendarNotice).order_by(CalendarNotice.year))
+                  if workdays.is_official_year(n.year)]
+    years = {n.year for n in superseded}
+    for due in deadlines.provisional_due_dates(session):
+        # a deadline spans less than a year and a half (250 working days at most)
+        years |= {y for y in (due.year - 1, due.year) if workdays.is_official_year(y)}
+    moved: list[dict] = []
+    for year in sorted(years):
+        moved += deadlines.recount(session, actor, dt.date(year, 1, 1), dt.date(year, 12, 31),
+                                   reason=f"chinesecalendar covers {year}", now=now)
+    for notice in superseded:
+        audit.record(session, actor, "calendar_notice.superseded", "calendar_notice",
+                     notice.year, before=_snapshot(notice), now=now)
+        session.delete(notice)
+    session.flush()
+    return moved

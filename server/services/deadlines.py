@@ -119,3 +119,15 @@ def recount(session: Session, actor: Actor, first: dt.date, last: dt.date, *, re
         follow_up.due_on, follow_up.due_provisional = counted.date, counted.provisional
     session.flush()
     return moved
+
+
+def provisional_due_dates(session: Session) -> list[dt.date]:
+    """The dates of open deadlines still counted over provisional days."""
+    return [*session.scalars(select(Result.publication_due).where(
+                Result.state == "approved", Result.published_at.is_(None),
+                Result.publication_due_provisional.is_(True))),
+            *session.scalars(select(Result.entry_due).where(
+                Result.state.in_(("submitted", "returned")),
+                Result.entry_due_provisional.is_(True))),
+            *session.scalars(select(FollowUp.due_on).where(
+                FollowUp.state.in_(FOLLOW_UP_OPEN), FollowUp.due_provisional.is_(True)))]

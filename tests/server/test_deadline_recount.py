@@ -107,3 +107,42 @@ def test_an_override_moves_the_open_deadlines_counted_over_its_day(
     assert world.admin.delete(f"{CAL}/overrides/2026-12-01").status_code == 204
     assert world.sup_a.get(f"/api/v1/results/{result_id}").get_json()["publication_due"] == \
         "2026-12-18"
+
+
+def test_when_the_package_covers_the_year_its_days_take_over_and_the_deadlines_follow(
+        december, team, world, session, monkeypatch):  # noqa: F811
+    result_id = submit(team, team.visits[0], category="pending")
+    world.sup_a.post(f"/api/v1/results/{result_id}/approve")
+    follow_up = world.sup_a.post(f"/api/v1/results/{result_id}/follow-ups", json={
+        "kind": "rectify", "description": "限期整改"}).get_json()
+    assert follow_up["due_provisional"] is True
+    assert world.admin.put(f"{CAL}/years/2027/notice", json=NOTICE_2027).status_code == 200
+    body = world.sup_a.get(f"/api/v1/results/{result_id}").get_json()
+    assert (body["publication_due"], body["publication_due_provisional"]) == ("2027-01-04", False)
+
+    # a package release that carries 2027 (with Saturday 2 January worked, unlike the notice
+    # the admin entered): the package's data, as chinesecalendar would answer
+    from server.models import CalendarNotice
+    from server.services import calendar_notices, workdays
+    from server.services.actors import SYSTEM
+
+    package = {d: w for d, (w, _) in workdays.notice_days(
+        CalendarNotice(year=2027, holidays=NOTICE_WITH_SATURDAY["holidays"],
+                       makeup_days=NOTICE_WITH_SATURDAY["makeup_days"])).items()}
+    known, known_name = workdays.official, workdays._official_holiday
+    monkeypatch.setattr(workdays, "official", lambda d: package.get(d, d.weekday() < 5)
+                        if d.year == 2027 else known(d))
+    monkeypatch.setattr(workdays, "_official_holiday",
+                        lambda d: None if d.year == 2027 else known_name(d))
+    monkeypatch.setattr(workdays, "official_years", lambda: (2004, 2027))
+
+    moved = calendar_notices.take_over(session, SYSTEM)
+    session.commit()
+    assert {(m["object_type"], m["after"], m["source"]) for m in moved} == {
+        ("result", dt.date(2027, 1, 2), "official"), ("follow_up", dt.date(2027, 1, 2), "official")}
+    body = world.sup_a.get(f"/api/v1/results/{result_id}").get_json()
+    assert (body["publication_due"], body["publication_due_provisional"]) == ("2027-01-02", False)
+    assert body["follow_ups"][0]["due_provisional"] is False
+    assert session.get(CalendarNotice, 2027) is None  # superseded, and audited
+    assert audit(world, "calendar_notice", 2027)[0][0] == "calendar_notice.superseded"
+    assert calendar_notices.take_over(session, SYSTEM) == []  # nothing left to do
