@@ -36,7 +36,7 @@ class WorkdaysAddQuery(Schema):
             raise ValidationError("give either days or kind", "days")
 
 
-SOURCES = ("official", "override", "entered", "provisional")
+SOURCES = ("official", "override", "entered", "provisional")  # mirrors server.services.workdays
 _SOURCE_DESCRIPTION = (
     "official (the State Council's notice, as the calendar package carries it), override "
     "(an admin's correction), entered (a notice an admin entered before the package "

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from schemas.calendar import SOURCES as DEADLINE_SOURCES
 from schemas.common import PageQuery
 from schemas.fields import Id, QueryId, Text
 from server.models.results import FOLLOW_UP_KINDS, FOLLOW_UP_STATES, RESULT_STATES
+
+
+def _source():
+    """Where a stored deadline's working days came from."""
+    return fields.String(allow_none=True, validate=validate.OneOf(DEADLINE_SOURCES), metadata={
+        "description": "the least settled source of the working days counted: official, "
+                       "override, entered or provisional; null for a date set by hand"})
 
 
 class CategorySchema(Schema):
@@ -46,6 +54,7 @@ class FollowUpSchema(Schema):
     department = fields.String()
     from_department_id = fields.Integer()
     due_on = fields.Date()
+    due_source = _source()
     due_provisional = fields.Boolean(metadata={
         "description": "due_on counted over days of a year without its holiday notice yet: "
                        "it may move when the notice is entered (预计)"})
@@ -79,6 +88,7 @@ class ResultSchema(Schema):
     checked_on = fields.Date()
     submitted_at = fields.DateTime()
     entry_due = fields.Date()
+    entry_due_source = _source()
     entry_due_provisional = fields.Boolean(metadata={
         "description": "entry_due counted over provisional days (预计)"})
     late = fields.Boolean(metadata={"description": "entered after the result deadline"})
@@ -87,6 +97,7 @@ class ResultSchema(Schema):
     returns = fields.Integer()
     approved_at = fields.DateTime(allow_none=True)
     publication_due = fields.Date(allow_none=True)
+    publication_due_source = _source()
     publication_due_provisional = fields.Boolean(metadata={
         "description": "publication_due counted over days of a year without its holiday "
                        "notice yet: it may move when the notice is entered (预计)"})
@@ -187,6 +198,7 @@ class PublicationDueSchema(Schema):
     credit_code = fields.String()
     task_id = fields.Integer()
     publication_due = fields.Date()
+    publication_due_source = fields.String()
     publication_due_provisional = fields.Boolean()
     overdue = fields.Boolean()
     working_days_left = fields.Integer()

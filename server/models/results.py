@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server import clock
@@ -56,10 +56,11 @@ class Result(Base):
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     entry_due: Mapped[dt.date] = mapped_column(Date)
     # A deadline counted in working days keeps how many (None: a date set by hand, like the
-    # task's result deadline) and whether a day it counted was provisional (a year without
-    # the State Council's notice yet), so it is counted again when the notice comes.
+    # task's result deadline) and the least settled source of the days it counted
+    # (``workdays.SOURCES``: provisional means a year without the State Council's notice
+    # yet), so it is counted again when the notice comes.
     entry_due_days: Mapped[int | None] = mapped_column(Integer)
-    entry_due_provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
+    entry_due_source: Mapped[str | None] = mapped_column(String(12))
     late: Mapped[bool] = mapped_column(default=False)
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -68,13 +69,21 @@ class Result(Base):
     approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     publication_due: Mapped[dt.date | None] = mapped_column(Date)
     publication_days: Mapped[int | None] = mapped_column(Integer)
-    publication_due_provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
+    publication_due_source: Mapped[str | None] = mapped_column(String(12))
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # The on-site record (现场检查笔录) as last generated: a printed copy is checked
     # against this hash.
     record_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     record_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def entry_due_provisional(self) -> bool:
+        return self.entry_due_source == "provisional"
+
+    @property
+    def publication_due_provisional(self) -> bool:
+        return self.publication_due_source == "provisional"
 
     items: Mapped[list[ResultItem]] = relationship(lazy="selectin", cascade="all, delete-orphan",
                                                    order_by="ResultItem.item_version_id")
@@ -118,7 +127,11 @@ class FollowUp(Base):
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     due_on: Mapped[dt.date] = mapped_column(Date)
     due_days: Mapped[int | None] = mapped_column(Integer)  # None: a due date set by hand
-    due_provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
+    due_source: Mapped[str | None] = mapped_column(String(12))
+
+    @property
+    def due_provisional(self) -> bool:
+        return self.due_source == "provisional"
     description: Mapped[str] = mapped_column(Text)
     case_number: Mapped[str | None] = mapped_column(String(60))
     authority: Mapped[str | None] = mapped_column(String(200))

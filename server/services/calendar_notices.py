@@ -340,7 +340,7 @@ def take_over(session: Session, actor: Actor, *, now: dt.datetime | None = None)
     superseded = [n for n in session.scalars(select(CalendarNotice).order_by(CalendarNotice.year))
                   if workdays.is_official_year(n.year)]
     years = {n.year for n in superseded}
-    for due in deadlines.provisional_due_dates(session):
+    for due in deadlines.unsettled_due_dates(session):
         # a deadline spans less than a year and a half (250 working days at most)
         years |= {y for y in (due.year - 1, due.year) if workdays.is_official_year(y)}
     moved: list[dict] = []

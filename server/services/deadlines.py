@@ -2,7 +2,8 @@
 changes.
 
 Three deadlines are stored, each with the working days it counted (``*_days``; None for a
-date set by hand) and whether a provisional day was among them (``*_provisional``):
+date set by hand) and the least settled source of the days it counted (``*_source``;
+provisional when a day of a year without its notice was among them):
 - a result's entry deadline (``Result.entry_due``), when its visit was moved past the
   task's own result deadline: the result-entry rule's days after the visit's window;
 - a result's publication deadline (``Result.publication_due``): days after the check;
@@ -37,26 +38,27 @@ def set_entry_due(session: Session, result: Result, task: Task, visit: Visit) ->
     working days after its own window."""
     if visit.window_end <= task.result_deadline:
         result.entry_due, result.entry_due_days = task.result_deadline, None
-        result.entry_due_provisional = False
+        result.entry_due_source = None
         return
     counted = workdays.deadline(session, "result_entry", visit.window_end)
     result.entry_due, result.entry_due_days = counted.date, counted.days
-    result.entry_due_provisional = counted.provisional
+    result.entry_due_source = counted.source
 
 
 def set_publication_due(session: Session, result: Result) -> None:
     counted = workdays.deadline(session, "publication", result.checked_on)
     result.publication_due, result.publication_days = counted.date, counted.days
-    result.publication_due_provisional = counted.provisional
+    result.publication_due_source = counted.source
 
 
 def follow_up_due(session: Session, start: dt.date,
-                  due_on: dt.date | None) -> tuple[dt.date, int | None, bool]:
-    """(due date, working days counted, provisional) of a follow-up opened on ``start``."""
+                  due_on: dt.date | None) -> tuple[dt.date, int | None, str | None]:
+    """(due date, working days counted, their source) of a follow-up opened on ``start``;
+    a date given by hand counts no days and has no source."""
     if due_on is not None:
-        return due_on, None, False
+        return due_on, None, None
     counted = workdays.deadline(session, "follow_up", start)
-    return counted.date, counted.days, counted.provisional
+    return counted.date, counted.days, counted.source
 
 
 # --- counting them again ---------------------------------------------------------------------------
@@ -72,16 +74,19 @@ def recount(session: Session, actor: Actor, first: dt.date, last: dt.date, *, re
     now = now or clock.now()
     moved: list[dict] = []
 
-    def note(kind: str, object_type: str, object_id: int, old: dt.date, new, old_prov: bool):
-        if old == new.date and old_prov == new.provisional:
+    def note(kind: str, object_type: str, object_id: int, old: dt.date, new, old_source: str):
+        """A changed date is listed and audited; a changed source alone (provisional days
+        now entered) is audited too, as what the deadline rests on has changed."""
+        if old == new.date and old_source == new.source:
             return
         row = {"kind": kind, "object_type": object_type, "object_id": object_id,
                "before": old, "after": new.date, "moved_days": (new.date - old).days,
                "provisional": new.provisional, "source": new.source}
-        moved.append(row)
+        if old != new.date:
+            moved.append(row)
         audit.record(session, actor, "deadline.recount", object_type, object_id,
-                     before={kind: old, "provisional": old_prov},
-                     after={kind: new.date, "provisional": new.provisional,
+                     before={kind: old, "source": old_source},
+                     after={kind: new.date, "source": new.source,
                             "moved_days": row["moved_days"], "reason": reason}, now=now)
 
     published = select(Result).where(
@@ -91,9 +96,8 @@ def recount(session: Session, actor: Actor, first: dt.date, last: dt.date, *, re
     for result in session.scalars(published.order_by(Result.id)):
         counted = workdays.deadline_after(session, result.checked_on, result.publication_days)
         note("publication_due", "result", result.id, result.publication_due, counted,
-             result.publication_due_provisional)
-        result.publication_due = counted.date
-        result.publication_due_provisional = counted.provisional
+             result.publication_due_source)
+        result.publication_due, result.publication_due_source = counted.date, counted.source
 
     entries = select(Result, Visit.window_end).join(Visit, Visit.id == Result.visit_id).where(
         Result.state.in_(("submitted", "returned")), Result.entry_due_days.is_not(None),
@@ -102,8 +106,8 @@ def recount(session: Session, actor: Actor, first: dt.date, last: dt.date, *, re
         counted = workdays.deadline_after(session, window_end, result.entry_due_days)
         late = result.checked_on > counted.date
         note("entry_due", "result", result.id, result.entry_due, counted,
-             result.entry_due_provisional)
-        result.entry_due, result.entry_due_provisional = counted.date, counted.provisional
+             result.entry_due_source)
+        result.entry_due, result.entry_due_source = counted.date, counted.source
         result.late = late
 
     follow = select(FollowUp).where(
@@ -115,19 +119,22 @@ def recount(session: Session, actor: Actor, first: dt.date, last: dt.date, *, re
             continue
         counted = workdays.deadline_after(session, start, follow_up.due_days)
         note("due_on", "follow_up", follow_up.id, follow_up.due_on, counted,
-             follow_up.due_provisional)
-        follow_up.due_on, follow_up.due_provisional = counted.date, counted.provisional
+             follow_up.due_source)
+        follow_up.due_on, follow_up.due_source = counted.date, counted.source
     session.flush()
     return moved
 
 
-def provisional_due_dates(session: Session) -> list[dt.date]:
-    """The dates of open deadlines still counted over provisional days."""
+UNSETTLED = ("entered", "provisional")  # sources a package release may still overrule
+
+
+def unsettled_due_dates(session: Session) -> list[dt.date]:
+    """The dates of open deadlines counted over provisional or entered days."""
     return [*session.scalars(select(Result.publication_due).where(
                 Result.state == "approved", Result.published_at.is_(None),
-                Result.publication_due_provisional.is_(True))),
+                Result.publication_due_source.in_(UNSETTLED))),
             *session.scalars(select(Result.entry_due).where(
                 Result.state.in_(("submitted", "returned")),
-                Result.entry_due_provisional.is_(True))),
+                Result.entry_due_source.in_(UNSETTLED))),
             *session.scalars(select(FollowUp.due_on).where(
-                FollowUp.state.in_(FOLLOW_UP_OPEN), FollowUp.due_provisional.is_(True)))]
+                FollowUp.state.in_(FOLLOW_UP_OPEN), FollowUp.due_source.in_(UNSETTLED)))]

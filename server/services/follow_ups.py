@@ -57,7 +57,7 @@ def open_follow_up(session: Session, actor: Actor, result_id: int, *, kind: str,
         raise RuleViolation("The result found no problem: there is nothing to follow up.",
                             code="no_problem")
     today = clock.china_date(now)
-    due_on, due_days, due_provisional = deadlines.follow_up_due(session, today, due_on)
+    due_on, due_days, due_source = deadlines.follow_up_due(session, today, due_on)
     if due_on < today:
         raise InvalidInput("The due date is in the past.", errors={"due_on": ["in the past"]})
     if due_on > today + dt.timedelta(days=MAX_DUE_DAYS):
@@ -84,7 +84,7 @@ def open_follow_up(session: Session, actor: Actor, result_id: int, *, kind: str,
         state="pending_acceptance" if kind == "transfer" else "open",
         department_id=department_id if kind == "transfer" else owner,
         from_department_id=owner, due_on=due_on, due_days=due_days,
-        due_provisional=due_provisional, description=description,
+        due_source=due_source, description=description,
         case_number=case_number, authority=authority, created_by=actor.user_id, created_at=now,
         owner_user_id=None if kind == "transfer" else actor.user_id)
     session.add(follow_up)

@@ -173,10 +173,12 @@ def views(session: Session, rows: list[Result]) -> list[dict]:
         "category_name": n.categories[r.category_code], "problem": r.problem,
         "state": r.state, "checked_on": r.checked_on,
         "submitted_at": r.submitted_at, "entry_due": r.entry_due,
+        "entry_due_source": r.entry_due_source,
         "entry_due_provisional": r.entry_due_provisional, "late": r.late,
         "reviewed_at": r.reviewed_at, "return_reason": r.return_reason,
         "returns": r.returns, "approved_at": r.approved_at,
         "publication_due": r.publication_due,
+        "publication_due_source": r.publication_due_source,
         "publication_due_provisional": r.publication_due_provisional,
         "published_at": r.published_at,
         "record_sha256": r.record_sha256,
@@ -218,7 +220,7 @@ def approve(session: Session, actor: Actor, result_id: int, *, auto_publish: boo
     changes.record(session, [(visit.id, "visit", str(visit.id))], now=now)
     audit.record(session, actor, "result.approve", "result", result.id,
                  after={"publication_due": result.publication_due,
-                        "provisional": result.publication_due_provisional}, now=now)
+                        "source": result.publication_due_source}, now=now)
     if auto_publish:
         publish(session, actor, result.id, now=now)
     return result
@@ -281,6 +283,7 @@ def publications_due(session: Session, actor: Actor, *, within: int = 5,
         out.append({"result_id": result.id, "company_name": company.name,
                     "credit_code": company.credit_code, "task_id": result.task_id,
                     "publication_due": result.publication_due,
+                    "publication_due_source": result.publication_due_source,
                     "publication_due_provisional": result.publication_due_provisional,
                     "overdue": result.publication_due < today, "working_days_left": left})
     return out

@@ -37,14 +37,15 @@ def test_a_deadline_in_a_year_without_its_notice_is_provisional_and_moves_when_i
     assert approved.status_code == 200, approved.get_json()
     body = approved.get_json()
     # Dec 7-31 gives 19 working days; Fri 1 Jan is 元旦; the 20th is Mon 4 Jan
-    assert (body["publication_due"], body["publication_due_provisional"]) == ("2027-01-04", True)
+    assert (body["publication_due"], body["publication_due_provisional"],
+            body["publication_due_source"]) == ("2027-01-04", True, "provisional")
     follow_up = world.sup_a.post(f"/api/v1/results/{result_id}/follow-ups", json={
         "kind": "rectify", "description": "限期整改"}).get_json()
     assert (follow_up["due_on"], follow_up["due_provisional"]) == ("2027-01-04", True)
     by_hand = world.sup_a.post(f"/api/v1/results/{result_id}/follow-ups", json={
         "kind": "case", "description": "立案", "case_number": "甲立〔2026〕1号",
         "due_on": "2027-01-15"}).get_json()
-    assert by_hand["due_provisional"] is False
+    assert (by_hand["due_provisional"], by_hand["due_source"]) == (False, None)
     due = world.sup_a.get("/api/v1/results/publications-due", query_string={"within": 20})
     assert due.status_code == 200, due.get_json()
     assert [(d["result_id"], d["publication_due_provisional"]) for d in due.get_json()["items"]] == \
@@ -59,12 +60,14 @@ def test_a_deadline_in_a_year_without_its_notice_is_provisional_and_moves_when_i
         assert (m["before"], m["after"], m["moved_days"]) == ("2027-01-04", "2027-01-02", -2)
         assert (m["provisional"], m["source"]) == (False, "entered")
     body = world.sup_a.get(f"/api/v1/results/{result_id}").get_json()
-    assert (body["publication_due"], body["publication_due_provisional"]) == ("2027-01-02", False)
+    assert (body["publication_due"], body["publication_due_provisional"],
+            body["publication_due_source"]) == ("2027-01-02", False, "entered")
     assert {(f["id"], f["due_on"], f["due_provisional"]) for f in body["follow_ups"]} == {
         (follow_up["id"], "2027-01-02", False), (by_hand["id"], "2027-01-15", False)}
     # the audit log shows each move, with the reason
     (recount, *_), = [e for e in audit(world, "result", result_id) if e[0] == "deadline.recount"],
-    assert recount[1] == {"publication_due": "2027-01-04", "provisional": True}
+    assert recount[1] == {"publication_due": "2027-01-04", "source": "provisional"}
+    assert recount[2]["source"] == "entered"
     assert recount[2]["publication_due"] == "2027-01-02" and recount[2]["moved_days"] == -2
     assert recount[2]["reason"] == "calendar_notice 2027"
     assert [e[0] for e in audit(world, "follow_up", follow_up["id"])][0] == "deadline.recount"

@@ -10,10 +10,12 @@ provisionally from the statutory holidays until its notice is entered.
 - ``calendar_notices`` holds a year's notice as an admin entered it (holiday ranges and
   make-up working days); it replaces ``calendar_years`` (a year "declared" to be
   weekdays-plus-overrides), whose overrides stay and keep winning;
-- each stored deadline counted in working days keeps how many it counted and whether a
-  provisional day was among them, so entering a notice counts it again. Existing
-  publication deadlines get the publication rule's current days (what they were counted
-  with unless an admin changed the rule since); the others are left as dates set by hand.
+- each stored deadline counted in working days keeps how many it counted and the least
+  settled source of its days (official, override, entered, provisional), so entering a
+  notice counts it again. Existing publication deadlines get the publication rule's current
+  days (what they were counted with unless an admin changed the rule since) and
+  ``official`` (an undeclared year was an error until now); the others are left as dates
+  set by hand.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -41,27 +43,26 @@ def upgrade() -> None:
     op.drop_table('calendar_years')
     with op.batch_alter_table('results', schema=None) as batch_op:
         batch_op.add_column(sa.Column('entry_due_days', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('entry_due_provisional', sa.Boolean(),
-                                      server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('entry_due_source', sa.String(length=12), nullable=True))
         batch_op.add_column(sa.Column('publication_days', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('publication_due_provisional', sa.Boolean(),
-                                      server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('publication_due_source', sa.String(length=12),
+                                      nullable=True))
     op.execute("UPDATE results SET publication_days = (SELECT working_days FROM deadline_rules "
-               "WHERE kind = 'publication') WHERE publication_due IS NOT NULL")
+               "WHERE kind = 'publication'), publication_due_source = 'official' "
+               "WHERE publication_due IS NOT NULL")
     with op.batch_alter_table('follow_ups', schema=None) as batch_op:
         batch_op.add_column(sa.Column('due_days', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('due_provisional', sa.Boolean(),
-                                      server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('due_source', sa.String(length=12), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('follow_ups', schema=None) as batch_op:
-        batch_op.drop_column('due_provisional')
+        batch_op.drop_column('due_source')
         batch_op.drop_column('due_days')
     with op.batch_alter_table('results', schema=None) as batch_op:
-        batch_op.drop_column('publication_due_provisional')
+        batch_op.drop_column('publication_due_source')
         batch_op.drop_column('publication_days')
-        batch_op.drop_column('entry_due_provisional')
+        batch_op.drop_column('entry_due_source')
         batch_op.drop_column('entry_due_days')
     op.create_table('calendar_years',
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
