@@ -101,3 +101,42 @@ def test_0013_carries_heads_and_late_bases_down_and_up_again_and_the_push_goes_o
         assert [c["field"] for c in conflicts] == ["licensed"]
     finally:
         database.engine.dispose()
+
+
+def test_0014_gives_an_existing_publication_deadline_its_count_and_source(
+        scratch_database_url, settings):
+    """A result approved before 0014 (its deadline a bare date) comes out of 0014 with the
+    publication rule's days and the official source, so a notice can count it again; a
+    follow-up's date is left as set by hand."""
+    from tests.server.test_results import submit
+
+    url = scratch_database_url
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        outer = conn.begin()
+        db = OneConnection(conn)
+        app = create_app(settings, db)
+        with db.write_session() as session:
+            world = make_world(app, session)
+            team = make_team(world, session, app)
+        result_id = submit(team, team.visits[0], category="pending")
+        approved = world.sup_a.post(f"/api/v1/results/{result_id}/approve").get_json()
+        world.sup_a.post(f"/api/v1/results/{result_id}/follow-ups",
+                         json={"kind": "rectify", "description": "限期整改"})
+        outer.commit()
+    command.downgrade(alembic_config(url), "0013")
+    with engine.connect() as conn:
+        assert "publication_days" not in {c["name"] for c in inspect(conn).get_columns("results")}
+        # a date on PostgreSQL, text on SQLite
+        assert str(conn.scalar(text("SELECT publication_due FROM results")))[:10] == \
+            approved["publication_due"]
+    upgrade(url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT publication_days, publication_due_source, "
+                                "entry_due_days, entry_due_source FROM results")).one()
+        assert tuple(row) == (20, "official", None, None)
+        assert tuple(conn.execute(text("SELECT due_days, due_source FROM follow_ups")).one()) \
+            == (None, None)
+        assert "calendar_notices" in inspect(conn).get_table_names()
+    engine.dispose()
