@@ -104,6 +104,7 @@ def is_official_year(year: int) -> bool:
     return first <= year <= last
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _official_holiday(day: dt.date) -> str | None:
     _, name = chinese_calendar.get_holiday_detail(day)
     try:
