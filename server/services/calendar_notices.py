@@ -132,7 +132,12 @@ def _check_year(year: int) -> None:
 
 def _date_in(year: int, value, where: str, errors: dict) -> dt.date | None:
     try:
-        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        if isinstance(value, dt.date):
+            day = value
+        elif re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", str(value).strip()):
+            day = dt.date.fromisoformat(str(value).strip())
+        else:
+            raise ValueError(value)
     except ValueError:
         errors[where] = [f"{str(value)[:20]!r} is not a date (YYYY-MM-DD)"]
         return None

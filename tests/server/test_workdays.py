@@ -488,3 +488,49 @@ def test_the_nth_working_day_has_exactly_n_working_days_before_it(world, session
         assert workdays.working_days_between(session, result, start) == -n
 
     prop()
+
+
+@pytest.mark.parametrize(("rows", "field"), [
+    (["放假,元旦,2027-W01-5,2027-01-01"], "holidays.0.start"),
+    (["放假,元旦,20270101,"], "holidays.0.start"),
+    (["休息吧,元旦,2027-01-01,"], "row 2"),
+    (["放假,<script>x</script>,2027-01-01,"], "holidays.0.name"),
+])
+def test_a_notice_file_with_bad_rows_is_refused_naming_them(world, session, rows, field):
+    data = ("类型,名称,开始日期,结束日期\n" + "\n".join(rows) + "\n").encode()
+    resp = world.admin.post(f"{CAL}/years/2027/notice/file",
+                            data={"file": (io.BytesIO(data), "2027.csv")},
+                            content_type="multipart/form-data")
+    assert field in assert_error(resp, 422, "invalid_notice")["errors"]
+    assert count(session, CalendarNotice) == 0
+
+
+def test_a_notice_file_without_its_columns_or_not_a_table_is_refused(world, session):
+    for data, name in ((b"name,when\nx,y\n", "a.csv"), (b"\x00\x01PK garbage", "a.xlsx")):
+        resp = world.admin.post(f"{CAL}/years/2027/notice/file",
+                                data={"file": (io.BytesIO(data), name)},
+                                content_type="multipart/form-data")
+        assert resp.status_code == 422, resp.get_json()
+    assert count(session, CalendarNotice) == 0
+
+
+def test_a_notice_can_be_entered_from_a_spreadsheet_with_date_cells(world, session):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["类型", "名称", "开始日期", "结束日期"])
+    for h in NOTICE_2027["holidays"]:
+        sheet.append(["放假", h["name"], dt.datetime.fromisoformat(h["start"]),
+                      dt.datetime.fromisoformat(h["end"])])
+    for d in NOTICE_2027["makeup_days"]:
+        sheet.append(["上班", None, dt.datetime.fromisoformat(d), None])
+    out = io.BytesIO()
+    book.save(out)
+    resp = world.admin.post(f"{CAL}/years/2027/notice/file",
+                            data={"file": (io.BytesIO(out.getvalue()), "2027年放假安排.xlsx")},
+                            content_type="multipart/form-data")
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert body["status"] == "entered" and body["makeup_days"] == NOTICE_2027["makeup_days"]
+    assert [h["name"] for h in body["holidays"]] == [h["name"] for h in NOTICE_2027["holidays"]]
