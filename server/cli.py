@@ -7,7 +7,7 @@
     fieldinspect draw verify ID   re-run a draw from its stored inputs
     fieldinspect keys rotate      sign new codes with a new key
     fieldinspect users create     make an account
-    fieldinspect report monthly --month 2026-10 [--department CODE] [--xlsx F] [--json F]
+    fieldinspect report monthly --month YYYY-MM [--department CODE] [--xlsx F] [--json F]
 """
 
 from __future__ import annotations
@@ -51,9 +51,10 @@ def db_upgrade(revision):
 
 @main.command()
 @click.option("--companies", default=2000, show_default=True, type=click.IntRange(1, 20_000_000))
-@click.option("--seed", default=20250101, show_default=True, help="same seed, same data")
+@click.option("--seed", default=20250101, show_default=True, help="same seed and day, same data")
 @click.option("--activity/--no-activity", default=True, show_default=True,
-              help="a year (2026) of plans, draws, visits, results and follow-ups, once")
+              help="a year of plans, draws, visits, results and follow-ups ending on the "
+                   "clock's today (FIELDINSPECT_NOW moves it), once")
 def demo(companies, seed, activity):
     """Load a realistic demo data set (departments, items, companies, inspectors, users,
     and a year of inspection work)."""

@@ -3,9 +3,11 @@
 Departments, tags, items and inspectors go through the services (validated and audited
 like any change); companies are bulk-inserted in batches because the demo must also
 produce province-scale registries (10^6 rows). Then, unless asked not to, a year of work
-(``activity``: plans, draws, visits, results, follow-ups, all through the services).
-Deterministic for a given seed; running it again adds companies after the existing ones
-and skips what already exists.
+(``activity``: plans, draws, visits, results, follow-ups, all through the services) that
+ends on the day it is built (``clock.today()``). Dates of the registries are relative to
+that day too: inspectors' certificates are valid around it, companies are registered
+before the activity's first year. Deterministic for a given seed and build day; running
+it again adds companies after the existing ones and skips what already exists.
 """
 
 from __future__ import annotations
@@ -49,7 +51,6 @@ NAME_CHARS = "华鑫盛泰恒通达源丰瑞祥宏兴隆昌顺安康宇博远润
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰文博宇浩然欣怡子轩"
 COMPANY_BATCH = 10_000
-REGISTERED_AT = dt.datetime(2025, 12, 1, tzinfo=dt.UTC)
 INDUSTRY_NAMES = {code: name for code, name, kind in TAGS if kind == "industry"}
 
 
@@ -63,15 +64,17 @@ class Summary:
 
 def accounts_help() -> str:
     sups = ", ".join(f"sup-{code.lower()}" for code, _, _ in DEPARTMENTS)
+    last_month = clock.today().replace(day=1) - dt.timedelta(days=1)
     return ("  demo accounts (password for all: %s):\n"
             "    admin          admin: registries, users, audit\n"
             "    coordinator    regional 双随机 office: reads every department\n"
             "    %s\n                   supervisors, one per department\n"
             "    insp-scjg-1 .. insp-yjgl-2   inspectors (two per department; all ten of\n"
             "                   SCJG, XFJY and WSJK: insp-scjg-1 .. insp-scjg-10)\n"
-            "  the demo's year (2026, as of 20 November): /dashboard as sup-scjg;\n"
-            "    fieldinspect report monthly --department SCJG --month 2026-10 --xlsx out.xlsx"
-            % (DEMO_PASSWORD, sups))
+            "  the demo's year of work (the twelve months up to the day it was built):\n"
+            "    /dashboard as sup-scjg;\n"
+            "    fieldinspect report monthly --department SCJG --month %s --xlsx out.xlsx"
+            % (DEMO_PASSWORD, sups, f"{last_month:%Y-%m}"))
 
 
 @functools.cache
@@ -112,18 +115,19 @@ def load(session: Session, *, companies: int = 2000, seed: int = 20250101, pii_k
     if activity and signer is None:
         raise ValueError("the demo activity needs the server's signer")
     rng = random.Random(seed)
+    today = clock.today()  # the day the demo is built: its dates are relative to it
     summary = Summary()
     summary.created["departments"] = _departments(session)
     summary.created["tags"] = _tags(session)
     summary.created["items"] = _items(session)
-    summary.created["inspectors"] = _inspectors(session, rng, pii_key)
+    summary.created["inspectors"] = _inspectors(session, rng, pii_key, today)
     summary.created["users"] = _users(session)
-    summary.created["companies"] = _companies(session, rng, companies, progress)
+    summary.created["companies"] = _companies(session, rng, companies, progress, today)
     if activity:
         from server.demo import activity as year
 
         summary.created.update(year.build(session, seed=seed, signer=signer,
-                                          entry_rules=entry_rules))
+                                          entry_rules=entry_rules, today=today))
     return summary
 
 
@@ -169,21 +173,40 @@ def _person_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
 
-def _inspectors(session: Session, rng: random.Random, pii_key: str) -> int:
+def certificate_dates(today: dt.date) -> tuple[dt.date, dt.date, dt.date]:
+    """(valid from, valid until, the lapsed one's end) for a demo built on ``today``:
+    valid from three years before its year to two years after, so through the whole of
+    the activity's twelve months and for a while after; one per department lapsed in the
+    summer two years before, so it is never drawn."""
+    return (dt.date(today.year - 3, 1, 1), dt.date(today.year + 2, 12, 31),
+            dt.date(today.year - 2, 6, 30))
+
+
+def registered_at(today: dt.date) -> dt.datetime:
+    """When the demo's companies entered the registry: 1 December before the year of the
+    activity's first task, so they are the monthly report's coverage base (companies
+    registered by the end of the previous year) in every year the activity touches."""
+    from server.demo.activity import first_window_start
+
+    return dt.datetime(first_window_start(today).year - 1, 12, 1, tzinfo=dt.UTC)
+
+
+def _inspectors(session: Session, rng: random.Random, pii_key: str, today: dt.date) -> int:
     if session.scalar(select(func.count()).select_from(Inspector)):
         return 0
     dept = _dept_ids(session)
+    valid_from, valid_until, lapsed = certificate_dates(today)
     used: set[str] = set()
     count = 0
     for d_index, (code, _name, _) in enumerate(DEPARTMENTS):
         expertise = DEPARTMENT_EXPERTISE[code]
         for n in range(11):
-            valid_until = dt.date(2028, 12, 31) if n != 10 else dt.date(2025, 6, 30)
+            until = valid_until if n != 10 else lapsed
             inspectors.create(session, SYSTEM, dict(
                 name=_person_name(rng), id_number=id_number(rng, "130129", used),
                 mobile=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
                 certificate_number=f"13012920{d_index + 1:02d}{n + 1:04d}",
-                certificate_valid_from=dt.date(2023, 1, 1), certificate_valid_until=valid_until,
+                certificate_valid_from=valid_from, certificate_valid_until=until,
                 issuing_authority="石家庄市人民政府", department_id=dept[code],
                 section=("综合执法科", "监督检查科", "法规科")[n % 3],
                 tags=sorted(rng.sample(expertise, k=min(len(expertise), rng.choice((1, 2)))))),
@@ -214,15 +237,16 @@ def _users(session: Session) -> int:
     return count
 
 
-def _companies(session: Session, rng: random.Random, total: int, progress: bool) -> int:
+def _companies(session: Session, rng: random.Random, total: int, progress: bool,
+               today: dt.date) -> int:
     tag_ids = dict(session.execute(select(Tag.code, Tag.id)).all())
     offset = session.scalar(select(func.count()).select_from(Company)) or 0
     classes = [c for c, _ in CLASS_WEIGHTS]
     class_weights = [w for _, w in CLASS_WEIGHTS]
     industry_weights = [w for *_, w in INDUSTRIES]
-    # In the registry since before the activity's year: the monthly report's coverage
-    # base is the companies registered by the end of the previous year.
-    now = min(clock.now(), REGISTERED_AT)
+    # In the registry since before the activity's first year: the monthly report's
+    # coverage base is the companies registered by the end of the previous year.
+    now = min(clock.now(), registered_at(today))
     batches = range(0, total, COMPANY_BATCH)
     bar = click.progressbar(batches, label="companies", show_pos=True) if progress else None
     with bar if bar else _Null() as it:

@@ -1,4 +1,4 @@
-"""A year of 双随机、一公开 work in the demo data set: 2026, as seen on 20 November.
+"""A year of 双随机、一公开 work in the demo data set: the twelve months up to the day it is built.
 
 Why: with registries alone, the dashboard, the monthly report and the public result pages
 show only zeros. Every figure here arises as it does in production, through the services
@@ -8,18 +8,35 @@ device: entry scan with the premises code, answers, results, two signatures, sub
 supervisors approve, return and publish results and follow problems up. Each step is
 audited, so ``fieldinspect audit verify`` holds.
 
-Time is simulated, not read: events run in time order up to the demo's "today",
-``TODAY`` (a fixed date, so the data are the same whatever day and year the demo is
-built), each with ``now=`` set to its own moment; what falls after ``TODAY`` has not
-happened yet (visits still to do, results awaiting review, publications due). Pages that
-ask the wall clock (the dashboard's "today", overdue lists) judge these records against
-the real date, as they would any records. Deterministic for a given seed: the draw seeds
-are derived from it (``plans.publish_plan(new_seed=...)``, for demo data only).
-Created once: skipped when a plan of ``YEAR`` exists.
+The demo's "today" is ``clock.today()`` when it is built, so the dashboard, the overdue
+lists and the monthly report show live figures on the day ``make run`` first starts.
+The schedule below is written as the year it was first told (2026, as seen on
+``REFERENCE``, 20 November) and moved as a whole so that ``REFERENCE`` falls on the
+demo's today: same spacing, so the same mix whatever the day (one task still running,
+some visits overdue, a review backlog of the last days, one result returned,
+publications due, follow-ups open and closed). When the twelve months span two calendar
+years, each department has a plan for each year its tasks' windows start in (a task's
+window starts in its plan's year).
+
+Time is simulated, not read: events run in time order up to 18:00 on the demo's today,
+each with ``now=`` set to its own moment, and the process clock (``server.clock``) is
+a frozen one moved to each event's moment, so what a service or a column default stamps
+without being told (a plan's creation, its audit entry) carries that moment too; what
+falls later has not happened yet (visits still to do, results awaiting review,
+publications due). Pages that ask the clock (the dashboard's "today", overdue lists)
+judge these records against the app's date, as they would any records. Deterministic for
+a given seed and build day: the draw seeds are derived from the seed
+(``plans.publish_plan(new_seed=...)``, for demo data only).
+
+Created once, into an empty plan register: skipped when any plan exists. The dates move
+with the build day, so a check for "this year's plan" would not recognise last year's
+build (and would add a second, overlapping year to it), and a plan someone made on the
+demo database would collide with the simulated ones on (department, year).
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import heapq
@@ -32,6 +49,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from schemas.sync import PushSchema
+from server import clock
 from server.clock import CHINA
 from server.models import (
     Company,
@@ -64,19 +82,26 @@ from sync.hlc import HLC
 from sync.ids import uuid7
 from sync.ops import RESULT_FIELD, checklist_hash
 
-YEAR = 2026
-TODAY = dt.date(2026, 11, 20)
-END = dt.datetime(2026, 11, 20, 18, 0, tzinfo=CHINA)  # nothing later has happened
-PLAN_TITLES = {"SCJG": "赞皇县市场监督管理局2026年度双随机抽查工作计划",
-               "XFJY": "赞皇县消防救援大队2026年度双随机抽查工作计划",
-               "WSJK": "赞皇县卫生健康局2026年度双随机抽查工作计划"}
+# The day the schedule is written for: its "MM-DD" dates are of this year, and the whole
+# schedule moves so that this day falls on the demo's today.
+REFERENCE = dt.date(2026, 11, 20)
+END_HOUR = 18  # nothing later than 18:00 on the demo's today has happened
+PLAN_TITLES = {"SCJG": "赞皇县市场监督管理局{year}年度双随机抽查工作计划",
+               "XFJY": "赞皇县消防救援大队{year}年度双随机抽查工作计划",
+               "WSJK": "赞皇县卫生健康局{year}年度双随机抽查工作计划"}
+PLAN_PUBLISHED = (1, 20)  # plans are published on 20 January of their year ...
+PLAN_LEAD_DAYS = 7  # ... and at the latest a week before their first draw
+PHONES_FROM = "01-12"  # the inspectors' accounts and phones, before any plan is published
 DEFAULT_ENTRY_RULES = {"grace_minutes": 120, "distance_flag_m": 500, "manual_days": 10}
 PROBLEM_RATE = 0.13
 MAX_WORKED_PER_TASK = 60
 SKIPPED_RATE = 0.04  # visits of an ended window never made (overdue on the dashboard)
 OFFLINE_RATE = 0.12  # phones that push hours after the scan (entry flagged synced_later)
-BACKLOG_FROM = dt.date(2026, 11, 9)
-UNPUBLISHED_RATE = 0.35  # of results approved from 15 October: not yet published
+BACKLOG_FROM = "11-09"  # results submitted since then are not reviewed yet
+RETURNED_WITHIN_DAYS = 30  # the first result without problems submitted since: returned
+UNPUBLISHED_FROM = "10-15"
+UNPUBLISHED_RATE = 0.35  # of results approved since UNPUBLISHED_FROM: not yet published
+PENDING_TRANSFER_FROM = "10-01"  # the first follow-up since then: a transfer not yet accepted
 # Yes/no questions where "no" is the good answer.
 GOOD_NO = {"price_fraud", "false_advertising", "prohibited_terms", "data_tampering",
            "living_in_shop", "illegal_subcontracting", "unorganized_emission"}
@@ -135,8 +160,33 @@ TASKS = [
 ]
 
 
-def _day(text: str) -> dt.date:
-    return dt.date.fromisoformat(f"{YEAR}-{text}")
+@dataclass(frozen=True)
+class Schedule:
+    """The schedule's dates for a demo built on ``today``."""
+
+    today: dt.date
+
+    def day(self, text: str) -> dt.date:
+        """A "MM-DD" date of ``REFERENCE``'s year, moved by as many days as ``today`` is
+        from ``REFERENCE``."""
+        return dt.date.fromisoformat(f"{REFERENCE.year}-{text}") + (self.today - REFERENCE)
+
+    @property
+    def end(self) -> dt.datetime:
+        return _at(self.today, END_HOUR)
+
+    @property
+    def first_window_start(self) -> dt.date:
+        return min(self.day(spec.window[0]) for spec in TASKS)
+
+    @property
+    def last_window_end(self) -> dt.date:
+        return max(self.day(spec.window[1]) for spec in TASKS)
+
+
+def first_window_start(today: dt.date) -> dt.date:
+    """When the earliest task of a demo built on ``today`` opens (the registry predates it)."""
+    return Schedule(today).first_window_start
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -168,10 +218,14 @@ class _World:
     seed: int
     signer: Signer
     entry_rules: dict
+    schedule: Schedule
+    clock: clock.FixedClock
     departments: dict[str, Department] = field(default_factory=dict)
     supervisors: dict[int, Actor] = field(default_factory=dict)
     phones: dict[int, _Phone] = field(default_factory=dict)
     workdays: list[dt.date] = field(default_factory=list)
+    plans: list[int] = field(default_factory=list)
+    tasks: dict[str, int] = field(default_factory=dict)  # by the spec's name
     queue: list = field(default_factory=list)
     order: int = 0
     follow_up_plan: list[str] = field(default_factory=lambda: [
@@ -179,50 +233,67 @@ class _World:
     transfer_pending_done: bool = False
     returned_done: bool = False
 
+    @property
+    def today(self) -> dt.date:
+        return self.schedule.today
+
     def at(self, when: dt.datetime, fn: Callable, *args) -> None:
         """Schedule ``fn(when, *args)``; what falls after the demo's today never runs."""
-        if when <= END:
+        if when <= self.schedule.end:
             heapq.heappush(self.queue, (when, self.order, fn, args))
             self.order += 1
 
     def run(self) -> None:
         while self.queue:
             when, _, fn, args = heapq.heappop(self.queue)
+            self.clock.set(when)
             fn(self, when, *args)
 
     def workday_after(self, day: dt.date, n: int) -> dt.date:
         return workdays.add_working_days(self.session, day, n)
 
+    def workday_on_or_before(self, day: dt.date) -> dt.date:
+        index = bisect.bisect_right(self.workdays, day) - 1
+        if index < 0:
+            raise ValueError(f"{day} is before the simulated working days")
+        return self.workdays[index]
+
     def office_time(self, day: dt.date) -> dt.datetime:
         return _at(day, self.rng.randint(9, 16), self.rng.randrange(0, 60))
 
 
-def build(session: Session, *, seed: int, signer: Signer,
-          entry_rules: dict | None = None) -> dict[str, int]:
-    """The year's activity, once; the counts of what was made."""
+def build(session: Session, *, seed: int, signer: Signer, entry_rules: dict | None = None,
+          today: dt.date | None = None) -> dict[str, int]:
+    """The twelve months of activity up to ``today`` (default: the clock's today), once;
+    the counts of what was made."""
     counts = _Counts()
-    if session.scalar(select(Plan.id).where(Plan.year == YEAR).limit(1)) is not None:
+    if session.scalar(select(Plan.id).limit(1)) is not None:
         return vars(counts)
+    schedule = Schedule(today or clock.today())
     world = _World(session, random.Random(seed), seed, signer,
-                   entry_rules or DEFAULT_ENTRY_RULES)
+                   entry_rules or DEFAULT_ENTRY_RULES, schedule,
+                   clock.FixedClock(_at(schedule.day(PHONES_FROM), 9)))
     world.departments = {d.code: d for d in session.scalars(select(Department))}
     if any(code not in world.departments for code in PLAN_TITLES):
         return vars(counts)
     world.supervisors = {u.department_id: accounts.actor_for(u) for u in session.scalars(
         select(User).where(User.role == "supervisor", User.active.is_(True)))}
-    start = dt.date(YEAR, 1, 1)
-    world.workdays = [d for d in (start + dt.timedelta(days=i) for i in range(365))
+    # Working days from a month before the first event (plans are drafted a week before
+    # they are published, snapped to working days) to the last window's end.
+    first = schedule.day(PHONES_FROM) - dt.timedelta(days=31)
+    world.workdays = [d for d in (first + dt.timedelta(days=i)
+                                  for i in range((schedule.last_window_end - first).days + 1))
                       if workdays.is_workday(session, d)]
-    _phones(world)
-    tasks = _plans(world)
-    for task, spec in tasks:
-        draw_day = world.workday_after(task.window_start - dt.timedelta(days=14), 3)
-        world.at(_at(draw_day, 9, 30), _draw, task.id, spec)
-    world.run()
+    with clock.using(world.clock):
+        phones_at = _at(world.workday_after(schedule.day(PHONES_FROM) - dt.timedelta(days=1), 1),
+                        9)
+        world.at(phones_at, _phones)
+        _plans(world)
+        world.run()
     session.flush()
-    task_ids = [t.id for t, _ in tasks]
-    counts.plans = len(PLAN_TITLES)
-    counts.tasks = len(tasks)
+    task_ids = list(world.tasks.values())
+    counts.plans = len(world.plans)
+    counts.tasks = len(task_ids)
     counts.visits = session.scalar(select(func.count()).select_from(Visit).where(
         Visit.task_id.in_(task_ids))) or 0
     counts.results = session.scalar(select(func.count()).select_from(Result).where(
@@ -232,7 +303,7 @@ def build(session: Session, *, seed: int, signer: Signer,
 
 
 # --- people and phones ---------------------------------------------------------------------------
-def _phones(world: _World) -> None:
+def _phones(world: _World, when: dt.datetime) -> None:
     """Every certified inspector of the planning departments gets an account (as the
     first two already have: insp-<dept>-<n>, by inspector id) and registers a phone."""
     session = world.session
@@ -240,7 +311,6 @@ def _phones(world: _World) -> None:
         select(User).where(User.role == "inspector"))}
     from server.demo import DEMO_PASSWORD, demo_password_hash
 
-    when = _at(dt.date(YEAR, 1, 12), 9)
     for code in PLAN_TITLES:
         dept = world.departments[code]
         people = session.scalars(select(Inspector).where(
@@ -248,8 +318,8 @@ def _phones(world: _World) -> None:
             .order_by(Inspector.id)).all()
         for n, person in enumerate(people, start=1):
             if person.certificate_valid_until and \
-                    person.certificate_valid_until < dt.date(YEAR, 1, 1):
-                continue  # cannot be drawn this year
+                    person.certificate_valid_until < world.schedule.first_window_start:
+                continue  # cannot be drawn for any of the demo's tasks
             user = users.get(person.id)
             if user is None:
                 user = accounts.create_user(session, SYSTEM, dict(
@@ -263,41 +333,76 @@ def _phones(world: _World) -> None:
 
 
 # --- plans, tasks, draws ---------------------------------------------------------------------------
-def _plans(world: _World) -> list[tuple[Task, TaskSpec]]:
-    session = world.session
+def _draw_day(world: _World, window_start: dt.date) -> dt.date:
+    return world.workday_after(window_start - dt.timedelta(days=14), 3)
+
+
+def _plans(world: _World) -> None:
+    """A plan per department and year its tasks' windows start in (a task's window must
+    start in its plan's year), drafted with its tasks a week before it is published.
+    Published on 20 January of its year, but not before the schedule's 20 January (a plan
+    of the year the demo's twelve months begin in is published late rather than before
+    them) and at the latest a week before its first draw (a plan of the next year whose
+    first task opens in early January: in December). Each task is drawn shortly before
+    its window opens."""
+    schedule = world.schedule
+    groups: dict[tuple[int, str], list[TaskSpec]] = defaultdict(list)
+    for spec in TASKS:
+        groups[(schedule.day(spec.window[0]).year, spec.lead)].append(spec)
+    order = {code: n for n, code in enumerate(PLAN_TITLES)}
+    for (year, code), specs in sorted(groups.items(), key=lambda g: (g[0][0], order[g[0][1]])):
+        first_draw = min(_draw_day(world, schedule.day(s.window[0])) for s in specs)
+        published = min(max(dt.date(year, *PLAN_PUBLISHED), schedule.day("01-20")),
+                        first_draw - dt.timedelta(days=PLAN_LEAD_DAYS))
+        published = world.workday_on_or_before(published)
+        drafted = world.workday_on_or_before(published - dt.timedelta(days=7))
+        world.at(_at(drafted, 15), _draft_plan, code, year, specs)
+        world.at(_at(published, 10), _publish_plan, code, year)
+        for spec in specs:
+            world.at(_at(_draw_day(world, schedule.day(spec.window[0])), 9, 30), _draw, spec)
+
+
+def _draft_plan(world: _World, when: dt.datetime, code: str, year: int,
+                specs: list[TaskSpec]) -> None:
+    session, schedule = world.session, world.schedule
     versions = dict(session.execute(
         select(InspectionItem.code, InspectionItemVersion.id).join(
             InspectionItemVersion, (InspectionItemVersion.item_id == InspectionItem.id) &
             (InspectionItemVersion.version == InspectionItem.current_version))).all())
-    made = []
-    for code, title in PLAN_TITLES.items():
-        dept = world.departments[code]
-        supervisor = world.supervisors[dept.id]
-        plan = plans.create_plan(session, supervisor, {"department_id": dept.id, "year": YEAR,
-                                                       "title": title})
-        for spec in (s for s in TASKS if s.lead == code):
-            data = {"name": spec.name, "kind": "random",
-                    "department_ids": [world.departments[o].id for o in spec.others],
-                    "joint_mode": spec.joint_mode,
-                    "item_versions": [versions[i] for i in spec.items], "scope": spec.scope,
-                    "ratios": spec.ratios, "fixed_count": spec.fixed_count,
-                    "window_start": _day(spec.window[0]), "window_end": _day(spec.window[1]),
-                    "result_deadline": _day(spec.deadline), "exclusion_days": 365,
-                    "cap_per_department": 2, "cap_total": 4, "inspector_cap": None}
-            made.append((plans.create_task(session, supervisor, plan.id, data), spec))
-
-        def seed_of(task: Task) -> bytes:
-            return hashlib.sha256(f"fieldinspect-demo|{world.seed}|{task.name}".encode()).digest()
-
-        plans.publish_plan(session, supervisor, plan.id, filing_reason=None,
-                           now=_at(dt.date(YEAR, 1, 20), 10), new_seed=seed_of)
-    made.sort(key=lambda pair: pair[0].window_start)
-    return made
+    dept = world.departments[code]
+    supervisor = world.supervisors[dept.id]
+    plan = plans.create_plan(session, supervisor, {
+        "department_id": dept.id, "year": year, "title": PLAN_TITLES[code].format(year=year)})
+    world.plans.append(plan.id)
+    for spec in specs:
+        data = {"name": spec.name, "kind": "random",
+                "department_ids": [world.departments[o].id for o in spec.others],
+                "joint_mode": spec.joint_mode,
+                "item_versions": [versions[i] for i in spec.items], "scope": spec.scope,
+                "ratios": spec.ratios, "fixed_count": spec.fixed_count,
+                "window_start": schedule.day(spec.window[0]),
+                "window_end": schedule.day(spec.window[1]),
+                "result_deadline": schedule.day(spec.deadline), "exclusion_days": 365,
+                "cap_per_department": 2, "cap_total": 4, "inspector_cap": None}
+        world.tasks[spec.name] = plans.create_task(session, supervisor, plan.id, data).id
 
 
-def _draw(world: _World, when: dt.datetime, task_id: int, spec: TaskSpec) -> None:
+def _publish_plan(world: _World, when: dt.datetime, code: str, year: int) -> None:
     session = world.session
-    task = session.get(Task, task_id)
+    dept = world.departments[code]
+    plan_id = session.scalar(select(Plan.id).where(Plan.department_id == dept.id,
+                                                   Plan.year == year))
+
+    def seed_of(task: Task) -> bytes:
+        return hashlib.sha256(f"fieldinspect-demo|{world.seed}|{task.name}".encode()).digest()
+
+    plans.publish_plan(session, world.supervisors[dept.id], plan_id, filing_reason=None,
+                       now=when, new_seed=seed_of)
+
+
+def _draw(world: _World, when: dt.datetime, spec: TaskSpec) -> None:
+    session = world.session
+    task = session.get(Task, world.tasks[spec.name])
     supervisor = world.supervisors[task.lead_department_id]
     try:
         with session.begin_nested():
@@ -310,19 +415,34 @@ def _draw(world: _World, when: dt.datetime, task_id: int, spec: TaskSpec) -> Non
                              .order_by(Visit.id).limit(MAX_WORKED_PER_TASK)).all()
     on_site = any(session.get(InspectionItemVersion, i.item_version_id).method == "on_site"
                   for i in task.items)
-    last = min(task.window_end, TODAY)
+    last = min(task.window_end, world.today)
     days = [d for d in world.workdays if task.window_start <= d <= task.window_end]
-    for visit_id, company_id in visits:
-        day = world.rng.choice(days)
-        if task.window_end < TODAY and world.rng.random() < SKIPPED_RATE:
+    # The teams spread their visits over the window's working days, in no particular order:
+    # so the task still running has visits in its last days too, whatever the build day.
+    visits = list(visits)
+    world.rng.shuffle(visits)
+    planned = []
+    for n, (visit_id, company_id) in enumerate(visits):
+        day = days[min(len(days) - 1, int((n + world.rng.random()) * len(days) / len(visits)))]
+        if task.window_end < world.today and world.rng.random() < SKIPPED_RATE:
             continue  # never made: overdue
         if day > last:
             continue  # still to come
-        if on_site and codes.current_premises(session, company_id) is None:
-            codes.issue_premises(session, supervisor, company_id, now=when)  # posted at the door
         problem = world.rng.random() < PROBLEM_RATE
         category = world.rng.choice(spec.problems) if problem else "no_problem"
-        partial = day >= TODAY - dt.timedelta(days=1)
+        partial = day >= world.today - dt.timedelta(days=1)
+        planned.append((day, visit_id, company_id, category, partial))
+    planned.sort()
+    if task.window_start <= world.today <= task.window_end:
+        # The running task's first visit finds a problem to follow up: the transfer that
+        # still awaits acceptance today (``_follow_up``), whatever the chance gave before.
+        first = next((n for n, p in enumerate(planned) if not p[4]), None)
+        needs = [c for c in spec.problems if c != "corrected"]
+        if first is not None and needs:
+            planned[first] = planned[first][:3] + (needs[0], False)
+    for day, visit_id, company_id, category, partial in planned:
+        if on_site and codes.current_premises(session, company_id) is None:
+            codes.issue_premises(session, supervisor, company_id, now=when)  # posted at the door
         world.at(_at(day, world.rng.randint(8, 15), world.rng.randrange(0, 60)),
                  _field_work, visit_id, category, partial)
 
@@ -375,6 +495,7 @@ def _push(world: _World, phone: _Phone, ops: list[dict], now: dt.datetime) -> li
     service. Anything but ``applied`` is a mistake in this module: fail loudly."""
     data = PushSchema().load({"device_id": phone.device_id, "ops": ops})
     session = world.session
+    world.clock.set(now)  # a push hours after the scan is stamped when it arrives
     out = sync.push(session, phone.actor, device_id=phone.device_id, credential=phone.credential,
                     ops=data["ops"], now=now, entry_rules=world.entry_rules,
                     public_keys=lambda: {**signing.public_keys(session),
@@ -481,12 +602,12 @@ def _signature(member, visit) -> str:
 # --- review, publication, follow-up ----------------------------------------------------------------
 def _after_submit(world: _World, submitted: dt.datetime, result_id: int, category: str,
                   recheck_of: int | None) -> None:
-    rng = world.rng
-    # November's reviews run behind: a few results are still awaiting review "today".
-    wait = rng.randint(3, 8) if submitted.date() >= BACKLOG_FROM else rng.randint(1, 4)
-    review = world.office_time(world.workday_after(submitted.date(), wait))
+    day = submitted.astimezone(CHINA).date()
+    if day >= world.schedule.day(BACKLOG_FROM):
+        return  # the last days' reviews run behind: still awaiting review today
+    review = world.office_time(world.workday_after(day, world.rng.randint(1, 4)))
     if (not world.returned_done and recheck_of is None and category == "no_problem"
-            and submitted.date() >= TODAY - dt.timedelta(days=20)):
+            and day >= world.today - dt.timedelta(days=RETURNED_WITHIN_DAYS)):
         world.returned_done = True
         world.at(review, _return, result_id)
         return
@@ -510,7 +631,8 @@ def _approve(world: _World, when: dt.datetime, result_id: int, category: str,
     result = session.get(Result, result_id)
     supervisor = _supervisor_of(world, result)
     results.approve(session, supervisor, result_id, now=when)
-    if not (when.date() >= dt.date(YEAR, 10, 15) and rng.random() < UNPUBLISHED_RATE):
+    recent = when.astimezone(CHINA).date() >= world.schedule.day(UNPUBLISHED_FROM)
+    if not (recent and rng.random() < UNPUBLISHED_RATE):
         world.at(world.office_time(world.workday_after(when.date(), rng.randint(1, 5))),
                  _publish, result_id)
     if recheck_of is not None:
@@ -536,7 +658,8 @@ def _follow_up(world: _World, when: dt.datetime, result_id: int) -> None:
     supervisor = _supervisor_of(world, result)
     task = session.get(Task, result.task_id)
     lead_code = next(c for c, d in world.departments.items() if d.id == task.lead_department_id)
-    if when.date() >= dt.date(YEAR, 10, 1) and not world.transfer_pending_done:
+    day = when.astimezone(CHINA).date()
+    if day >= world.schedule.day(PENDING_TRANSFER_FROM) and not world.transfer_pending_done:
         kind = "transfer_pending"
         world.transfer_pending_done = True
     elif world.follow_up_plan:
@@ -557,7 +680,7 @@ def _follow_up(world: _World, when: dt.datetime, result_id: int) -> None:
                      _close, follow.id, "已立案调查，依法作出行政处罚并督促整改。", True,
                      receiver)
     elif kind == "case":
-        number = f"赞{lead_code[:2]}立字〔{YEAR}〕{rng.randint(10, 99)}号"
+        number = f"赞{lead_code[:2]}立字〔{day.year}〕{rng.randint(10, 99)}号"
         follow = follow_ups.open_follow_up(session, supervisor, result_id, kind="case",
                                            description="涉嫌违法，依法立案调查。",
                                            case_number=number, now=when)
