@@ -430,7 +430,10 @@ def _draw(world: _World, when: dt.datetime, spec: TaskSpec) -> None:
             continue  # still to come
         problem = world.rng.random() < PROBLEM_RATE
         category = world.rng.choice(spec.problems) if problem else "no_problem"
-        partial = day >= world.today - dt.timedelta(days=1)
+        # Today's visits: every other one still under way (entered, part of the checklist),
+        # the rest done and submitted this morning, so a result awaits review whose
+        # publication deadline counts from today.
+        partial = day == world.today and n % 2 == 0
         planned.append((day, visit_id, company_id, category, partial))
     planned.sort()
     if task.window_start <= world.today <= task.window_end:
