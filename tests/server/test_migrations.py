@@ -3,6 +3,8 @@ and carry the data a database already holds down and up again."""
 
 from __future__ import annotations
 
+import contextlib
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -33,6 +35,23 @@ def test_audit_table_is_at_head_revision(backend):
         assert MigrationContext.configure(conn).get_current_revision() == "0014"
 
 
+@contextlib.contextmanager
+def _committed_team(url: str, settings):
+    """(engine, world, team) on the migrated database at ``url``; what the block does
+    through the app is committed when it ends."""
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        outer = conn.begin()
+        db = OneConnection(conn)
+        app = create_app(settings, db)
+        with db.write_session() as session:
+            world = make_world(app, session)
+            team = make_team(world, session, app)
+        yield engine, world, team
+        outer.commit()
+
+
 def _sync_state(conn) -> dict:
     """What 0013 moved: the heads, the bases not yet received, each device's op count."""
     rows = {
@@ -50,14 +69,7 @@ def test_0013_carries_heads_and_late_bases_down_and_up_again_and_the_push_goes_o
     and an op whose base has not arrived yet survive 0013 -> 0012 -> 0013 unchanged, and the
     late op pushed afterwards is still recognised as late."""
     url = scratch_database_url
-    upgrade(url)
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        outer = conn.begin()
-        db = OneConnection(conn)
-        app = create_app(settings, db)
-        with db.write_session() as session:
-            team = make_team(make_world(app, session), session, app)
+    with _committed_team(url, settings) as (engine, _, team):
         a, b = team.phones
         visit = team.visits[0]
         first_a = answer(visit, team.item, "yes", hlc=HLC(10, 0, "a"))
@@ -68,7 +80,6 @@ def test_0013_carries_heads_and_late_bases_down_and_up_again_and_the_push_goes_o
         results = [push(a, [first_a]), push(b, [first_b]), push(a, [on_top])]
         assert [r.get_json()["results"][0]["outcome"] for r in results] == [
             "applied", "conflict", "applied"]
-        outer.commit()
     with engine.connect() as conn:
         before = _sync_state(conn)
     assert len(before["heads"]) == 3 and before["bases"] == {(unsent["op_id"], on_top["op_id"])}
@@ -111,20 +122,11 @@ def test_0014_gives_an_existing_publication_deadline_its_count_and_source(
     from tests.server.test_results import submit
 
     url = scratch_database_url
-    upgrade(url)
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        outer = conn.begin()
-        db = OneConnection(conn)
-        app = create_app(settings, db)
-        with db.write_session() as session:
-            world = make_world(app, session)
-            team = make_team(world, session, app)
+    with _committed_team(url, settings) as (engine, world, team):
         result_id = submit(team, team.visits[0], category="pending")
         approved = world.sup_a.post(f"/api/v1/results/{result_id}/approve").get_json()
         world.sup_a.post(f"/api/v1/results/{result_id}/follow-ups",
                          json={"kind": "rectify", "description": "限期整改"})
-        outer.commit()
     command.downgrade(alembic_config(url), "0013")
     with engine.connect() as conn:
         assert "publication_days" not in {c["name"] for c in inspect(conn).get_columns("results")}
