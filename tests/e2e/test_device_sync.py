@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from server import clock
 from server.models import SyncOp, User, Visit
 from sync.client import Device
 from tests import factories as f
@@ -18,7 +19,10 @@ from tests.wsgi_requests import BASE, session_for
 
 
 def phone(app, tmp_path, user: User, name: str) -> Device:
-    device = Device(tmp_path / f"{name}.sqlite", BASE, http=session_for(app))
+    # the phone's clock is the suite's (its scans are judged at the phone's time), not the
+    # machine's: on a machine whose date is not the suite's the door scan would miss the visit
+    device = Device(tmp_path / f"{name}.sqlite", BASE, http=session_for(app),
+                    clock=lambda: clock.now().timestamp())
     device.sign_in(user.username, f.PASSWORD)
     device.register(name)
     device.refresh_packs()
