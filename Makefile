@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: run test bench lint clean
+.PHONY: run test test-future bench lint clean
 
 $(BIN)/fieldinspect: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ run: $(BIN)/fieldinspect
 
 test: $(BIN)/fieldinspect
 	scripts/test
+
+test-future: $(BIN)/fieldinspect
+	scripts/test-future
 
 bench: $(BIN)/fieldinspect
 	$(BIN)/python bench/import_companies.py
