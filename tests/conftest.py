@@ -191,27 +191,30 @@ def scratch_database_url(backend, tmp_path):
     if name == "sqlite":
         yield f"sqlite:///{tmp_path / 'cli.db'}"
         return
-    base, _, _ = url.rpartition("/")
+    # Named after the test database, so two suites on two test databases of one server
+    # (a second checkout, a second run) never share a scratch database.
+    base, _, test_db = url.rpartition("/")
+    scratch = f"{test_db.split('?')[0]}_scratch"
     admin = create_engine(make_engine(url).url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        _drop_scratch(conn)
-        conn.execute(text("CREATE DATABASE fieldinspect_scratch"))
-    yield f"{base}/fieldinspect_scratch"
+        _drop_scratch(conn, scratch)
+        conn.execute(text(f'CREATE DATABASE "{scratch}"'))
+    yield f"{base}/{scratch}"
     with admin.connect() as conn:
-        _drop_scratch(conn)
+        _drop_scratch(conn, scratch)
     admin.dispose()
 
 
-def _drop_scratch(conn) -> None:
+def _drop_scratch(conn, scratch: str) -> None:
     """Drop the scratch database, ending the test's own connections to it first. Not
     ``WITH (FORCE)``: that also tries to terminate an autovacuum worker busy in it, which
     a role that is not superuser may not do (InsufficientPrivilege), while a plain DROP
     DATABASE tells autovacuum to leave and waits a few seconds for ended backends."""
     conn.execute(text(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-        "WHERE datname = 'fieldinspect_scratch' AND usename = current_user "
-        "AND pid <> pg_backend_pid()"))
-    conn.execute(text("DROP DATABASE IF EXISTS fieldinspect_scratch"))
+        "WHERE datname = :name AND usename = current_user "
+        "AND pid <> pg_backend_pid()"), {"name": scratch})
+    conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}"'))
 
 
 @pytest.fixture
