@@ -435,8 +435,8 @@ def verify(session: Session, draw: Draw) -> dict:
 
 
 def seed_revealed(task: Task, now: dt.datetime) -> bool:
-    """The seed is public once the visit window has started."""
-    return now.date() >= task.window_start
+    """The seed is public once the visit window has started (a calendar day in China)."""
+    return clock.china_date(now) >= task.window_start
 
 
 def describe(session: Session, draw: Draw, *, now: dt.datetime) -> dict:

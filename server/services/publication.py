@@ -54,5 +54,20 @@ def draw(session: Session, draw_id: int) -> Draw:
     return found
 
 
+# What the public does not see of a draw before its visit window opens.
+HIDDEN_BEFORE_WINDOW = ("companies", "teams", "overlapping_visits", "inspector_substitutions")
+
+
 def describe_draw(session: Session, draw_id: int, *, now: dt.datetime) -> dict:
-    return draws.describe(session, draw(session, draw_id), now=now)
+    """A draw as the public sees it. Before the visit window opens: the task, the counts per
+    stratum, the seed commitment and the eligible set's hash (anyone can check the inputs
+    were fixed), but not which companies were drawn nor who goes: a company told in advance
+    could prepare for the visit. From ``window_start`` (in China) everything, with the seed
+    to re-run the draw."""
+    found = draw(session, draw_id)
+    described = draws.describe(session, found, now=now)
+    task = session.get(Task, found.task_id)
+    described["details_from"] = task.window_start.isoformat()
+    if not described["seed_revealed"]:
+        described.update(dict.fromkeys(HIDDEN_BEFORE_WINDOW))
+    return described

@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select, text
 
+from server import clock
 from server.models import Company, Draw, Task, Visit
 from server.models import Inspector as _Inspector
 from server.services import companies as company_service
@@ -293,16 +294,35 @@ def far_future_task(world, field, session):
     return task
 
 
-def test_the_public_draw_shows_names_and_departments_but_no_personal_data(world, field, app,
-                                                                         session):
+def test_the_public_draw_shows_its_companies_and_teams_from_the_window_and_nothing_personal(
+        world, field, app, session, clock_at):
     task = far_future_task(world, field, session)
     draw = run_draw(world.sup_a, task["id"])
     public = app.test_client().get(f"/api/v1/public/draws/{draw['id']}")
     assert public.status_code == 200
-    body = public.get_data(as_text=True)
-    assert "id_number" not in body and "mobile" not in body and "certificate" not in body
     data = public.get_json()
-    assert data["seed"] is None and data["seed_revealed"] is False  # window not started yet
+    # before the window: the inputs' commitments and the counts, not who was drawn or who goes
+    assert data["seed"] is None and data["seed_revealed"] is False
+    assert (data["companies"], data["teams"], data["overlapping_visits"],
+            data["inspector_substitutions"]) == (None, None, None, None)
+    assert data["details_from"] == "2099-03-01"
+    assert data["seed_hash"] == draw["seed_hash"] and data["eligible_hash"]
+    assert sum(s["count"] for s in data["strata"]) == len(
+        [c for c in draw["companies"] if c["role"] == "drawn"])
+    body = public.get_data(as_text=True)
+    assert not any(c["credit_code"] in body for c in draw["companies"] if c["role"] == "drawn")
+    assert app.test_client().get(f"/api/v1/public/draws/{draw['id']}/verify").get_json()[
+        "draw_id"] == draw["id"]  # the re-run stays possible
+    # the draw as its department sees it is whole
+    assert world.sup_a.get(f"/api/v1/draws/{draw['id']}").get_json()["companies"]
+
+    clock_at(dt.datetime(2099, 3, 1, 0, 5, tzinfo=clock.CHINA))  # the window's first minutes
+    data = app.test_client().get(f"/api/v1/public/draws/{draw['id']}").get_json()
+    assert data["seed_revealed"] is True and data["seed"]
+    assert {c["credit_code"] for c in data["companies"]} == \
+        {c["credit_code"] for c in draw["companies"]}
+    body = app.test_client().get(f"/api/v1/public/draws/{draw['id']}").get_data(as_text=True)
+    assert "id_number" not in body and "mobile" not in body and "certificate" not in body
     assert set(data["teams"][0]["inspectors"][0]) == {"name", "department"}
     codes = app.test_client().get(f"/api/v1/public/draws/{draw['id']}/strata/A")
     assert codes.mimetype == "text/plain"
