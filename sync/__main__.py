@@ -14,6 +14,7 @@ tests, ``bench/sync_bench.py`` and ``bench/chaos_sync.py``.
 from __future__ import annotations
 
 import argparse
+import getpass
 import io
 import json
 import random
@@ -52,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_parser(name)
     args = parser.parse_args(argv)
 
-    device = Device(args.replica, args.server, chunk_bytes=args.chunk_kb * 1024)
+    device = Device(args.replica, args.server, chunk_bytes=args.chunk_kb * 1024,
+                    ask_password=_ask_password)
     wait = 0.0
     if args.start_at is not None:
         wait = args.start_at - time.time()
@@ -68,6 +70,13 @@ def main(argv: list[str] | None = None) -> int:
         out["late_start_s"] = round(max(0.0, -wait), 3)  # started up after the moment
     print(json.dumps(out, ensure_ascii=False), flush=True)
     return 0
+
+
+def _ask_password(username: str) -> str | None:
+    """The token expired: ask at the terminal, if there is one (a benchmark has none)."""
+    if not sys.stdin.isatty():
+        return None
+    return getpass.getpass(f"password for {username} (the session expired): ") or None
 
 
 def _cpu_seconds() -> float:

@@ -66,12 +66,20 @@ class Device:
     def __init__(self, replica: str | Path, server: str, *, http: requests.Session | None = None,
                  clock: Callable[[], float] = time.time,
                  random_bytes: Callable[[int], bytes] = os.urandom, timeout: float = 30,
-                 chunk_bytes: int = CHUNK_BYTES):
+                 chunk_bytes: int = CHUNK_BYTES,
+                 ask_password: Callable[[str], str | None] | None = None):
+        """``ask_password(username)`` asks the user again when the token has expired (None:
+        not now); the password itself is never stored, only the token it buys."""
         self.replica = Replica(replica)
         self.server = server.rstrip("/")
         self.http = http or requests.Session()
         self.clock, self.random_bytes, self.timeout = clock, random_bytes, timeout
         self.chunk_bytes = chunk_bytes
+        self.ask_password = ask_password
+        login = self.replica.get("login")
+        if login:  # a replica written before passwords stopped being kept: keep the name only
+            self.replica.put("username", login[0])
+            self.replica.forget("login")
 
     def close(self) -> None:
         self.replica.close()
@@ -82,7 +90,7 @@ class Device:
         body = self._call("POST", "/auth/token", json={"username": username,
                                                        "password": password}, auth=False)
         self.replica.put("token", body["access_token"])
-        self.replica.put("login", [username, password])  # a simulated phone signs in again
+        self.replica.put("username", username)  # to ask for the password again, by name
         self.replica.put("user", body["user"])
         return body["user"]
 
@@ -376,10 +384,12 @@ class Device:
         return response.json()
 
     def _sign_in_again(self) -> bool:
-        login = self.replica.get("login")
-        if not login:
+        """The token expired: ask the user for the password (never stored) and sign in."""
+        username = self.replica.get("username")
+        password = self.ask_password(username) if username and self.ask_password else None
+        if not password:
             return False
-        self.sign_in(*login)
+        self.sign_in(username, password)
         return True
 
 

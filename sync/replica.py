@@ -70,6 +70,9 @@ class Replica:
         (db or self.db).execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
                                 "SET value = excluded.value", (key, json.dumps(value)))
 
+    def forget(self, key: str) -> None:
+        self.db.execute("DELETE FROM meta WHERE key = ?", (key,))
+
     # --- registers --------------------------------------------------------------------------
     def add_revision(self, db: sqlite3.Connection, visit_id: int, register: str,
                      revision: Revision) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 
 from server import clock
 from server.models import SyncOp, User, Visit
-from sync.client import Device
+from sync.client import Device, SyncError
 from tests import factories as f
 from tests.server.test_draws import field  # noqa: F401
 from tests.server.test_scan_to_enter import drawn  # noqa: F401
@@ -167,3 +168,45 @@ def test_a_joint_team_shares_one_checklist_each_department_answering_its_own_ite
         assert notes == {"仓库整洁", "消防通道畅通"}
     assert b.replica.db.execute("SELECT state FROM packs WHERE visit_id = ?",
                                 (visit.id,)).fetchone() == ("entered",)
+
+
+def test_a_phone_keeps_only_its_token_and_asks_for_the_password_again_when_it_expires(
+        team, app, session, tmp_path, clock_at):  # noqa: F811
+    visit = session.get(Visit, team.visits[0])
+    user = session.scalars(select(User).where(
+        User.inspector_id == visit.members[0].inspector_id)).one()
+    asked = []
+
+    def ask(username):
+        asked.append(username)
+        return f.PASSWORD
+
+    device = Device(tmp_path / "phone.sqlite", BASE, http=session_for(app),
+                    clock=lambda: clock.now().timestamp(), ask_password=ask)
+    device.sign_in(user.username, f.PASSWORD)
+    device.register("phone")
+    device.replica.db.execute("PRAGMA wal_checkpoint(FULL)")
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("phone.sqlite*"))
+    assert f.PASSWORD.encode() not in stored
+    assert device.replica.get("login") is None and device.replica.get("username") == user.username
+
+    clock_at(clock.now() + dt.timedelta(days=2))  # the token has expired
+    assert visit.id in device.refresh_packs() and asked == [user.username]
+
+    device.ask_password = None  # nobody at the phone: the sync says so instead of guessing
+    clock_at(clock.now() + dt.timedelta(days=4))
+    with pytest.raises(SyncError) as refused:
+        device.refresh_packs()
+    assert refused.value.status == 401
+    device.close()
+
+
+def test_a_replica_that_kept_a_password_forgets_it_when_opened(tmp_path):
+    from sync.replica import Replica
+
+    old = Replica(tmp_path / "old.sqlite")
+    old.put("login", ["insp-1", "the password"])
+    old.close()
+    device = Device(tmp_path / "old.sqlite", BASE)
+    assert device.replica.get("login") is None and device.replica.get("username") == "insp-1"
+    device.close()
