@@ -77,6 +77,8 @@ class Settings:
     entry_grace_minutes: int = 120
     entry_distance_flag_m: int = 500
     manual_entry_days: int = 10
+    # How long after a visit ends its company reaches the visit's page and record by its code.
+    visit_page_days: int = 90
     # Approval publishes the result at once (一公开) instead of waiting for an explicit step.
     auto_publish: bool = False
     # The CJK font of PDFs (the on-site record): TTF, OTF or a TTC's first face. Unset: the
@@ -112,6 +114,7 @@ class Settings:
             entry_grace_minutes=_int("FIELDINSPECT_ENTRY_GRACE_MINUTES", 120),
             entry_distance_flag_m=_int("FIELDINSPECT_ENTRY_DISTANCE_FLAG_M", 500),
             manual_entry_days=_int("FIELDINSPECT_MANUAL_ENTRY_DAYS", 10),
+            visit_page_days=_int("FIELDINSPECT_VISIT_PAGE_DAYS", 90),
             auto_publish=os.environ.get("FIELDINSPECT_AUTO_PUBLISH", "").lower()
             in ("1", "true", "yes"),
             cjk_font=Path(os.environ["FIELDINSPECT_CJK_FONT"])

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from schemas.codes import normalize_code
+from server import clock
 from server.models import (
     Company,
     InspectionItemVersion,
@@ -32,6 +33,8 @@ from sync.tokens import TokenError, verify
 STATE_LABELS = {"issued": "待检查", "entered": "检查中", "submitted": "已提交检查结果",
                 "closed": "已办结"}
 RATEABLE = ("entered", "submitted", "closed")
+DONE = ("submitted", "closed")
+PAGE_DAYS = 90  # how long after a visit ends its company reaches the page (a setting)
 
 
 class InvalidCode(DomainError):
@@ -39,7 +42,36 @@ class InvalidCode(DomainError):
     code = "invalid_code"
 
 
-def resolve(session: Session, token: str, public_keys: dict[str, bytes]) -> Visit:
+class ExpiredCode(InvalidCode):
+    """A genuine code whose visit ended too long ago for its page to stay reachable."""
+
+    status = 410
+    code = "code_expired"
+
+
+def reachable_until(session: Session, visit: Visit, days: int = PAGE_DAYS) -> dt.date:
+    """The last day the company reaches the visit's page and record: ``days`` after the
+    visit ended (its window's end, or the check itself when it came later)."""
+    from server.models import Result
+
+    checked = session.scalar(select(Result.checked_on).where(Result.visit_id == visit.id))
+    ended = max(visit.window_end, checked) if checked else visit.window_end
+    return ended + dt.timedelta(days=days)
+
+
+def resolve(session: Session, token: str, public_keys: dict[str, bytes], *,
+            today: dt.date | None = None, days: int = PAGE_DAYS) -> Visit:
+    """The visit a code names, while its company may still reach it: a forged code, a
+    cancelled, merged or changed visit, or one ended more than ``days`` ago is refused.
+    The page holds the team's names and the record the legal representative's and the
+    findings, so it does not stay on the open internet for ever."""
+    visit = _resolve(session, token, public_keys)
+    if (today or clock.today()) > reachable_until(session, visit, days):
+        raise ExpiredCode(f"this visit ended more than {days} days ago")
+    return visit
+
+
+def _resolve(session: Session, token: str, public_keys: dict[str, bytes]) -> Visit:
     try:
         payload = verify(token, public_keys, kind="v")
     except TokenError as exc:
@@ -56,7 +88,11 @@ def resolve(session: Session, token: str, public_keys: dict[str, bytes]) -> Visi
     return visit
 
 
-def page(session: Session, visit: Visit) -> dict:
+def page(session: Session, visit: Visit, *, today: dt.date | None = None,
+         days: int = PAGE_DAYS) -> dict:
+    """What the page shows; ``phase`` says whether the visit is still to come, under way,
+    or over (after its window, or once the result is in), so the page states the visit's
+    real state instead of a code that looks valid for ever."""
     task = session.get(Task, visit.task_id)
     company = session.get(Company, visit.company_id)
     names = departments.names(session)
@@ -66,7 +102,11 @@ def page(session: Session, visit: Visit) -> dict:
         items.append({"name": version.name, "legal_basis": version.legal_basis,
                       "department": names.get(link.department_id)})
     rated = session.get(VisitRating, visit.id) is not None
-    return {"task": task.name, "company": company.name,
+    today = today or clock.today()
+    phase = "upcoming" if today < visit.window_start else \
+        "current" if today <= visit.window_end and visit.state not in DONE else "ended"
+    return {"task": task.name, "company": company.name, "phase": phase,
+            "reachable_until": reachable_until(session, visit, days),
             "departments": sorted({names.get(i.department_id) for i in visit.items}),
             "team": team(session, visit), "items": items, "window_start": visit.window_start,
             "window_end": visit.window_end, "state": STATE_LABELS.get(visit.state, visit.state),

@@ -23,7 +23,12 @@ def _message(heading: str, text: str, *, status: int, ok: bool = False, back: st
 
 def _visit(token: str):
     try:
-        return verification.resolve(session(), token, fi().public_keys()), None
+        return verification.resolve(session(), token, fi().public_keys(),
+                                    days=fi().settings.visit_page_days), None
+    except verification.ExpiredCode:
+        return None, _message("检查码已过期", f"该检查已结束超过 {fi().settings.visit_page_days} "
+                              "天，检查信息和现场检查笔录不再通过检查码提供。如需查询，请联系"
+                              "实施检查的监管部门。", status=410)
     except verification.InvalidCode as exc:
         log.warning("invalid visit code scanned (%s) from %s", exc.code, request.remote_addr)
         return None, _message("✘ 不是有效的检查码", "该检查码无效、已被篡改或已失效。请勿配合"
@@ -35,7 +40,8 @@ def page(token):
     visit, refused = _visit(token)
     if refused:
         return refused
-    return html(render_template("verify.html", v=verification.page(session(), visit),
+    page_data = verification.page(session(), visit, days=fi().settings.visit_page_days)
+    return html(render_template("verify.html", v=page_data,
                                  token=token.rsplit("/", 1)[-1], record=_record(visit)))
 
 

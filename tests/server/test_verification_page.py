@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 from sqlalchemy import select
 
-from server.models import Company, InspectionItemVersion, Visit
+from server.models import Company, InspectionItemVersion, Inspector, Visit
 from tests.server.test_app import assert_error
 from tests.server.test_draws import field  # noqa: F401
 from tests.server.test_scan_to_enter import decode, drawn  # noqa: F401
@@ -92,3 +95,42 @@ def test_a_recusal_request_reaches_the_inspectors_department_only(world, drawn, 
                                               "inspector_id": "99999"})
     assert bad.status_code == 422
     assert session.scalar(select(Visit.state).where(Visit.id == drawn.visit.id)) == "issued"
+
+
+def test_after_its_window_the_page_shows_the_real_state_and_after_90_days_it_expires(
+        world, drawn, app, session, clock_at):  # noqa: F811
+    client = app.test_client()
+    url = page_url(world, drawn.visit.id)
+    html = client.get(url).get_data(as_text=True)
+    assert 'data-phase="current"' in html and "有效的入企检查码" in html
+    end = drawn.visit.window_end
+    clock_at(end + dt.timedelta(days=1))  # the window is over and nobody came
+    resp = client.get(url)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and 'data-phase="ended"' in html
+    assert "有效的入企检查码" not in html and "检查期限已过，检查未完成" in html
+    assert (end + dt.timedelta(days=90)).isoformat() in html
+    clock_at(end + dt.timedelta(days=90))  # the last day it is reachable
+    assert client.get(url).status_code == 200
+    clock_at(end + dt.timedelta(days=91))
+    for path in (url, f"{url}/record.pdf"):
+        resp = client.get(path)
+        assert resp.status_code == 410 and resp.mimetype == "text/html", path
+        assert "检查码已过期" in resp.get_data(as_text=True)
+        for member in drawn.visit.members:  # nothing of the team is shown
+            assert session.get(Inspector, member.inspector_id).name not in \
+                resp.get_data(as_text=True)
+    refused = client.post(f"{url}/rating", data={"credit_code": "x", "score": "5"})
+    assert refused.status_code == 410
+
+
+def test_the_reach_of_the_page_is_a_setting(world, drawn, app, session, clock_at):  # noqa: F811
+    settings = app.extensions["fieldinspect"].settings
+    short = dataclasses.replace(settings, visit_page_days=7)
+    app.extensions["fieldinspect"].settings = short
+    try:
+        url = page_url(world, drawn.visit.id)
+        clock_at(drawn.visit.window_end + dt.timedelta(days=8))
+        assert app.test_client().get(url).status_code == 410
+    finally:
+        app.extensions["fieldinspect"].settings = settings
