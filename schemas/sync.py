@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from schemas.fields import Id, Text
 from schemas.flat import FlatSchema
-from sync.ops import ANSWER_KINDS, KINDS
+from sync.ops import ANSWER_KINDS, KINDS, value_problem
 
 MAX_BATCH_OPS = 500
 SHA256_RE = r"^[0-9a-f]{64}$"
@@ -16,6 +16,19 @@ REQUIRED = {**{k: ("item_version_id", "field", "value") for k in ANSWER_KINDS},
             "detach_photo": ("sha256",), "sign": ("sha256", "state_hash"),
             "set_result": ("category",), "entry_scan": (), "submit": ()}
 UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+
+
+class OpValue(fields.Raw):
+    """An op's value within the caps of any value a form field or a note can hold
+    (``sync.ops.value_problem``). Checked for every op before anything is stored, whether
+    the op is then applied or refused; what a form field accepts (``bad_value``) is judged
+    later, against the item's form."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        problem = value_problem(value)
+        if problem:
+            raise ValidationError(problem)
+        return value
 
 
 class DeviceCreateSchema(Schema):
@@ -45,7 +58,7 @@ class OpSchema(FlatSchema):
         "description": "answers: the item; notes and photos: the item, or none for the "
                        "visit as a whole"})
     field = Text(max_length=64)
-    value = fields.Raw(allow_none=True, metadata={
+    value = OpValue(allow_none=True, metadata={
         "description": "answers: the value; set_note: the text (null deletes the note)"})
     note = Text(max_length=5000, multiline=True, allow_none=True)
     note_id = fields.String(validate=validate.Regexp(UUID_RE),

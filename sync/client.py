@@ -33,7 +33,7 @@ import requests
 from sync.hlc import HLC, receive, tick
 from sync.ids import uuid7
 from sync.merge import FieldState, Revision
-from sync.ops import answer_key, checklist_hash, register, signed_key
+from sync.ops import answer_key, checklist_hash, register, signed_key, value_problem
 from sync.replica import Replica
 
 API = "/api/v1"
@@ -197,6 +197,10 @@ class Device:
 
     def _record(self, op: dict) -> str:
         op = {k: v for k, v in op.items() if v is not None or k == "value"}
+        for name in ("value", "note"):
+            if (problem := value_problem(op.get(name))) is not None:
+                # the server refuses every batch holding it: never let it into the outbox
+                raise ValueError(f"{name}: {problem}")
         now_ms = int(self.clock() * 1000)
         with self.replica.transaction() as db:
             clock = tick(HLC.decode(self.replica.get("hlc")), now_ms)

@@ -34,6 +34,29 @@ EVENT_KINDS = ("entry_scan", "submit")
 KINDS = (*REGISTER_KINDS, *EVENT_KINDS)
 
 
+MAX_TEXT_VALUE = 5000  # a text answer, or a note's text (set_note)
+MAX_CHOICES, MAX_CHOICE_LENGTH = 100, 64  # a multiple choice: at most a field's options
+
+
+def value_problem(value: Any) -> str | None:
+    """Why an op's value is beyond what any form field or note can hold, or None: null, a
+    boolean, a number, a text of at most 5,000 characters, or a list of at most 100
+    choices (option values, at most 64 characters). The server refuses a batch holding
+    one before storing anything; the phone refuses to record one."""
+    if value is None or isinstance(value, bool | int | float):
+        return None
+    if isinstance(value, str):
+        return None if len(value) <= MAX_TEXT_VALUE else \
+            f"longer than {MAX_TEXT_VALUE} characters"
+    if isinstance(value, list):
+        if len(value) <= MAX_CHOICES and all(
+                isinstance(v, str) and len(v) <= MAX_CHOICE_LENGTH for v in value):
+            return None
+        return f"a list of at most {MAX_CHOICES} choices of at most {MAX_CHOICE_LENGTH} " \
+               "characters"
+    return "null, a boolean, a number, a text or a list of choices"
+
+
 def register(op: dict, inspector_id: int | None) -> tuple[str, Any] | None:
     """The register an op writes and the value it writes there; None for events.
     A signature lands in the signer's own register: nobody signs for someone else."""

@@ -2,7 +2,9 @@
 
 Per op the answer is ``applied``, ``duplicate`` (the same op id with the same payload:
 the stored outcome again), ``conflict`` (applied, and the field now holds concurrent
-values, all kept) or ``rejected`` with a reason (kept in the history as refused). The
+values, all kept) or ``rejected`` with a reason (kept in the history as refused; an op
+for a visit the device's owner is not on, or that does not exist, is not stored at all,
+only named in the audit log). The
 same op id with a different payload refuses the whole batch (409): nothing applied.
 The field's state is ``sync.merge`` over all its revisions, so arrival order does not
 matter.
@@ -209,6 +211,7 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
     batch = _Batch(session, db, now, states, unreceived)
     done: dict[str, dict] = {}
     results = []
+    unstored = []  # ops for visits the owner is not on: answered, never stored
     for op in ops:
         first = known.get(op["op_id"])
         if first is not None or op["op_id"] in done:  # pushed before, or twice in this batch
@@ -219,6 +222,12 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
             continue
         visit = visits.get(op["visit_id"])
         reason = _refusal(session, actor, op, visit, versions.get(op.get("item_version_id")))
+        if reason == "not_a_team_member":
+            # Nothing of it lands in that visit's history: re-sent, it is judged again.
+            unstored.append({"op_id": op["op_id"], "visit_id": op["visit_id"],
+                             "reason": reason})
+            results.append({"op_id": op["op_id"], "outcome": "rejected", "reason": reason})
+            continue
         outcome, result = "rejected", {}
         op_row, revision_row, revision = rows[op["op_id"]]
         if reason is None and revision is not None:
@@ -242,6 +251,9 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
         results.append({"op_id": op["op_id"], "outcome": outcome, "reason": reason, **result})
         done[op["op_id"]] = {"outcome": outcome, "reason": reason}
     batch.flush()
+    if unstored:  # one compact entry per push: which ops, for which visits, why
+        audit.record(session, actor, "sync.ops_refused", "device", device.id,
+                     after={"ops": unstored}, now=now)
     if not _PUSHED(db, device=device.id, now=now, stored=batch.stored):
         session.rollback()  # revoked while this push was on its way: nothing of it stays
         _refuse_revoked(session, actor, device.id, now)

@@ -210,3 +210,17 @@ def test_a_replica_that_kept_a_password_forgets_it_when_opened(tmp_path):
     device = Device(tmp_path / "old.sqlite", BASE)
     assert device.replica.get("login") is None and device.replica.get("username") == "insp-1"
     device.close()
+
+
+def test_a_phone_refuses_to_record_a_value_the_server_would_refuse(team, phones):  # noqa: F811
+    """The server refuses a whole batch holding a value beyond the caps: such an op never
+    enters the outbox, where it would block every later push."""
+    a, _ = phones
+    visit = team.visits[0]
+    with pytest.raises(ValueError, match="5000"):
+        a.record_note(visit, "x" * 5001)
+    with pytest.raises(ValueError, match="note"):
+        a.record_answer(visit, team.item, "licensed", "yes", note="x" * 5001)
+    a.record_note(visit, "x" * 5000)
+    assert a.replica.db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 1
+    assert a.push().pushed == 1

@@ -277,3 +277,54 @@ def test_the_register_heads_a_push_reads_are_found_through_the_index(session):
         and "Seq Scan" not in plan, plan
     assert ("PRIMARY KEY" in plan or "pk_register_heads" in plan) and \
         ("pk_field_revisions" in plan or "sqlite_autoindex_field_revisions_1" in plan), plan
+
+
+def test_an_op_for_a_visit_the_owner_is_not_on_is_refused_without_being_stored(
+        team, world, session, app):
+    """Another department's inspector pushing to the team's visit, or to a visit id that
+    does not exist: refused, nothing of it in the visit's history, one compact audit entry;
+    sent again, the same answer."""
+    _, token = f.user(session, "inspector", world.dept_b.id, world.inspector_b.id)
+    session.commit()
+    api = f.Api(app.test_client(), token)
+    reg = api.post("/api/v1/devices", json={"name": "手机", "platform": "android"}).get_json()
+    outsider = (api, reg["id"], reg["credential"])
+    note = {"op_id": op_id(), "kind": "set_note", "visit_id": team.visits[0],
+            "note_id": op_id(), "value": "x" * 5000, "base": [],
+            "hlc": HLC(1, 0, "b").encode()}
+    ops = [answer(team.visits[0], team.item, "yes", hlc=HLC(2, 0, "b")), note,
+           answer(2**31 - 1, team.item, "yes", hlc=HLC(3, 0, "b"))]
+    for _ in range(2):
+        results = push(outsider, ops).get_json()["results"]
+        assert [(r["outcome"], r["reason"]) for r in results] == \
+            [("rejected", "not_a_team_member")] * 3
+    session.expire_all()
+    assert session.scalars(select(SyncOp).where(
+        SyncOp.op_id.in_([o["op_id"] for o in ops]))).all() == []
+    assert world.sup_a.get(f"/api/v1/visits/{team.visits[0]}/history").get_json() == []
+    entries = session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "sync.ops_refused", AuditEntry.entity_id == reg["id"])).all()
+    assert len(entries) == 2
+    assert entries[0].after == {"ops": [
+        {"op_id": o["op_id"], "visit_id": o["visit_id"], "reason": "not_a_team_member"}
+        for o in ops]}
+    # A member's op is still kept in the history when refused.
+    a, _ = team.phones
+    push(a, [answer(team.visits[0], team.item, "maybe", hlc=HLC(4, 0, "a"))])
+    assert len(world.sup_a.get(f"/api/v1/visits/{team.visits[0]}/history").get_json()) == 1
+
+
+@pytest.mark.parametrize("value", ["x" * 5001, ["a"] * 101, ["a" * 65], {"a": 1}, [1]])
+def test_an_op_value_beyond_the_caps_refuses_the_batch_before_anything_is_stored(
+        team, session, value):
+    """The caps hold for every op, applied or refused, the team's or not: a 1 MB note
+    never reaches a history."""
+    a, _ = team.phones
+    fine = answer(team.visits[0], team.item, "yes", hlc=HLC(1, 0, "a"))
+    for visit in (team.visits[0], 2**31 - 1):
+        big = {"op_id": op_id(), "kind": "set_note", "visit_id": visit, "note_id": op_id(),
+               "value": value, "base": [], "hlc": HLC(2, 0, "a").encode()}
+        body = assert_error(push(a, [fine, big]), 422)
+        assert "value" in str(body)
+    session.expire_all()
+    assert session.scalar(select(SyncOp).where(SyncOp.op_id == fine["op_id"])) is None
