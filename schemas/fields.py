@@ -9,10 +9,13 @@ from marshmallow import ValidationError, fields, validate
 
 from schemas.codes import credit_code_error, id_number_error, normalize_code
 
-# C0 and C1 control characters (NUL breaks PostgreSQL) and lone UTF-16 surrogates, which
-# JSON's \uDXXX escapes can carry but no UTF-8 database can store.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 and C1 control characters (NUL breaks PostgreSQL), the bidirectional embeddings,
+# overrides and isolates (U+202A-U+202E, U+2066-U+2069: a company name that reads
+# backwards on a public page) and lone UTF-16 surrogates, which JSON's \uDXXX escapes can
+# carry but no UTF-8 database can store. ``sync.ops.TEXT_REFUSED`` is the same set for op
+# values (a test checks).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 INT32 = validate.Range(min=1, max=2**31 - 1)
 
@@ -30,7 +33,8 @@ class Text(fields.String):
         value = super()._deserialize(value, attr, data, **kwargs).strip()
         pattern = _CONTROL if self.multiline else _CONTROL_SINGLE_LINE
         if pattern.search(value):
-            raise ValidationError("contains control characters or unpaired surrogates")
+            raise ValidationError("contains control characters, bidirectional controls or "
+                                  "unpaired surrogates")
         if len(value) > self.max_length:
             raise ValidationError(f"longer than {self.max_length} characters")
         if not value and self.required:

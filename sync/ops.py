@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 ANSWER_KINDS = ("set_answer", "resolve")
@@ -35,6 +36,12 @@ KINDS = (*REGISTER_KINDS, *EVENT_KINDS)
 
 
 MAX_TEXT_VALUE = 5000  # a text answer, or a note's text (set_note)
+# What no text value may hold, as in every text field (``schemas.fields``): C0 and C1
+# control characters but tab and line breaks, bidirectional embeddings, overrides and
+# isolates, lone UTF-16 surrogates.
+TEXT_REFUSED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                          r"\ud800-\udfff]")
+_REFUSED_MESSAGE = "contains control characters, bidirectional controls or unpaired surrogates"
 MAX_CHOICES, MAX_CHOICE_LENGTH = 100, 64  # a multiple choice: at most a field's options
 
 
@@ -46,14 +53,15 @@ def value_problem(value: Any) -> str | None:
     if value is None or isinstance(value, bool | int | float):
         return None
     if isinstance(value, str):
-        return None if len(value) <= MAX_TEXT_VALUE else \
-            f"longer than {MAX_TEXT_VALUE} characters"
+        if len(value) > MAX_TEXT_VALUE:
+            return f"longer than {MAX_TEXT_VALUE} characters"
+        return _REFUSED_MESSAGE if TEXT_REFUSED.search(value) else None
     if isinstance(value, list):
-        if len(value) <= MAX_CHOICES and all(
+        if len(value) > MAX_CHOICES or not all(
                 isinstance(v, str) and len(v) <= MAX_CHOICE_LENGTH for v in value):
-            return None
-        return f"a list of at most {MAX_CHOICES} choices of at most {MAX_CHOICE_LENGTH} " \
-               "characters"
+            return f"a list of at most {MAX_CHOICES} choices of at most {MAX_CHOICE_LENGTH} " \
+                   "characters"
+        return _REFUSED_MESSAGE if any(TEXT_REFUSED.search(v) for v in value) else None
     return "null, a boolean, a number, a text or a list of choices"
 
 

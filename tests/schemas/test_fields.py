@@ -89,6 +89,26 @@ def test_control_characters_are_refused_in_single_and_multi_line_text(char):
     assert "notes" in refused(notes=f"a{char}b")
 
 
+@pytest.mark.parametrize("char", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+                                  "\u2066", "\u2067", "\u2068", "\u2069"])
+def test_bidirectional_controls_are_refused_in_single_and_multi_line_text(char):
+    """A company name with U+202E would read backwards on the public pages."""
+    assert "text" in refused(text=f"甲{char}乙公司")
+    assert "notes" in refused(notes=f"甲{char}乙公司")
+
+
+def test_op_values_refuse_the_same_characters_as_multi_line_text():
+    """A note or text answer pushed as an op is text like any other: the op values' set
+    (sync.ops) and the text fields' (schemas.fields) are one."""
+    from schemas.fields import _CONTROL
+    from sync.ops import TEXT_REFUSED, value_problem
+
+    assert TEXT_REFUSED.pattern == _CONTROL.pattern
+    for char in ("\x00", "\x85", "\x9b", "\u202e", "\u2066", "\ud800"):
+        assert value_problem(f"a{char}b") and value_problem([f"a{char}"])
+    assert value_problem("a\nb\tc\r") is None and value_problem(["a_b"]) is None
+
+
 @pytest.mark.parametrize("char", ["\n", "\r", "\t"])
 def test_line_breaks_and_tabs_are_refused_in_single_line_text_only(char):
     assert "text" in refused(text=f"a{char}b")
@@ -115,7 +135,8 @@ def test_text_either_loads_clean_or_is_refused(value):
         return
     out.encode("utf-8")  # storable: no lone surrogates
     assert "\x00" not in out
-    assert not any(0x80 <= ord(c) <= 0x9f or ord(c) < 0x09 for c in out)
+    assert not any(0x80 <= ord(c) <= 0x9f or ord(c) < 0x09 or 0x202a <= ord(c) <= 0x202e or
+                   0x2066 <= ord(c) <= 0x2069 for c in out)
 
 
 # --- ids -----------------------------------------------------------------------------------

@@ -345,3 +345,16 @@ def test_a_wrong_header_is_never_reported_as_applied(world):
     assert report["applied"] is False and report["errors"][0]["row"] == 1
     body = assert_error(upload(world.admin, "companies", data), 422, "import_rejected")
     assert "columns" in body["message"]
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2067", "\x85", "\x9b"])
+def test_an_imported_name_with_a_bidi_or_control_character_is_refused_by_row_and_column(
+        world, session, company_tags, char):
+    """Import rows go through the same schemas: a name reading backwards on the public
+    pages (U+202E) is refused like a control character."""
+    rows = company_rows(3)
+    rows[1][1] = f"甲乙{char}丙公司"
+    body = assert_error(upload(world.admin, "companies", to_csv(HEADER, rows)), 422,
+                        "import_rejected")
+    assert [(e["row"], e["column"]) for e in body["report"]["errors"]] == [(3, "name")]
+    assert count(session, Company) == 0

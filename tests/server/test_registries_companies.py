@@ -166,6 +166,7 @@ def test_like_wildcards_in_a_search_match_only_themselves(world):
 
 
 @pytest.mark.parametrize("escape", ["\\u0000", "\\u0001", "\\u001b", "\\u007f", "\\u0085",
+                                    "\\u009b", "\\u202a", "\\u202e", "\\u2066", "\\u2069",
                                     "\\ud800", "\\udfff"])
 @pytest.mark.parametrize("field", ["name", "address", "business_scope", "legal_representative"])
 def test_control_characters_and_lone_surrogates_are_a_422_never_a_500(world, session, escape, field):

@@ -328,3 +328,21 @@ def test_an_op_value_beyond_the_caps_refuses_the_batch_before_anything_is_stored
         assert "value" in str(body)
     session.expire_all()
     assert session.scalar(select(SyncOp).where(SyncOp.op_id == fine["op_id"])) is None
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x85", "\x9b", "\u202e", "\u2066"])
+def test_control_and_bidi_characters_in_a_note_or_text_answer_refuse_the_batch(
+        team, session, char):
+    """Op values are text like any other field: NUL, C1 controls and bidi controls are
+    refused before anything is stored, as in every text field."""
+    a, _ = team.phones
+    fine = answer(team.visits[0], team.item, "yes", hlc=HLC(1, 0, "a"))
+    note = {"op_id": op_id(), "kind": "set_note", "visit_id": team.visits[0],
+            "note_id": op_id(), "value": f"冷库{char}门", "base": [],
+            "hlc": HLC(2, 0, "a").encode()}
+    text = answer(team.visits[0], team.item, f"备注{char}", hlc=HLC(3, 0, "a"), field="remark")
+    for bad in (note, text):
+        body = assert_error(push(a, [fine, bad]), 422)
+        assert "value" in str(body["errors"])
+    session.expire_all()
+    assert session.scalar(select(SyncOp).where(SyncOp.op_id == fine["op_id"])) is None
