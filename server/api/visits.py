@@ -92,7 +92,7 @@ class PremisesCodeIssue(MethodView):
     @blp.response(200, PremisesCodeSchema)
     def get(self, company_id):
         """The company's current premises code"""
-        codes.check_premises_reader(actor())
+        codes.check_premises_reader(session(), actor(), company_id)
         return codes.current_premises_or_raise(session(), company_id)
 
 
@@ -100,7 +100,7 @@ class PremisesCodeIssue(MethodView):
 class PremisesCodeImage(MethodView):
     def get(self, company_id, fmt):
         """The premises code as a QR image (png or svg)"""
-        codes.check_premises_reader(actor())
+        codes.check_premises_reader(session(), actor(), company_id)
         code = codes.current_premises_or_raise(session(), company_id)
         return _qr_response(codes.premises_token(code, fi().signer()), fmt)
 
@@ -109,7 +109,7 @@ class PremisesCodeImage(MethodView):
 class PremisesPoster(MethodView):
     def get(self, company_id):
         """A printable poster: the company's name and code around its premises QR code"""
-        codes.check_premises_reader(actor())
+        codes.check_premises_reader(session(), actor(), company_id)
         code = codes.current_premises_or_raise(session(), company_id)
         company = companies.get_or_raise(session(), actor(), company_id)
         image = qr.poster(codes.premises_token(code, fi().signer()), title="入企检查码",

@@ -161,6 +161,19 @@ def logout(session: Session, actor: Actor, token: str, *, now: dt.datetime) -> N
         audit.record(session, actor, "auth.logout", "user", actor.user_id, now=now)
 
 
+def revoke_tokens(session: Session, *, user_id: int | None = None,
+                  inspector_id: int | None = None) -> int:
+    """Revoke every live token of a user, or of the users linked to an inspector: on a
+    new password and on deactivation, so reactivating an account never brings its old
+    sessions back (sign-in is needed again). Devices stay registered: a phone needs a
+    token as well as its credential, and what it recorded offline may still be pushed
+    after the next sign-in. Returns how many were revoked."""
+    owner = ApiToken.user_id == user_id if user_id is not None else \
+        ApiToken.user_id.in_(select(User.id).where(User.inspector_id == inspector_id))
+    return session.execute(ApiToken.__table__.update().where(
+        owner, ApiToken.revoked_at.is_(None)).values(revoked_at=clock.now())).rowcount
+
+
 def snapshot(user: User) -> dict:
     return {
         "username": user.username, "display_name": user.display_name, "role": user.role,
@@ -239,13 +252,14 @@ def update_user(session: Session, actor: Actor, user_id: int, changes: dict) -> 
             setattr(user, key, merged[key])
     if password:
         user.password_hash = hash_password(password)
-        session.execute(ApiToken.__table__.update()
-                        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-                        .values(revoked_at=clock.now()))
+    revoked = revoke_tokens(session, user_id=user.id) if password or (
+        before["active"] and not user.active) else 0
     session.flush()
     b, a = audit.diff(before, snapshot(user))
     if password:
         a["password"] = "changed"  # noqa: S105 (a marker, not a secret)
+    if revoked:
+        a["tokens_revoked"] = revoked
     audit.record(session, actor, "user.update", "user", user.id, before=b, after=a)
     return user
 

@@ -3,7 +3,10 @@
 - The visit code: visit, company, window and team, signed; it encodes the URL of the
   company's verification page, ``<public url>/v/<token>``, so any phone camera opens it.
 - The premises code: one per company, posted at the premises; reissuing makes a new
-  version and revokes the old one.
+  version and revokes the old one. It concerns the departments about to inspect the
+  company: admins, and supervisors of a department with an issued or entered visit to
+  it (its items on the visit), reissue it and read it; coordinators read it too.
+  Everyone else gets a 404, as if the company had no code.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from server import clock
-from server.models import Company, PremisesCode, Visit
+from server.models import Company, PremisesCode, Visit, VisitItem
 from server.services import audit
 from server.services.actors import Actor
 from server.services.errors import NotFound
@@ -54,15 +57,37 @@ def premises_token(code: PremisesCode, signer: Signer) -> str:
     return signer.sign({"t": "p", "c": code.company_id, "n": code.version})
 
 
-def check_premises_reader(actor: Actor) -> None:
-    actor.require_role("admin", "coordinator", "supervisor")
+PREMISES_VISIT_STATES = ("issued", "entered")
+
+
+def _has_open_visit(session: Session, actor: Actor, company_id: int) -> bool:
+    """A supervisor whose department has items on an issued or entered visit to it."""
+    return actor.role == "supervisor" and actor.department_id is not None and session.scalar(
+        select(Visit.id).join(VisitItem, VisitItem.visit_id == Visit.id).where(
+            Visit.company_id == company_id, Visit.state.in_(PREMISES_VISIT_STATES),
+            VisitItem.department_id == actor.department_id).limit(1)) is not None
+
+
+def check_premises_reader(session: Session, actor: Actor, company_id: int) -> None:
+    """Admins and coordinators; supervisors of a department about to inspect the company."""
+    get_or_404(session, Company, company_id, "company")
+    if actor.reads_everything or _has_open_visit(session, actor, company_id):
+        return
+    raise NotFound("No such premises code.")
+
+
+def check_premises_issuer(session: Session, actor: Actor, company_id: int) -> None:
+    """Admins; supervisors of a department with an issued or entered visit to the company."""
+    get_or_404(session, Company, company_id, "company")
+    if actor.role == "admin" or _has_open_visit(session, actor, company_id):
+        return
+    raise NotFound("No such premises code.")
 
 
 def issue_premises(session: Session, actor: Actor, company_id: int, *,
                    now: dt.datetime | None = None) -> PremisesCode:
     """A new version of the company's premises code; any older one stops working."""
-    actor.require_role("admin", "supervisor")
-    get_or_404(session, Company, company_id, "company")
+    check_premises_issuer(session, actor, company_id)
     now = now or clock.now()
     session.execute(update(PremisesCode).where(PremisesCode.company_id == company_id,
                                                PremisesCode.revoked_at.is_(None))

@@ -124,6 +124,10 @@ def set_active_state(session: Session, actor: Actor, inspector_id: int, active: 
     actor.require_role("admin", "supervisor")
     inspector = get_or_raise(session, actor, inspector_id)
     actor.check_department_write(inspector.department_id, "inspector")
+    if inspector.active and not active:  # its users' sessions end, and stay ended
+        from server.services.accounts import revoke_tokens
+
+        revoke_tokens(session, inspector_id=inspector.id)
     set_active(session, actor, inspector, active, entity="inspector")
     return inspector
 

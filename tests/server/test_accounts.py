@@ -150,3 +150,31 @@ def test_an_inspector_account_follows_its_inspector_record(world, session):
     assert page["total"] == 1 and page["items"][0]["department_id"] == world.dept_b.id
     world.admin.put(f"/api/v1/inspectors/{world.inspector_a.id}/active", json={"active": False})
     assert_error(world.insp_a.get("/api/v1/me"), 401, "invalid_token")
+
+
+def test_deactivating_an_account_revokes_its_tokens_for_good(app, world, session):
+    """Reactivated, the account needs a new sign-in: its old tokens stay dead."""
+    user = world.sup_b_user
+    token = login(app, user.username).get_json()["access_token"]
+    old = Api(app.test_client(), token)
+    assert old.get("/api/v1/me").status_code == 200
+    for active in (False, True):
+        resp = world.admin.patch(f"/api/v1/users/{user.id}", json={"active": active})
+        assert resp.status_code == 200, resp.get_json()
+    assert_error(old.get("/api/v1/me"), 401, "invalid_token")
+    assert_error(world.sup_b.get("/api/v1/me"), 401, "invalid_token")  # the fixture's token too
+    entry = session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "user.update", AuditEntry.entity_id == str(user.id))
+        .order_by(AuditEntry.id)).first()
+    assert entry.after == {"active": False, "tokens_revoked": 2}
+    fresh = login(app, user.username).get_json()["access_token"]
+    assert Api(app.test_client(), fresh).get("/api/v1/me").status_code == 200
+
+
+def test_deactivating_an_inspector_revokes_the_tokens_of_its_account_for_good(app, world):
+    url = f"/api/v1/inspectors/{world.inspector_a.id}/active"
+    assert world.admin.put(url, json={"active": False}).status_code == 200
+    assert world.admin.put(url, json={"active": True}).status_code == 200
+    assert_error(world.insp_a.get("/api/v1/me"), 401, "invalid_token")
+    fresh = login(app, world.insp_a_user.username).get_json()["access_token"]
+    assert Api(app.test_client(), fresh).get("/api/v1/me").status_code == 200

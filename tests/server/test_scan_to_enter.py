@@ -125,6 +125,41 @@ def test_the_premises_poster_is_a_png_whose_code_scans(world, drawn):
     assert decode(resp.get_data()) == drawn.premises
 
 
+def test_only_admins_and_departments_about_to_inspect_reach_the_premises_code(
+        world, drawn, session, app):
+    """Reissuing revokes the poster on the company's wall: admins, and supervisors of a
+    department with an issued or entered visit to the company; the rest get a 404, and so
+    for reading the code, its image and the poster (coordinators read)."""
+    company_id = drawn.visit.company_id
+    other = f.department(session)
+    _, stranger_token = f.user(session, "supervisor", other.id)
+    idle = f.company(session)
+    session.commit()
+    stranger = f.Api(app.test_client(), stranger_token)
+    paths = [f"/api/v1/companies/{company_id}/premises-code",
+             f"/api/v1/companies/{company_id}/premises-code.png",
+             f"/api/v1/companies/{company_id}/premises-poster.png"]
+    for client in (stranger, drawn.member, drawn.outsider):
+        assert_error(client.post(paths[0]), 404)
+        for path in paths:
+            assert_error(client.get(path), 404)
+    assert_error(world.coordinator.post(paths[0]), 404)
+    for path in paths:
+        assert world.coordinator.get(path).status_code == 200
+    # nothing was reissued by the refused attempts: the posted code still works
+    assert drawn.member.post(f"/api/v1/visits/{drawn.visit.id}/entries",
+                             json={"premises_token": drawn.premises}).status_code == 201
+    # a department on the visit (entered now) reissues and reads it; not for another company
+    reissued = world.sup_b.post(paths[0])
+    assert reissued.status_code == 201, reissued.get_json()
+    assert reissued.get_json()["version"] == 2
+    for path in paths:
+        assert world.sup_b.get(path).status_code == 200
+    assert_error(world.sup_b.post(f"/api/v1/companies/{idle.id}/premises-code"), 404)
+    assert world.admin.post(f"/api/v1/companies/{idle.id}/premises-code").status_code == 201
+    assert_error(world.sup_b.get(f"/api/v1/companies/{idle.id}/premises-poster.png"), 404)
+
+
 # --- scan-to-enter -------------------------------------------------------------------------
 def test_a_team_member_scanning_the_premises_code_enters_the_visit(drawn, session):
     resp = drawn.member.post(f"/api/v1/visits/{drawn.visit.id}/entries",
