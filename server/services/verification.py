@@ -26,13 +26,21 @@ from server.models import (
 )
 from server.services import audit, departments
 from server.services.actors import Actor
-from server.services.errors import Conflict, DomainError, InvalidInput, RuleViolation
+from server.services.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    RuleViolation,
+    TooManyAttempts,
+)
 from server.services.visits import team
 from sync.tokens import TokenError, verify
 
 STATE_LABELS = {"issued": "待检查", "entered": "检查中", "submitted": "已提交检查结果",
                 "closed": "已办结"}
 RATEABLE = ("entered", "submitted", "closed")
+RECUSAL_OPEN = ("issued", "entered")  # a recusal is asked of a team that has not finished
+MAX_RECUSALS_PER_VISIT = 5  # however they were decided: a page open to anyone is no inbox
 DONE = ("submitted", "closed")
 PAGE_DAYS = 90  # how long after a visit ends its company reaches the page (a setting)
 
@@ -147,6 +155,20 @@ def request_recusal(session: Session, visit: Visit, *, credit_code: str, inspect
                            errors={"inspector_id": ["not on the team"]})
     if not reason:
         raise InvalidInput("Say why.", errors={"reason": ["required"]})
+    if visit.state not in RECUSAL_OPEN:
+        raise Conflict(f"The visit is {visit.state}: a recusal is asked before it is done.",
+                       code="visit_not_open")
+    # The visit's row locked (PostgreSQL; SQLite's write transaction is already exclusive):
+    # two requests sent at once are counted one after the other.
+    session.execute(select(Visit.id).where(Visit.id == visit.id).with_for_update())
+    asked = session.execute(select(RecusalRequest.inspector_id, RecusalRequest.state).where(
+        RecusalRequest.visit_id == visit.id)).all()
+    if (inspector_id, "pending") in {(i, state) for i, state in asked}:
+        raise Conflict("A recusal of this inspector is already waiting for a decision.",
+                       code="recusal_pending")
+    if len(asked) >= MAX_RECUSALS_PER_VISIT:
+        raise TooManyAttempts(f"At most {MAX_RECUSALS_PER_VISIT} recusal requests are taken "
+                              "for one visit.", code="too_many_recusals")
     request = RecusalRequest(visit_id=visit.id, inspector_id=inspector_id, reason=reason,
                              created_at=now)
     session.add(request)

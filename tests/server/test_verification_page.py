@@ -134,3 +134,44 @@ def test_the_reach_of_the_page_is_a_setting(world, drawn, app, session, clock_at
         assert app.test_client().get(url).status_code == 410
     finally:
         app.extensions["fieldinspect"].settings = settings
+
+
+def test_one_open_recusal_per_inspector_and_a_limit_per_visit(world, drawn, app, session):  # noqa: F811
+    """The same request sent four times in a row is taken once; a decided one may be asked
+    again, up to a limit per visit; a finished visit takes none."""
+    from server.models import RecusalRequest
+    from server.services.verification import MAX_RECUSALS_PER_VISIT
+
+    client = app.test_client()
+    url = page_url(world, drawn.visit.id)
+    code = session.get(Company, drawn.visit.company_id).credit_code
+    first, second = [m.inspector_id for m in drawn.visit.members][:2]
+
+    def ask(inspector_id):
+        return client.post(f"{url}/recusal", data={"credit_code": code, "reason": "亲属关系",
+                                                   "inspector_id": str(inspector_id)})
+
+    def requests():
+        session.expire_all()
+        return session.scalars(select(RecusalRequest).where(
+            RecusalRequest.visit_id == drawn.visit.id)).all()
+
+    assert [ask(first).status_code for _ in range(4)] == [201, 409, 409, 409]
+    assert ask(second).status_code == 201  # one open request per inspector
+    assert len(requests()) == 2
+    while len(requests()) < MAX_RECUSALS_PER_VISIT:
+        for r in requests():
+            r.state = "declined"
+        session.commit()
+        assert ask(first).status_code == 201
+    for r in requests():
+        r.state = "declined"
+    session.commit()
+    refused = ask(first)
+    assert refused.status_code == 429 and "5" in refused.get_data(as_text=True)
+    assert len(requests()) == MAX_RECUSALS_PER_VISIT
+    session.get(Visit, drawn.visit.id).state = "submitted"
+    session.execute(RecusalRequest.__table__.delete())
+    session.commit()
+    assert ask(first).status_code == 409  # the visit is done
+    assert requests() == []
