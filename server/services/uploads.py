@@ -46,12 +46,13 @@ from typing import BinaryIO
 
 import pillow_heif
 from PIL import ExifTags, Image, ImageOps
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server import clock
 from server.config import Settings
-from server.models import Blob, Device, Upload
+from server.models import Blob, Device, FieldRevision, Upload, VisitEntry
 from server.services import audit
 from server.services.actors import Actor
 from server.services.errors import Conflict, DomainError, NotFound, TooLarge
@@ -460,11 +461,44 @@ def _exif_facts(exif: Image.Exif) -> tuple[str | None, float | None, float | Non
 
 
 # --- reading ---------------------------------------------------------------------------------
-def meta(session: Session, sha256: str) -> dict:
-    """What the server knows about a stored photo; 404 for anything else."""
+def visits_holding(session: Session, sha256: str) -> list[int]:
+    """The visits a photo is on: linked to the visit or an item, a photo answer, a
+    signature image, or the photo of an entry without the premises code."""
+    held = set(session.scalars(select(FieldRevision.visit_id).where(or_(
+        FieldRevision.register.like(f"p:%:{sha256}"),
+        FieldRevision.kind.in_(("sign", "set_answer", "resolve"))
+        & cast(FieldRevision.value, String).contains(sha256))).distinct()))
+    held |= set(session.scalars(select(VisitEntry.visit_id)
+                                .where(VisitEntry.photo_sha256 == sha256).distinct()))
+    return sorted(held)
+
+
+def check_photo_reader(session: Session, actor: Actor, sha256: str) -> None:
+    """A photo (its GPS, time, device) is seen by admins and coordinators, by whoever
+    uploaded it, and by whoever sees a visit it is on; anyone else gets a 404."""
+    from server.services import visits
+
+    if actor.reads_everything:
+        return
+    if actor.user_id is not None and session.scalar(select(Upload.id).where(
+            Upload.sha256 == sha256, Upload.user_id == actor.user_id).limit(1)):
+        return
+    for visit_id in visits_holding(session, sha256):
+        try:
+            visits.get_or_raise(session, actor, visit_id)
+        except NotFound:
+            continue
+        return
+    raise NotFound("No such photo.")
+
+
+def meta(session: Session, actor: Actor, sha256: str) -> dict:
+    """What the server knows about a stored photo, for whoever may see it; 404 for
+    anything else."""
     blob = session.get(Blob, sha256) if HASH_RE.match(sha256 or "") else None
     if blob is None:
         raise NotFound("No such photo.")
+    check_photo_reader(session, actor, sha256)
     return {"sha256": blob.sha256, "size": blob.size, "media_type": blob.media_type,
             "width": blob.width, "height": blob.height, "taken_at": blob.taken_at,
             "gps_lat": blob.gps_lat, "gps_lon": blob.gps_lon,

@@ -18,6 +18,7 @@ from server.models import AuditEntry, Blob
 from server.services import uploads
 from tests import factories as f
 from tests.server.test_app import assert_error
+from tests.server.test_sync_push import team  # noqa: F401
 
 URL = "/api/v1/sync/uploads"
 OFFSET_STREAM = "application/offset+octet-stream"
@@ -275,7 +276,7 @@ def test_png_heic_and_jpeg_are_accepted_by_their_bytes(phones, store, world, kin
     data = make(60 + len(kind))
     a.upload(data, filename="photo.bin", filetype="application/octet-stream")
     assert store.open(sha(data)).read() == data
-    meta = world.sup_b.get(f"/api/v1/blobs/{sha(data)}/meta").get_json()
+    meta = world.insp_a.get(f"/api/v1/blobs/{sha(data)}/meta").get_json()
     w, h = Image.open(io.BytesIO(data)).size
     assert meta["media_type"] == media_type and (meta["width"], meta["height"]) == (w, h)
     assert meta["size"] == len(data) and meta["has_thumbnail"] is True
@@ -450,3 +451,43 @@ def test_tuspy_uploads_resumes_and_skips_what_the_server_has(phones, live_url, s
     again = tus.uploader(str(path), chunk_size=16_384, metadata=meta)
     again.upload()  # the server already has it
     assert again.offset == len(data) and blob_rows(session, sha(data)) == 1
+
+
+def test_a_photos_meta_is_for_its_uploader_and_whoever_sees_a_visit_it_is_on(
+        team, world, session, app):  # noqa: F811
+    """GPS, time and device of a photo: the uploader, admins and whoever sees a visit
+    holding it (linked, a signature); another department's users get a 404."""
+    from sync.hlc import HLC
+    from tests.server.test_sync_ops import op, outcomes
+    from tests.server.test_sync_push import push
+
+    a, b = team.phones
+    visit = team.visits[0]
+    gps = {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (38.0, 8.0, 0.0),
+           ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (114.0, 30.0, 0.0)}
+    photo, signature, loose = jpeg(40, exif=_exif(gps=gps)), png(41), jpeg(42)
+    phone = Phone(*a)
+    for data in (photo, signature, loose):
+        phone.upload(data)
+    assert outcomes(push(a, [
+        op(visit, "attach_photo", sha256=sha(photo), item_version_id=team.item,
+           hlc=HLC(1, 0, "a")),
+        op(visit, "sign", sha256=sha(signature), state_hash="0" * 64, hlc=HLC(2, 0, "a"))])) \
+        == [("applied", None), ("applied", None)]
+    _, token = f.user(session, "inspector", world.dept_b.id, world.inspector_b.id)
+    session.commit()
+    insp_b = f.Api(app.test_client(), token)
+    member_b = b[0]  # on the team, uploaded nothing
+    for digest in (sha(photo), sha(signature)):
+        url = f"/api/v1/blobs/{digest}/meta"
+        for reader in (world.admin, world.sup_a, a[0], member_b):
+            assert reader.get(url).status_code == 200, reader.get(url).get_json()
+        for stranger in (world.sup_b, insp_b):
+            assert_error(stranger.get(url), 404)
+    assert world.sup_a.get(f"/api/v1/blobs/{sha(photo)}/meta").get_json()["gps_lat"] \
+        == pytest.approx(38.133333, abs=1e-6)
+    # on no visit yet: the uploader's own (and admins'), nobody else's
+    url = f"/api/v1/blobs/{sha(loose)}/meta"
+    assert a[0].get(url).status_code == 200 and world.admin.get(url).status_code == 200
+    for stranger in (member_b, world.sup_a, world.sup_b, insp_b):
+        assert_error(stranger.get(url), 404)
