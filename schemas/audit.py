@@ -5,12 +5,12 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields
 
 from schemas.common import PageQuery
-from schemas.fields import QueryId, Text
+from schemas.fields import AwareDateTime, DateTime, QueryId, Text
 
 
 class AuditEntrySchema(Schema):
     id = fields.Integer()
-    at = fields.DateTime()
+    at = DateTime()
     actor_id = fields.Integer(allow_none=True)
     actor = fields.String()
     action = fields.String()
@@ -37,8 +37,8 @@ class AuditQuery(PageQuery):
     action = Text(max_length=40, metadata={"description": "exact action, or a prefix ending in '.'"})
     entity_type = Text(max_length=40)
     entity_id = Text(max_length=64)
-    since = fields.AwareDateTime(default_timezone=None, validate=_sane_year)
-    until = fields.AwareDateTime(default_timezone=None, validate=_sane_year)
+    since = AwareDateTime(default_timezone=None, validate=_sane_year)
+    until = AwareDateTime(default_timezone=None, validate=_sane_year)
 
 
 class AuditVerificationSchema(Schema):

@@ -6,7 +6,7 @@ import datetime as dt
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from schemas.fields import Text
+from schemas.fields import Date, DateTime, Text
 
 # Mirrors server.models.calendar.DEADLINE_KINDS (schemas/ imports no server code).
 DEADLINE_KINDS = ("result_entry", "publication", "follow_up")
@@ -17,7 +17,7 @@ _working_days = validate.Range(min=1, max=MAX_WORKING_DAYS)
 
 
 def _date(**kwargs):
-    return fields.Date(validate=validate.Range(
+    return Date(validate=validate.Range(
         min=dt.date.fromisoformat(MIN_DATE), max=dt.date.fromisoformat(MAX_DATE),
         error=f"a date between {MIN_DATE} and {MAX_DATE}"), **kwargs)
 
@@ -45,10 +45,10 @@ _SOURCE_DESCRIPTION = (
 
 
 class WorkdaysAddSchema(Schema):
-    from_ = fields.Date(required=True, data_key="from")
+    from_ = Date(required=True, data_key="from")
     days = fields.Integer(required=True)
     kind = fields.String(allow_none=True)
-    date = fields.Date(required=True, metadata={"description": "the days-th working day after from"})
+    date = Date(required=True, metadata={"description": "the days-th working day after from"})
     source = fields.String(required=True, validate=validate.OneOf(SOURCES), metadata={
         "description": "the least settled source among the days counted: " + _SOURCE_DESCRIPTION})
     provisional = fields.Boolean(required=True, metadata={
@@ -61,7 +61,7 @@ class WorkdayCheckQuery(Schema):
 
 
 class WorkdayCheckSchema(Schema):
-    date = fields.Date(required=True)
+    date = Date(required=True)
     workday = fields.Boolean(required=True)
     source = fields.String(required=True, validate=validate.OneOf(SOURCES),
                            metadata={"description": _SOURCE_DESCRIPTION})
@@ -78,16 +78,16 @@ class DeadlineRuleSchema(Schema):
     kind = fields.String(dump_only=True)
     working_days = fields.Integer(required=True, strict=True, validate=_working_days)
     updated_by = fields.Integer(dump_only=True, allow_none=True)
-    updated_at = fields.DateTime(dump_only=True)
+    updated_at = DateTime(dump_only=True)
 
 
 class OverrideSchema(Schema):
-    day = fields.Date(dump_only=True)
+    day = Date(dump_only=True)
     workday = fields.Boolean(required=True, metadata={
         "description": "true: a working day (e.g. a make-up day); false: a day off"})
     note = Text(max_length=200, required=True, metadata={"description": "e.g. 2027年春节"})
     created_by = fields.Integer(dump_only=True, allow_none=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = DateTime(dump_only=True)
 
 
 class OverrideQuery(Schema):
@@ -105,7 +105,7 @@ class YearStatusSchema(Schema):
         "description": "official (the package has the notice), entered (an admin entered "
                        "it) or provisional (no notice yet: counted from the law)"})
     notice_title = fields.String(allow_none=True)
-    notice_entered_at = fields.DateTime(allow_none=True)
+    notice_entered_at = DateTime(allow_none=True)
     notice_superseded = fields.Boolean(metadata={
         "description": "an entered notice the package now carries: the package's days count"})
 
@@ -123,8 +123,8 @@ class HolidayRangeSchema(Schema):
     name = Text(max_length=40, required=True, metadata={
         "description": "the holiday, as the notice names it (e.g. 春节; 国庆节、中秋节 for a "
                        "break that holds both)"})
-    start = fields.Date(required=True)
-    end = fields.Date(required=True)
+    start = Date(required=True)
+    end = Date(required=True)
 
 
 class NoticeSchema(Schema):
@@ -134,7 +134,7 @@ class NoticeSchema(Schema):
                  metadata={"description": "e.g. 国办发明电〔2026〕7号"})
     holidays = fields.List(fields.Nested(HolidayRangeSchema), required=True,
                            validate=validate.Length(min=1, max=20))
-    makeup_days = fields.List(fields.Date(), required=True, validate=validate.Length(max=20),
+    makeup_days = fields.List(Date(), required=True, validate=validate.Length(max=20),
                               metadata={"description": "Saturdays or Sundays worked (调休上班)"})
 
 
@@ -144,9 +144,9 @@ class CalendarYearSchema(Schema):
     holidays = fields.List(fields.Nested(HolidayRangeSchema), required=True, metadata={
         "description": "the days off as the year's source has them (provisional: the "
                        "statutory days only)"})
-    makeup_days = fields.List(fields.Date(), required=True)
+    makeup_days = fields.List(Date(), required=True)
     notice_title = fields.String(allow_none=True)
-    notice_entered_at = fields.DateTime(allow_none=True)
+    notice_entered_at = DateTime(allow_none=True)
     notice_entered_by = fields.Integer(allow_none=True)
 
 
@@ -155,8 +155,8 @@ class MovedDeadlineSchema(Schema):
         "description": "entry_due, publication_due (results) or due_on (follow-ups)"})
     object_type = fields.String(required=True, metadata={"description": "result or follow_up"})
     object_id = fields.Integer(required=True)
-    before = fields.Date(required=True)
-    after = fields.Date(required=True)
+    before = Date(required=True)
+    after = Date(required=True)
     moved_days = fields.Integer(required=True, metadata={"description": "calendar days"})
     provisional = fields.Boolean(required=True)
     source = fields.String(required=True, validate=validate.OneOf(SOURCES))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from schemas.fields import Text
+from schemas.fields import Date, Text
 
 MAX_PAGE_SIZE = 500
 
@@ -48,8 +48,8 @@ class ActiveSchema(Schema):
 class WindowSchema(Schema):
     """A visit window: two dates, the end not before the start."""
 
-    window_start = fields.Date(required=True)
-    window_end = fields.Date(required=True)
+    window_start = Date(required=True)
+    window_end = Date(required=True)
 
     @validates_schema
     def _window(self, data, **kwargs):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from schemas.fields import Text
+from schemas.fields import AwareDateTime, DateTime, Text
 
 
 class EntrySchema(Schema):
@@ -14,7 +14,7 @@ class EntrySchema(Schema):
                   metadata={"description": "without a code: why (damaged, missing, system down)"})
     photo_sha256 = Text(max_length=64, allow_none=True,
                         validate=validate.Regexp(r"^[0-9a-f]{64}$"))
-    device_time = fields.AwareDateTime(allow_none=True)
+    device_time = AwareDateTime(allow_none=True)
     latitude = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(-90, 90))
     longitude = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(-180, 180))
     device_id = Text(max_length=64, allow_none=True)
@@ -30,8 +30,8 @@ class EntryOutSchema(Schema):
     visit_id = fields.Integer()
     inspector_id = fields.Integer()
     method = fields.String()
-    device_time = fields.DateTime(allow_none=True)
-    server_time = fields.DateTime()
+    device_time = DateTime(allow_none=True)
+    server_time = DateTime()
     distance_m = fields.Float(allow_none=True)
     premises_version = fields.Integer(allow_none=True)
     flags = fields.List(fields.String())

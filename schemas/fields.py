@@ -3,6 +3,7 @@ bounded integers, and the two check-charactered national codes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from marshmallow import ValidationError, fields, validate
@@ -18,6 +19,50 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-
 _CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 INT32 = validate.Range(min=1, max=2**31 - 1)
+
+# Every date the API takes lies in this range; later ones overflow date arithmetic.
+MIN_DATE, MAX_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+DATE_RANGE_ERROR = f"a date between {MIN_DATE} and {MAX_DATE}"
+
+
+def date_in_range(value: dt.date | dt.datetime) -> bool:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return MIN_DATE <= day <= MAX_DATE
+
+
+class Date(fields.Date):
+    """A date between 2000-01-01 and 2100-12-31 (year 9999 overflows the first sum);
+    ``earliest`` moves the lower bound for dates of the past (a company's founding)."""
+
+    def __init__(self, *, earliest: dt.date = MIN_DATE, **kwargs):
+        super().__init__(**kwargs)
+        self.earliest = earliest
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if not self.earliest <= value <= MAX_DATE:
+            raise ValidationError(f"a date between {self.earliest} and {MAX_DATE}")
+        return value
+
+
+class DateTime(fields.DateTime):
+    """A moment whose date lies between 2000-01-01 and 2100-12-31."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if not date_in_range(value):
+            raise ValidationError(DATE_RANGE_ERROR)
+        return value
+
+
+class AwareDateTime(fields.AwareDateTime):
+    """A moment with its UTC offset, dated between 2000-01-01 and 2100-12-31."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if not date_in_range(value):
+            raise ValidationError(DATE_RANGE_ERROR)
+        return value
 
 
 class Text(fields.String):

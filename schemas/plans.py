@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate
 
 from schemas.common import PageQuery, WindowSchema
-from schemas.fields import Id, QueryId, Text, code_field
+from schemas.fields import Date, DateTime, Id, QueryId, Text, code_field
 
 CLASSES = ("A", "B", "C", "D")
 TASK_KINDS = ("random", "special", "individual")
@@ -37,7 +37,7 @@ class PlanSchema(Schema):
                                                    "since publication: republish with a filing)"})
     version = fields.Integer()
     task_ids = fields.Method("_task_ids")
-    created_at = fields.DateTime()
+    created_at = DateTime()
 
     def _task_ids(self, plan):
         return [t.id for t in plan.tasks]
@@ -59,7 +59,7 @@ class PublishSchema(Schema):
 
 class PlanVersionSchema(Schema):
     version = fields.Integer()
-    published_at = fields.DateTime()
+    published_at = DateTime()
     filing_reason = fields.String(allow_none=True)
     content = fields.Raw()
 
@@ -95,7 +95,7 @@ class TaskCreateSchema(WindowSchema):
     ratios = fields.Nested(RatiosSchema, allow_none=True)
     fixed_count = fields.Integer(strict=True, allow_none=True,
                                  validate=validate.Range(1, 1_000_000))
-    result_deadline = fields.Date(required=True)
+    result_deadline = Date(required=True)
     exclusion_days = fields.Integer(strict=True, load_default=365, validate=validate.Range(0, 3650))
     cap_per_department = fields.Integer(strict=True, load_default=2, validate=validate.Range(1, 100))
     cap_total = fields.Integer(strict=True, load_default=4, validate=validate.Range(1, 100))
@@ -117,9 +117,9 @@ class TaskSchema(Schema):
     scope = fields.Raw()
     ratios = fields.Raw(allow_none=True)
     fixed_count = fields.Integer(allow_none=True)
-    window_start = fields.Date()
-    window_end = fields.Date()
-    result_deadline = fields.Date()
+    window_start = Date()
+    window_end = Date()
+    result_deadline = Date()
     exclusion_days = fields.Integer()
     cap_per_department = fields.Integer()
     cap_total = fields.Integer()
@@ -174,4 +174,4 @@ class VerificationSchema(Schema):
 class ConflictSchema(Schema):
     company_id = Id(required=True)
     reason = Text(max_length=2000, multiline=True, required=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = DateTime(dump_only=True)

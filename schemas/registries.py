@@ -3,11 +3,25 @@ inspection items with their checklist forms, companies and inspectors."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
 from schemas.common import PageQuery
-from schemas.fields import CreditCode, Id, IdNumber, QueryId, Text, code_field, tag_list
+from schemas.fields import (
+    CreditCode,
+    Date,
+    DateTime,
+    Id,
+    IdNumber,
+    QueryId,
+    Text,
+    code_field,
+    tag_list,
+)
 from schemas.plans import RatiosSchema
+
+FOUNDED_EARLIEST = dt.date(1900, 1, 1)  # companies founded long before 2000 are common
 
 SUBJECT_TYPES = ("enterprise", "individual_business", "farmer_cooperative", "other")
 CREDIT_RISK_CLASSES = ("A", "B", "C", "D")
@@ -48,8 +62,8 @@ class DepartmentSchema(Schema):
     default_ratios = fields.Nested(RatiosSchema, allow_none=True, metadata={
         "description": "percent per credit-risk class that new tasks start with"})
     active = fields.Boolean(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    created_at = DateTime(dump_only=True)
+    updated_at = DateTime(dump_only=True)
 
 
 class DepartmentPatchSchema(Schema):
@@ -174,7 +188,7 @@ class ItemPatchSchema(PatchSchema, ItemContentSchema):
 class ItemVersionSchema(ItemContentSchema):
     id = fields.Integer(metadata={"description": "the version's id: what tasks and visits cite"})
     version = fields.Integer()
-    created_at = fields.DateTime()
+    created_at = DateTime()
     created_by = fields.Integer(allow_none=True)
 
 
@@ -185,7 +199,7 @@ class ItemSchema(Schema):
     active = fields.Boolean()
     current_version = fields.Integer()
     current = fields.Nested(ItemVersionSchema)
-    updated_at = fields.DateTime()
+    updated_at = DateTime()
 
 
 class ItemQuery(PageQuery):
@@ -202,7 +216,7 @@ class CompanyBaseSchema(Schema):
     legal_representative = Text(max_length=100, allow_none=True)
     address = Text(max_length=300, allow_none=True)
     business_scope = Text(max_length=5000, multiline=True, allow_none=True)
-    established_on = fields.Date(allow_none=True)
+    established_on = Date(allow_none=True, earliest=FOUNDED_EARLIEST)
     phone = _phone
     industry = Text(max_length=100, allow_none=True)
     region = _region
@@ -235,8 +249,8 @@ class TaggedRecordSchema(Schema):
     id = fields.Integer()
     tags = fields.Method("_tag_codes")
     active = fields.Boolean()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = DateTime()
+    updated_at = DateTime()
 
     def _tag_codes(self, obj):
         return [t.code for t in obj.tags]
@@ -264,8 +278,8 @@ class InspectorBaseSchema(Schema):
     mobile = _mobile
     certificate_number = Text(max_length=40, required=True,
                               metadata={"description": "执法证号"})
-    certificate_valid_from = fields.Date(allow_none=True)
-    certificate_valid_until = fields.Date(allow_none=True)
+    certificate_valid_from = Date(allow_none=True)
+    certificate_valid_until = Date(allow_none=True)
     issuing_authority = Text(max_length=100, allow_none=True)
     department_id = Id(required=True)
     section = Text(max_length=100, allow_none=True)
@@ -295,4 +309,4 @@ class InspectorQuery(PageQuery):
     q = Text(max_length=100)
     department_id = QueryId()
     tag = fields.List(code_field())
-    certified_on = fields.Date(metadata={"description": "only certificates valid on this date"})
+    certified_on = Date(metadata={"description": "only certificates valid on this date"})

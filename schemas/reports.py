@@ -7,7 +7,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from schemas.fields import Text, code_field
+from schemas.fields import Date, DateTime, Text, code_field
 from schemas.registries import _mobile, _phone
 
 MANUAL_ROWS = ("internal", "enterprise", "credit_based")
@@ -103,8 +103,8 @@ class DepartmentRefSchema(Schema):
 class MonthlyReportSchema(Schema):
     year = fields.Integer()
     month = fields.Integer()
-    through = fields.Date(metadata={"description": "the last day counted (China time)"})
-    due_on = fields.Date(metadata={"description": "报送期限: the 23rd of the next month"})
+    through = Date(metadata={"description": "the last day counted (China time)"})
+    due_on = Date(metadata={"description": "报送期限: the 23rd of the next month"})
     department = fields.Nested(DepartmentRefSchema, allow_none=True,
                                metadata={"description": "null: the whole region"})
     this_platform = fields.Nested(ThisPlatformSchema)
@@ -158,7 +158,7 @@ class ManualFigureSchema(Schema):
     companies_checked = fields.Integer()
     companies_with_problems = fields.Integer()
     entered_by = fields.Integer(allow_none=True)
-    entered_at = fields.DateTime()
+    entered_at = DateTime()
 
 
 class ManualFigureQuery(Schema):

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from schemas.calendar import SOURCES as DEADLINE_SOURCES
 from schemas.common import PageQuery
-from schemas.fields import Id, QueryId, Text
+from schemas.fields import Date, DateTime, Id, QueryId, Text
 from server.models.results import FOLLOW_UP_KINDS, FOLLOW_UP_STATES, RESULT_STATES
 
 
@@ -53,7 +53,7 @@ class FollowUpSchema(Schema):
     department_id = fields.Integer()
     department = fields.String()
     from_department_id = fields.Integer()
-    due_on = fields.Date()
+    due_on = Date()
     due_source = _source()
     due_provisional = fields.Boolean(metadata={
         "description": "due_on counted over days of a year without its holiday notice yet: "
@@ -67,9 +67,9 @@ class FollowUpSchema(Schema):
     resolved = fields.Boolean(allow_none=True)
     owner_user_id = fields.Integer(allow_none=True, metadata={
         "description": "who answers for it: the opener, or for a transfer who accepted it"})
-    created_at = fields.DateTime()
-    decided_at = fields.DateTime(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
+    created_at = DateTime()
+    decided_at = DateTime(allow_none=True)
+    closed_at = DateTime(allow_none=True)
     overdue = fields.Boolean()
 
 
@@ -85,23 +85,23 @@ class ResultSchema(Schema):
     category_name = fields.String()
     problem = fields.Boolean()
     state = fields.String(metadata={"description": " | ".join(RESULT_STATES)})
-    checked_on = fields.Date()
-    submitted_at = fields.DateTime()
-    entry_due = fields.Date()
+    checked_on = Date()
+    submitted_at = DateTime()
+    entry_due = Date()
     entry_due_source = _source()
     entry_due_provisional = fields.Boolean(metadata={
         "description": "entry_due counted over provisional days (预计)"})
     late = fields.Boolean(metadata={"description": "entered after the result deadline"})
-    reviewed_at = fields.DateTime(allow_none=True)
+    reviewed_at = DateTime(allow_none=True)
     return_reason = fields.String(allow_none=True)
     returns = fields.Integer()
-    approved_at = fields.DateTime(allow_none=True)
-    publication_due = fields.Date(allow_none=True)
+    approved_at = DateTime(allow_none=True)
+    publication_due = Date(allow_none=True)
     publication_due_source = _source()
     publication_due_provisional = fields.Boolean(metadata={
         "description": "publication_due counted over days of a year without its holiday "
                        "notice yet: it may move when the notice is entered (预计)"})
-    published_at = fields.DateTime(allow_none=True)
+    published_at = DateTime(allow_none=True)
     record_sha256 = fields.String(allow_none=True)
     items = fields.List(fields.Nested(ResultItemSchema))
     follow_ups = fields.List(fields.Nested(FollowUpSchema))
@@ -133,7 +133,7 @@ class FollowUpCreateSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(FOLLOW_UP_KINDS))
     description = Text(max_length=5000, multiline=True, required=True,
                        validate=validate.Length(min=1))
-    due_on = fields.Date(metadata={"description": "default: the follow-up rule's working days"})
+    due_on = Date(metadata={"description": "default: the follow-up rule's working days"})
     department_id = Id(metadata={"description": "transfer: the department with authority"})
     case_number = Text(max_length=60)
     authority = Text(max_length=200)
@@ -188,8 +188,8 @@ class PublicResultSchema(Schema):
     items = fields.List(fields.Nested(PublicItemSchema))
     category = fields.String()
     category_name = fields.String()
-    checked_on = fields.Date()
-    published_at = fields.DateTime()
+    checked_on = Date()
+    published_at = DateTime()
 
 
 class PublicationDueSchema(Schema):
@@ -197,7 +197,7 @@ class PublicationDueSchema(Schema):
     company_name = fields.String()
     credit_code = fields.String()
     task_id = fields.Integer()
-    publication_due = fields.Date()
+    publication_due = Date()
     publication_due_source = fields.String()
     publication_due_provisional = fields.Boolean()
     overdue = fields.Boolean()
@@ -210,7 +210,7 @@ class WithoutFollowUpSchema(Schema):
     company_name = fields.String()
     credit_code = fields.String()
     category = fields.String()
-    approved_at = fields.DateTime()
+    approved_at = DateTime()
 
 
 def items_of(schema: type[Schema]) -> type[Schema]:
@@ -234,8 +234,8 @@ class InspectionSchema(Schema):
     task_id = fields.Integer()
     task_name = fields.String()
     state = fields.String()
-    window_start = fields.Date()
-    window_end = fields.Date()
+    window_start = Date()
+    window_end = Date()
     recheck = fields.Boolean(metadata={"description": "a re-check visit of a follow-up"})
     departments = fields.List(fields.String())
     result = _RecordResult(allow_none=True, metadata={

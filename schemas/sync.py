@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from schemas.fields import Id, Text
+from schemas.fields import AwareDateTime, Id, Text
 from schemas.flat import FlatSchema
 from sync.ops import ANSWER_KINDS, KINDS, value_problem
 
@@ -84,7 +84,7 @@ class OpSchema(FlatSchema):
                                                 "on; naming the siblings resolves them"})
     hlc = Text(max_length=60, required=True,
                validate=validate.Regexp(r"^[0-9]{13}-[0-9]{6}-[A-Za-z0-9._-]{1,36}$"))
-    device_time = fields.AwareDateTime(allow_none=True)
+    device_time = AwareDateTime(allow_none=True)
 
     @validates_schema
     def _kind_fields(self, data, **kwargs):

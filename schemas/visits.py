@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from schemas.common import WindowSchema
-from schemas.fields import Id, QueryId, Text
+from schemas.fields import Date, DateTime, Id, QueryId, Text
 
 
 class VisitItemSchema(Schema):
@@ -25,8 +25,8 @@ class VisitSchema(Schema):
     draw_id = fields.Integer(allow_none=True)
     company_id = fields.Integer()
     state = fields.String()
-    window_start = fields.Date()
-    window_end = fields.Date()
+    window_start = Date()
+    window_end = Date()
     counts_for_caps = fields.Boolean()
     merged_into = fields.Integer(allow_none=True)
     items = fields.List(fields.Nested(VisitItemSchema))
@@ -43,21 +43,21 @@ class MergeSchema(Schema):
     other_visit_id = fields.Integer()
     requested_department_id = fields.Integer(allow_none=True)
     state = fields.String()
-    created_at = fields.DateTime()
-    decided_at = fields.DateTime(allow_none=True)
+    created_at = DateTime()
+    decided_at = DateTime(allow_none=True)
 
 
 class PremisesCodeSchema(Schema):
     company_id = fields.Integer()
     version = fields.Integer()
-    issued_at = fields.DateTime()
+    issued_at = DateTime()
 
 
 class RatingSchema(Schema):
     visit_id = fields.Integer()
     score = fields.Integer()
     comment = fields.String(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = DateTime()
 
 
 class RecusalSchema(Schema):
@@ -66,7 +66,7 @@ class RecusalSchema(Schema):
     inspector_id = fields.Integer()
     reason = fields.String()
     state = fields.String()
-    created_at = fields.DateTime()
+    created_at = DateTime()
 
 
 class CancelSchema(Schema):
@@ -85,6 +85,6 @@ class ProgressQuery(Schema):
     task_id = QueryId()
     department_id = QueryId()
     region = Text(max_length=12)
-    date_from = fields.Date()
-    date_to = fields.Date()
+    date_from = Date()
+    date_to = Date()
 

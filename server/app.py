@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 
@@ -10,7 +11,8 @@ from flask_smorest import Api
 
 from schemas.common import ErrorSchema
 from server import clock, models  # noqa: F401  (models registers every table)
-from server.api import context, errors
+from server.api import context, errors, strict_query
+from server.api.converters import AsciiIdConverter
 from server.config import Settings
 from server.db import Database, make_engine
 from server.services.errors import TooLarge
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     settings = settings or Settings.from_env()
     db = db or Database(make_engine(settings.database_url))
     app = Flask("fieldinspect")
+    app.url_map.converters["int"] = AsciiIdConverter  # before any route: ids are ASCII
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_import_bytes,
@@ -95,6 +98,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     errors.register(app)
     errors.register_db_errors(app)
     context.init_app(app)
+    strict_query.init_app(app, API_PREFIX)
     _limit_bodies(app, settings)
     _docs(app)
     from server.web.dashboard import bp as dashboard_pages
@@ -152,9 +156,23 @@ def _limit_bodies(app: Flask, settings: Settings) -> None:
             field, code = LARGE_BODIES[(request.method, endpoint)]
             limit = getattr(settings, field)
         request.max_content_length = limit
+        if request.content_length is None and request.environ.get("wsgi.input_terminated") \
+                and (request.method, endpoint) not in LARGE_BODIES:
+            _read_chunked(request.environ, limit, code)
         if request.content_length is not None and request.content_length > limit:
             raise TooLarge(f"The request body is larger than the limit of {limit} bytes.",
                            code=code, limit_bytes=limit)
+
+
+def _read_chunked(environ: dict, limit: int, code: str) -> None:
+    """A body without Content-Length (Transfer-Encoding: chunked) is read up to the limit
+    here, so one over it is the same 413 as a declared one rather than JSON cut short."""
+    body = environ["wsgi.input"].read(limit + 1)
+    if len(body) > limit:
+        raise TooLarge(f"The request body is larger than the limit of {limit} bytes.",
+                       code=code, limit_bytes=limit)
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
 
 
 def _docs(app: Flask) -> None:

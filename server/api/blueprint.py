@@ -7,10 +7,15 @@ filter would then return unfiltered data. Here every location rejects unknown fi
 from __future__ import annotations
 
 import json
+import re
 
 import flask_smorest
-from marshmallow import RAISE
-from webargs.flaskparser import FlaskParser
+from marshmallow import RAISE, ValidationError
+from marshmallow import fields as ma_fields
+from webargs.flaskparser import FlaskParser, abort, is_json_request
+
+_LONE = re.compile(r"[\ud800-\udfff]")
+_ASCII_INT = re.compile(r"-?[0-9]+")
 
 
 class StrictParser(FlaskParser):
@@ -20,13 +25,58 @@ class StrictParser(FlaskParser):
 
     def _raw_load_json(self, req):
         """Deeply nested arrays (RecursionError) and integers of thousands of digits
-        (ValueError) are bad JSON like any other: a 400, not a 500."""
+        (ValueError) are bad JSON like any other: a 400, not a 500. A body that is not
+        JSON at all (none, a form, text) is a 415, not an empty object; a lone UTF-16
+        surrogate anywhere in it (no database can store one) is a 422 naming where."""
+        if not is_json_request(req):
+            abort(415, message="The request body must be JSON (Content-Type: "
+                               "application/json).",
+                  errors={"json": ["a JSON body is required"]})
         try:
-            return super()._raw_load_json(req)
+            data = super()._raw_load_json(req)
         except json.JSONDecodeError:
             raise
         except (RecursionError, ValueError) as exc:
             self._handle_invalid_json_error(exc, req)
+        errors = _surrogates(data)
+        if errors:
+            abort(422, messages={"json": errors})
+        return data
+
+    def load_querystring(self, req, schema):
+        """Numbers in a query string are ASCII digits: int() would also take other
+        scripts' digits ("１７３"), underscores and spaces."""
+        data = super().load_querystring(req, schema)
+        errors = {}
+        for name, field in schema.fields.items():
+            if isinstance(field, ma_fields.Integer) and not field.dump_only:
+                key = field.data_key or name
+                if not all(_ASCII_INT.fullmatch(v) for v in req.args.getlist(key)):
+                    errors[key] = ["Not a valid integer."]
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+
+def _surrogates(value):
+    """Field errors for every string holding a lone surrogate, nested as webargs nests."""
+    if isinstance(value, str):
+        return ["not a valid text: contains an unpaired surrogate"] if _LONE.search(value) \
+            else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = ((str(i), v) for i, v in enumerate(value))
+    else:
+        return None
+    errors = {}
+    for key, item in items:
+        if isinstance(key, str) and _LONE.search(key):
+            errors["(key)"] = ["not a valid text: contains an unpaired surrogate"]
+        found = _surrogates(item)
+        if found:
+            errors[key] = found
+    return errors or None
 
 
 class Blueprint(flask_smorest.Blueprint):

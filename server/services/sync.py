@@ -26,6 +26,7 @@ from functools import partial
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from schemas.fields import MAX_DATE, MIN_DATE
 from server import clock
 from server.direct import BulkDelete, BulkInsert, Statement, in_list
 from server.models import (
@@ -139,10 +140,9 @@ def _check_value(field: dict, value) -> bool:
             return False
         lo, hi = field.get("min"), field.get("max")
         return (lo is None or value >= lo) and (hi is None or value <= hi)
-    if kind == "date":
+    if kind == "date":  # the API's dates lie in 2000-2100 (schemas.fields.Date)
         try:
-            dt.date.fromisoformat(value)
-            return True
+            return MIN_DATE <= dt.date.fromisoformat(value) <= MAX_DATE
         except (TypeError, ValueError):
             return False
     if kind in ("text", "photo"):
@@ -688,8 +688,8 @@ def decode_cursor(cursor: str | None) -> int:
         return 0
     try:
         tag, seq = b64decode(cursor).decode().split(":")
-        if tag != "c1" or not seq.isdigit():
-            raise ValueError
+        if tag != "c1" or not (seq.isascii() and seq.isdigit()) or len(seq) > 18:
+            raise ValueError  # ASCII digits only, and a number the database can compare
         return int(seq)
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("The cursor is not one this server gave.",

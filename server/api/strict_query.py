@@ -1,0 +1,36 @@
+"""Unknown query parameters are refused on the API's endpoints that take none.
+
+``StrictParser`` refuses unknown fields where an endpoint declares a query schema; an
+endpoint without one never parses the query string, so ``?anything`` was silently
+ignored. This check gives every API endpoint without query arguments the same 422.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+
+from server.api.errors import respond
+
+
+def _declares_query(endpoint: str, method: str) -> bool:
+    view = current_app.view_functions.get(endpoint)
+    view_class = getattr(view, "view_class", None)
+    func = getattr(view_class, method.lower(), None) if view_class else view
+    if method == "HEAD" and func is None and view_class is not None:
+        func = getattr(view_class, "get", None)
+    params = getattr(func, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    return any(p.get("in") == "query" for p in params)
+
+
+def init_app(app: Flask, prefix: str) -> None:
+    @app.before_request
+    def _refuse_unknown_query():
+        if not request.args or not request.path.startswith(prefix + "/"):
+            return None
+        if request.method == "OPTIONS" or request.endpoint is None:
+            return None
+        if request.endpoint.startswith("api-docs.") or _declares_query(
+                request.endpoint, request.method):
+            return None
+        return respond(422, "validation_error", "The request has invalid fields.",
+                       {"query": {name: ["Unknown field."] for name in request.args}})
