@@ -54,7 +54,7 @@ def _speaks_for(actor: Actor, department_id: int) -> bool:
 
 def request_merge(session: Session, actor: Actor, host_id: int, other_id: int) -> VisitMerge:
     host = get_or_raise(session, actor, host_id)
-    other = get_or_404(session, Visit, other_id, "visit")
+    other = _merge_candidate_or_raise(session, actor, host, other_id)
     sides = {_lead(session, host), _lead(session, other)}
     if not any(_speaks_for(actor, d) for d in sides):
         raise Forbidden("Only a supervisor of one of the two lead departments may ask to merge.")
@@ -82,6 +82,27 @@ def request_merge(session: Session, actor: Actor, host_id: int, other_id: int) -
     audit.record(session, actor, "visit.merge_requested", "visit", host.id,
                  after={"merge_id": merge.id, "other_visit_id": other.id})
     return merge
+
+
+def _merge_candidate_or_raise(session: Session, actor: Actor, host: Visit,
+                              other_id: int) -> Visit:
+    """The other visit of a merge: one the actor sees, or one the host's draw named as a
+    candidate (an open visit of another task to the same company in an overlapping
+    window). Anything else is a 404, as ``GET`` would answer: a hidden visit's company,
+    task, state or window is not for the actor to learn from the refusal."""
+    from server.services.draws import OPEN_VISIT_STATES
+
+    other = get_or_404(session, Visit, other_id, "visit")
+    try:
+        return get_or_raise(session, actor, other_id)
+    except NotFound:
+        pass
+    if (other.company_id == host.company_id and other.task_id != host.task_id
+            and other.state in OPEN_VISIT_STATES and host.state in OPEN_VISIT_STATES
+            and other.window_start <= host.window_end
+            and host.window_start <= other.window_end):
+        return other
+    raise NotFound("No such visit.")
 
 
 def get_merge_or_raise(session: Session, actor: Actor, merge_id: int) -> VisitMerge:

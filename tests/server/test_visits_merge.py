@@ -88,7 +88,40 @@ def test_merging_needs_the_same_company_and_overlapping_windows(world, session):
     run_draw(world.sup_b, task_b["id"])
     visit_a = session.scalar(select(Visit).where(Visit.task_id == task_a["id"]))
     visit_b = session.scalar(select(Visit).where(Visit.task_id == task_b["id"]))
+    # the windows do not overlap: not a candidate, so A's visit is as hidden to B as GET says
+    assert_error(world.sup_b.get(f"/api/v1/visits/{visit_a.id}"), 404)
     assert_error(world.sup_b.post(f"/api/v1/visits/{visit_b.id}/merges",
+                                  json={"other_visit_id": visit_a.id}), 404, "not_found")
+    assert_error(world.admin.post(f"/api/v1/visits/{visit_b.id}/merges",
                                   json={"other_visit_id": visit_a.id}), 422, "merge_not_possible")
     assert_error(world.coordinator.post(f"/api/v1/visits/{visit_b.id}/merges",
                                         json={"other_visit_id": visit_a.id}), 403)
+
+
+def test_another_departments_hidden_visit_is_a_404_whatever_would_refuse_the_merge(world, session):
+    """A visit the actor cannot see and that its draw did not name as a candidate (another
+    company, a cancelled one) answers as GET does: 404, never why it could not merge."""
+    f.tag(session, "merge-target", kind="other")
+    f.tag(session, "elsewhere", kind="other")
+    f.company(session, tags=["merge-target"])
+    f.company(session, tags=["elsewhere"])
+    item_a, item_b = f.item(session, world.dept_a.id), f.item(session, world.dept_b.id)
+    for dept in (world.dept_a, world.dept_b):
+        f.inspector(session, dept.id)
+    session.commit()
+    task_a = one_company_task(world.sup_a, make_plan(world.sup_a, world.dept_a.id)["id"], item_a,
+                              scope={"tags": ["elsewhere"]})
+    task_b = one_company_task(world.sup_b, make_plan(world.sup_b, world.dept_b.id)["id"], item_b)
+    run_draw(world.sup_a, task_a["id"])
+    run_draw(world.sup_b, task_b["id"])
+    visit_a = session.scalar(select(Visit).where(Visit.task_id == task_a["id"]))
+    visit_b = session.scalar(select(Visit).where(Visit.task_id == task_b["id"]))
+    assert visit_a.company_id != visit_b.company_id
+    assert_error(world.sup_b.get(f"/api/v1/visits/{visit_a.id}"), 404)
+    assert_error(world.sup_b.post(f"/api/v1/visits/{visit_b.id}/merges",
+                                  json={"other_visit_id": visit_a.id}), 404, "not_found")
+    assert_error(world.sup_b.post(f"/api/v1/visits/{visit_b.id}/merges",
+                                  json={"other_visit_id": 2**31 - 1}), 404, "not_found")
+    # whoever sees both is told why
+    assert_error(world.admin.post(f"/api/v1/visits/{visit_b.id}/merges",
+                                  json={"other_visit_id": visit_a.id}), 422, "merge_not_possible")
