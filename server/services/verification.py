@@ -179,28 +179,40 @@ def request_recusal(session: Session, visit: Visit, *, credit_code: str, inspect
 
 
 # --- what staff may read of ratings and recusals ------------------------------------------------
+MIN_RATINGS_SHOWN = 3  # a smaller group's average would give a company's own rating away
+
+
 def rating_summary(session: Session, actor: Actor) -> dict:
     """Aggregates per department and per inspector: supervisors (their department),
-    coordinators and admins. Inspectors never see ratings."""
+    coordinators and admins. Inspectors never see ratings. A group of fewer than
+    ``MIN_RATINGS_SHOWN`` ratings is left out: its average would name them."""
     from server.models import VisitItem, VisitMember
 
     actor.require_role("admin", "coordinator", "supervisor")
     scope = actor.department_scope()
-    by_dept = select(VisitItem.department_id, func.count(func.distinct(VisitRating.visit_id)),
-                     func.avg(VisitRating.score)).join(
-        VisitRating, VisitRating.visit_id == VisitItem.visit_id).group_by(VisitItem.department_id)
+    # each visit once per department, however many of its items the department holds
+    # (joined to every item, a visit's score would weigh as many times in the average)
+    visit_departments = select(VisitItem.visit_id, VisitItem.department_id).distinct().subquery()
+    count = func.count(VisitRating.visit_id)
+    by_dept = select(visit_departments.c.department_id, count, func.avg(VisitRating.score)).join(
+        VisitRating, VisitRating.visit_id == visit_departments.c.visit_id).group_by(
+        visit_departments.c.department_id).having(count >= MIN_RATINGS_SHOWN)
     by_inspector = select(VisitMember.inspector_id, VisitMember.department_id,
-                          func.count(VisitRating.visit_id), func.avg(VisitRating.score)).join(
+                          count, func.avg(VisitRating.score)).join(
         VisitRating, VisitRating.visit_id == VisitMember.visit_id).group_by(
-        VisitMember.inspector_id, VisitMember.department_id)
+        VisitMember.inspector_id, VisitMember.department_id).having(count >= MIN_RATINGS_SHOWN)
     if scope is not None:
-        by_dept = by_dept.where(VisitItem.department_id == scope)
+        by_dept = by_dept.where(visit_departments.c.department_id == scope)
         by_inspector = by_inspector.where(VisitMember.department_id == scope)
     return {
+        "min_ratings": MIN_RATINGS_SHOWN,
         "departments": [{"department_id": d, "ratings": n, "average": round(float(a), 2)}
-                        for d, n, a in session.execute(by_dept)],
+                        for d, n, a in session.execute(by_dept.order_by(
+                            visit_departments.c.department_id))],
         "inspectors": [{"inspector_id": i, "department_id": d, "ratings": n,
-                        "average": round(float(a), 2)} for i, d, n, a in session.execute(by_inspector)],
+                        "average": round(float(a), 2)} for i, d, n, a in session.execute(
+                            by_inspector.order_by(VisitMember.inspector_id,
+                                                  VisitMember.department_id))],
     }
 
 

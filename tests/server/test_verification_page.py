@@ -74,9 +74,7 @@ def test_a_company_rates_once_after_entry_with_its_credit_code(world, drawn, app
     assert rating["score"] == 4 and rating["comment"] == "<b>规范</b>"
     assert_error(world.sup_b.get("/api/v1/ratings"), 403)
     summary = world.sup_b.get("/api/v1/ratings/summary").get_json()
-    assert summary["departments"] == [{"department_id": world.dept_b.id, "ratings": 1,
-                                       "average": 4.0}]
-    assert all(i["department_id"] == world.dept_b.id for i in summary["inspectors"])
+    assert summary == {"min_ratings": 3, "departments": [], "inspectors": []}  # one: hidden
     assert_error(drawn.member.get("/api/v1/ratings/summary"), 403)
 
 
@@ -175,3 +173,42 @@ def test_one_open_recusal_per_inspector_and_a_limit_per_visit(world, drawn, app,
     session.commit()
     assert ask(first).status_code == 409  # the visit is done
     assert requests() == []
+
+
+def test_the_rating_summary_hides_groups_under_three_ratings(world, drawn, app, session):  # noqa: F811
+    """An average of one or two ratings would give a company's own score away; a visit
+    counts once for its department however many of its items the department holds."""
+    from server.models import VisitItem, VisitMember, VisitRating
+    from tests import factories as f
+    from tests.server.test_draws import version_id
+
+    visits = session.scalars(select(Visit).where(Visit.draw_id == drawn.draw["id"])
+                             .order_by(Visit.id)).all()[:3]
+    extra = f.item(session, world.dept_a.id)
+    session.flush()
+    session.add(VisitItem(visit_id=visits[0].id, item_version_id=version_id(extra),
+                          item_id=extra.id, department_id=world.dept_a.id))
+    for visit, score in zip(visits, (5, 1), strict=False):
+        session.add(VisitRating(visit_id=visit.id, score=score))
+    session.commit()
+    for api in (world.admin, world.sup_a):
+        summary = api.get("/api/v1/ratings/summary").get_json()
+        assert summary["departments"] == [] and summary["inspectors"] == []
+    session.add(VisitRating(visit_id=visits[2].id, score=1))
+    session.commit()
+    summary = world.admin.get("/api/v1/ratings/summary").get_json()
+    departments = sorted({i.department_id for v in visits for i in v.items})
+    assert summary["departments"] == [{"department_id": d, "ratings": 3, "average": 2.33}
+                                      for d in departments]
+    members = [{m.inspector_id for m in v.members} for v in visits]
+    on_all = set.intersection(*members)
+    assert on_all  # the draw puts one inspector on every visit
+    assert {i["inspector_id"] for i in summary["inspectors"]} == on_all
+    assert all(i["ratings"] == 3 for i in summary["inspectors"])
+    mine = world.sup_a.get("/api/v1/ratings/summary").get_json()
+    assert mine["departments"] == [{"department_id": world.dept_a.id, "ratings": 3,
+                                    "average": 2.33}]
+    assert {i["inspector_id"] for i in mine["inspectors"]} == {
+        i for i in on_all if session.scalar(select(VisitMember.department_id).where(
+            VisitMember.inspector_id == i, VisitMember.visit_id == visits[0].id))
+        == world.dept_a.id}
