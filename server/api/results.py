@@ -30,7 +30,7 @@ blp = Blueprint("results", __name__, description="Results, follow-up and publica
 
 
 def _result(result) -> dict:
-    fus = follow_ups.list_for_result(session(), result.id)
+    fus = follow_ups.list_for_result(session(), actor(), result.id)
     names = departments.names(session())
     return {**results.view(session(), result),
             "follow_ups": [company_record.follow_up_view(session(), f, names) for f in fus],

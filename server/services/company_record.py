@@ -19,8 +19,8 @@ from server.services.registry import get_or_404
 def record(session: Session, actor: Actor, company_id: int, *,
            today: dt.date | None = None) -> dict:
     """Supervisors see the inspections carrying their department's items in full, other
-    departments' published results as the public sees them, and the follow-ups their
-    department owns or opened; coordinators and admins see everything."""
+    departments' published results as the public sees them, and the follow-ups (and
+    their loop) as ``follow_ups.sees`` decides; coordinators and admins see everything."""
     actor.require_role("admin", "coordinator", "supervisor")
     company = get_or_404(session, Company, company_id, "company")
     today = today or clock.today()
@@ -44,8 +44,7 @@ def record(session: Session, actor: Actor, company_id: int, *,
     shown |= dict(zip([r.visit_id for r in published], results.public_views(session, published),
                       strict=True))
     by_visit = {r.visit_id: r for r in found_results}
-    fus = list(session.scalars(select(FollowUp).where(FollowUp.company_id == company.id)
-                               .order_by(FollowUp.created_at, FollowUp.id)))
+    fus = follow_ups.list_for_company(session, actor, company.id)  # those the actor sees
     tasks = {t.id: t for t in session.scalars(select(Task).where(
         Task.id.in_({v.task_id for v in found})))}
     inspections = []
@@ -61,9 +60,6 @@ def record(session: Session, actor: Actor, company_id: int, *,
             "loop": follow_ups.loop_state([f for f in fus if f.result_id == result.id])
             if result is not None else None,
         })
-    if not actor.reads_everything:
-        fus = [f for f in fus if actor.department_id in (f.department_id,
-                                                         f.from_department_id)]
     # Counted over every department's visits, whoever asks: what the yearly caps count.
     this_year = dict(session.execute(
         select(VisitItem.department_id, func.count(func.distinct(Visit.id)))

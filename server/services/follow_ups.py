@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from server import clock
@@ -115,11 +115,19 @@ def _recheck_visit(session: Session, result: Result, today: dt.date, due_on: dt.
     return visit
 
 
+# --- who sees a follow-up: one rule, wherever follow-ups appear ---------------------------------
+# A follow-up is seen by admins and coordinators, and by supervisors of its owning or its
+# originating department; nobody else (not the inspection team, not another department
+# on the visit). ``sees`` decides one, ``_scoped`` a query; the follow-up endpoints, a
+# result's view (its follow-ups and loop) and the company record all go through them.
+def sees(actor: Actor, follow_up: FollowUp) -> bool:
+    return actor.reads_everything or (actor.role == "supervisor" and actor.department_id in (
+        follow_up.department_id, follow_up.from_department_id))
+
+
 def get_or_raise(session: Session, actor: Actor, follow_up_id: int) -> FollowUp:
-    """Seen by the owning and the originating departments (and admins, coordinators)."""
     follow_up = get_or_404(session, FollowUp, follow_up_id, "follow-up")
-    if actor.reads_everything or (actor.role == "supervisor" and actor.department_id in (
-            follow_up.department_id, follow_up.from_department_id)):
+    if sees(actor, follow_up):
         return follow_up
     raise NotFound("No such follow-up.")
 
@@ -166,8 +174,11 @@ def close(session: Session, actor: Actor, follow_up_id: int, *, outcome: str, re
 
 
 def _scoped(stmt, actor: Actor):
+    """The follow-ups ``sees`` lets the actor see, as a query."""
     if actor.reads_everything:
         return stmt
+    if actor.role != "supervisor" or actor.department_id is None:
+        return stmt.where(false())
     return stmt.where(or_(FollowUp.department_id == actor.department_id,
                           FollowUp.from_department_id == actor.department_id))
 
@@ -192,9 +203,17 @@ def list_follow_ups(session: Session, actor: Actor, *, state=None, queue: bool =
     return list(session.scalars(stmt.order_by(FollowUp.due_on, FollowUp.id)))
 
 
-def list_for_result(session: Session, result_id: int) -> list[FollowUp]:
-    """A result's follow-ups, for whoever may see the result."""
-    return list(session.scalars(select(FollowUp).where(FollowUp.result_id == result_id)
+def list_for_result(session: Session, actor: Actor, result_id: int) -> list[FollowUp]:
+    """The follow-ups of a result the actor sees, those the actor may see."""
+    return list(session.scalars(_scoped(select(FollowUp), actor)
+                                .where(FollowUp.result_id == result_id)
+                                .order_by(FollowUp.created_at, FollowUp.id)))
+
+
+def list_for_company(session: Session, actor: Actor, company_id: int) -> list[FollowUp]:
+    """A company's follow-ups, those the actor may see."""
+    return list(session.scalars(_scoped(select(FollowUp), actor)
+                                .where(FollowUp.company_id == company_id)
                                 .order_by(FollowUp.created_at, FollowUp.id)))
 
 
@@ -220,7 +239,8 @@ def results_without_follow_up(session: Session, actor: Actor) -> list[dict]:
 
 def loop_state(follow_ups: list[FollowUp]) -> str:
     """The closed loop (闭环) of one result: none, open, or closed (every follow-up
-    closed or declined, at least one closed)."""
+    closed or declined, at least one closed). Given the follow-ups the reader sees
+    (``list_for_result``, ``list_for_company``), it tells no more than they do."""
     live = [f for f in follow_ups if f.state != "declined"]
     if not live:
         return "none"

@@ -334,3 +334,42 @@ def test_a_resubmission_keeps_the_date_the_check_ended(team, world, session):  #
     after = world.sup_a.get(f"/api/v1/results/{result_id}").get_json()
     assert (after["checked_on"], after["late"], after["state"]) == (
         first["checked_on"], first["late"], "submitted")
+
+
+def test_follow_ups_are_seen_by_one_rule_in_the_result_the_record_and_their_endpoint(
+        team, world):  # noqa: F811
+    """The team sees the result but not its follow-ups, nor the loop they make; another
+    department sees the published result but not a follow-up it neither owns nor opened,
+    and its loop in the company record says nothing of it, until one is transferred to it."""
+    result_id = submit(team, team.visits[0], category="pending")
+    world.sup_a.post(f"/api/v1/results/{result_id}/approve")
+    case = world.sup_a.post(f"/api/v1/results/{result_id}/follow-ups", json={
+        "kind": "case", "description": "立案调查", "case_number": "甲罚〔2026〕78号"}).get_json()
+    world.sup_a.post(f"/api/v1/results/{result_id}/publish")
+    company_id = world.sup_a.get(f"/api/v1/results/{result_id}").get_json()["company_id"]
+
+    def seen(client):
+        """What one reader learns of the follow-ups: by their endpoint, in the result,
+        in the company record."""
+        by_id = client.get(f"/api/v1/follow-ups/{case['id']}").status_code
+        result = client.get(f"/api/v1/results/{result_id}")
+        nested = ([f["id"] for f in result.get_json()["follow_ups"]], result.get_json()["loop"]) \
+            if result.status_code == 200 else None
+        record = client.get(f"/api/v1/companies/{company_id}/record")
+        in_record = ([f["id"] for f in record.get_json()["follow_ups"]],
+                     [i["loop"] for i in record.get_json()["inspections"]]) \
+            if record.status_code == 200 else None
+        return by_id, nested, in_record
+
+    assert seen(world.sup_a) == (200, ([case["id"]], "open"), ([case["id"]], ["open"]))
+    assert seen(world.coordinator) == (200, ([case["id"]], "open"), ([case["id"]], ["open"]))
+    assert seen(world.insp_a) == (404, ([], "none"), None)  # the team: the result only
+    assert seen(world.sup_b) == (404, None, ([], ["none"]))  # the published result only
+    # a transfer to B: B sees that one, and the loop it makes
+    transfer = world.sup_a.post(f"/api/v1/results/{result_id}/follow-ups", json={
+        "kind": "transfer", "description": "移送乙部门", "department_id": world.dept_b.id}).get_json()
+    assert world.sup_b.get(f"/api/v1/follow-ups/{transfer['id']}").status_code == 200
+    record = world.sup_b.get(f"/api/v1/companies/{company_id}/record").get_json()
+    assert [f["id"] for f in record["follow_ups"]] == [transfer["id"]]
+    assert [i["loop"] for i in record["inspections"]] == ["open"]
+    assert world.insp_a.get(f"/api/v1/results/{result_id}").get_json()["follow_ups"] == []
