@@ -29,7 +29,7 @@ from server.models import (
 )
 from server.services import audit, changes, deadlines, departments, visits, workdays
 from server.services.actors import Actor
-from server.services.errors import Conflict, InvalidInput, NotFound
+from server.services.errors import Conflict, InvalidInput
 from server.services.listing import paginate
 from server.services.registry import get_or_404
 from sync.merge import FieldState
@@ -301,10 +301,10 @@ def public_results(session: Session, *, task_id: int | None = None,
     if task_id is not None:
         stmt = stmt.where(Result.task_id == task_id)
     if credit_code is not None:
-        company = session.scalar(select(Company).where(Company.credit_code == credit_code))
-        if company is None:
-            raise NotFound("No such company.")
-        stmt = stmt.where(Result.company_id == company.id)
+        # A code not in the registry reads as a company with nothing published: the
+        # answer does not tell whether a company is registered.
+        stmt = stmt.where(Result.company_id.in_(
+            select(Company.id).where(Company.credit_code == credit_code)))
     found = paginate(session, stmt, page=page, page_size=page_size, sort=sort,
                      sortable={"published_at": Result.published_at,
                                "checked_on": Result.checked_on},

@@ -47,10 +47,8 @@ def company_results(credit_code: str):
     code = credit_code.strip().upper()
     if not (len(code) == 18 and code.isascii() and code.isalnum()):
         return _missing("统一社会信用代码应为 18 位字母或数字。")
-    try:
-        found = results.public_results(session(), credit_code=code, page=_page(),
-                                       page_size=PAGE_SIZE)
-    except DomainError:
-        return _missing("名录库中没有这个统一社会信用代码。")
+    # Whether the code is in the registry or not, the same page: nothing published.
+    found = results.public_results(session(), credit_code=code, page=_page(),
+                                   page_size=PAGE_SIZE)
     name = found.items[0]["company_name"] if found.items else code
     return _render(f"{name}：抽查检查结果", f"统一社会信用代码 {code}", found)

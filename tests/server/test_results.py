@@ -373,3 +373,24 @@ def test_follow_ups_are_seen_by_one_rule_in_the_result_the_record_and_their_endp
     assert [f["id"] for f in record["follow_ups"]] == [transfer["id"]]
     assert [i["loop"] for i in record["inspections"]] == ["open"]
     assert world.insp_a.get(f"/api/v1/results/{result_id}").get_json()["follow_ups"] == []
+
+
+def test_the_public_cannot_tell_a_registered_company_without_results_from_an_unknown_code(
+        world, app, session):
+    """Same status, same shape, on the API and on the page: nothing published either way."""
+    from tests import factories as f
+
+    registered = f.company(session).credit_code
+    session.commit()
+    unknown = "91350100M000100Y43"
+    assert session.scalar(select(Result.id).limit(1)) is None
+    client = app.test_client()
+    answers = [client.get(f"/api/v1/public/results?credit_code={code}")
+               for code in (registered, unknown)]
+    assert [r.status_code for r in answers] == [200, 200]
+    assert answers[0].get_json() == answers[1].get_json()
+    assert answers[0].get_json()["items"] == [] and answers[0].get_json()["total"] == 0
+    pages = [client.get(f"/public/companies/{code}") for code in (registered, unknown)]
+    assert [p.status_code for p in pages] == [200, 200]
+    assert pages[0].get_data(as_text=True).replace(registered, "X") == \
+        pages[1].get_data(as_text=True).replace(unknown, "X")
