@@ -125,8 +125,9 @@ def test_full_width_digits_in_a_path_id_are_a_404_not_that_id(world, drawn, sess
 
 
 @pytest.mark.parametrize("url", ["/api/v1/me", "/api/v1/result-categories",
-                                 "/api/v1/departments/1"])
+                                 "/api/v1/departments/{dept}"])
 def test_unknown_query_parameters_are_refused_where_an_endpoint_takes_none(world, url):
+    url = url.format(dept=world.dept_a.id)
     assert world.admin.get(url).status_code == 200
     body = assert_error(world.admin.get(url + "?typo=1"), 422, "validation_error")
     assert body["errors"] == {"query": {"typo": ["Unknown field."]}}
