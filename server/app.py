@@ -90,6 +90,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     if settings.now:  # a demonstration on a chosen date; otherwise the clock in use stays
         clock.install(clock.from_setting(settings.now))
     app.extensions["fieldinspect"] = FieldInspect(settings, db)
+    if settings.trusted_proxies:  # the client's address as the load balancer saw it
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,
+                                x_proto=settings.trusted_proxies)
     logging.basicConfig(level=logging.INFO)
     logging.getLogger("alembic").setLevel(logging.WARNING)
 

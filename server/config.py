@@ -67,8 +67,11 @@ class Settings:
     max_import_rows: int = 200_000
     max_photo_bytes: int = 30 << 20
     upload_dir: Path | None = None  # None: <blob_dir>/uploads (see server.services.uploads)
-    login_max_failures: int = 5
-    login_lock_seconds: int = 900
+    login_max_failures: int = 5  # failed sign-ins in a row before they slow down
+    login_lock_seconds: int = 900  # the longest wait the back-off reaches
+    # Proxies in front of the app whose X-Forwarded-For is trusted for the client address
+    # (the sign-in back-off counts per address): 1 behind one load balancer.
+    trusted_proxies: int = 0
     default_page_size: int = 50
     max_page_size: int = 500
     keys_dir: Path = Path("var/keys")
@@ -89,6 +92,11 @@ class Settings:
     now: str | None = None
     extra: dict = field(default_factory=dict)
 
+    def sign_in_policy(self):
+        from server.services.sign_in_throttle import Policy
+
+        return Policy(free_failures=self.login_max_failures, max_delay=self.login_lock_seconds)
+
     @classmethod
     def from_env(cls, **overrides) -> Settings:
         var_dir = _var_dir()
@@ -107,6 +115,7 @@ class Settings:
             if os.environ.get("FIELDINSPECT_UPLOAD_DIR") else None,
             login_max_failures=_int("FIELDINSPECT_LOGIN_MAX_FAILURES", 5),
             login_lock_seconds=_int("FIELDINSPECT_LOGIN_LOCK_SECONDS", 900),
+            trusted_proxies=_int("FIELDINSPECT_TRUSTED_PROXIES", 0),
             keys_dir=Path(os.environ.get("FIELDINSPECT_KEYS_DIR", var_dir / "keys")),
             signing_key=os.environ.get("FIELDINSPECT_SIGNING_KEY") or None,
             public_url=os.environ.get("FIELDINSPECT_PUBLIC_URL",

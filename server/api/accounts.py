@@ -8,7 +8,7 @@ from schemas.accounts import LoginSchema, TokenSchema, UserPatchSchema, UserQuer
 from schemas.common import ErrorSchema, page_of
 from server import clock
 from server.api.blueprint import Blueprint
-from server.api.context import actor, bearer_token, commit_now, fi, session
+from server.api.context import actor, bearer_token, session, sign_in
 from server.services import accounts
 from server.services.errors import TooManyAttempts, Unauthorized
 
@@ -24,17 +24,11 @@ class Token(MethodView):
     @blp.alt_response(429, schema=ErrorSchema)
     def post(self, creds):
         """Exchange username and password for a bearer token"""
-        s = fi().settings
-        with fi().db.read_session() as reader:
-            known = accounts.credentials(reader, creds["username"])
-        result = accounts.login(session(), creds=known, password=creds["password"], now=clock.now(),
-                                ttl_seconds=s.token_ttl_seconds,
-                                max_failures=s.login_max_failures,
-                                lock_seconds=s.login_lock_seconds)
-        commit_now()
-        if result.failure == "locked":
-            raise TooManyAttempts("Too many failed sign-ins; the account is locked for a while.",
-                                  code="login_locked", retry_after_seconds=result.retry_after)
+        result = sign_in(creds["username"], creds["password"])
+        if result.failure == "throttled":
+            raise TooManyAttempts("Too many failed sign-ins from here or for this name: wait "
+                                  f"{result.retry_after} s before trying again.",
+                                  code="login_throttled", retry_after_seconds=result.retry_after)
         if result.failure:
             raise Unauthorized("Wrong username or password.", code="invalid_credentials")
         return {"access_token": result.token, "token_type": "Bearer",

@@ -44,6 +44,21 @@ def bearer_token() -> str | None:
     return token.strip()
 
 
+def sign_in(username: str, password: str) -> accounts.LoginResult:
+    """One sign-in attempt, for the API and the dashboard alike: what this name and this
+    client address must still wait is read first (its own read session: no write lock
+    while argon2 hashes), and the outcome is committed whatever is answered (the back-off
+    counters and the audit trail stay)."""
+    s = fi().settings
+    now = clock.now()
+    with fi().db.read_session() as reader:
+        known = accounts.credentials(reader, username, address=request.remote_addr, now=now)
+    result = accounts.login(session(), creds=known, password=password, now=now,
+                            ttl_seconds=s.token_ttl_seconds, throttle=s.sign_in_policy())
+    commit_now()
+    return result
+
+
 def actor(*roles: str) -> Actor:
     """The signed-in user; with ``roles``, also refuses every other role (403)."""
     if "actor" not in g:

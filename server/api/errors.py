@@ -73,7 +73,10 @@ def respond(status: int, code: str, message: str, errors: dict | None = None, **
 
 
 def handle_domain_error(exc: DomainError):
-    return respond(exc.status, exc.code, exc.message, exc.errors, **exc.details)
+    resp = respond(exc.status, exc.code, exc.message, exc.errors, **exc.details)
+    if "retry_after_seconds" in exc.details:  # 429s and the like: also as the header says
+        resp.headers["Retry-After"] = str(exc.details["retry_after_seconds"])
+    return resp
 
 
 def handle_http_exception(exc: HTTPException):

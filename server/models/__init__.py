@@ -1,7 +1,7 @@
 """SQLAlchemy 2.x typed models, one module per domain. Importing this registers them all."""
 
 from server.db import Base
-from server.models.accounts import ApiToken, User
+from server.models.accounts import ApiToken, LoginThrottle, User
 from server.models.audit import AuditEntry
 from server.models.blobs import Blob, Upload
 from server.models.calendar import CalendarNotice, CalendarOverride, DeadlineRule
@@ -44,7 +44,7 @@ from server.models.sync import (
 from server.models.tags import Tag
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Base", "Blob", "Company", "Department", "Draw", "DrawCompany",
+    "ApiToken", "LoginThrottle", "AuditEntry", "Base", "Blob", "Company", "Department", "Draw", "DrawCompany",
     "DrawStratum", "InspectionItem", "InspectionItemVersion", "Inspector", "InspectorConflict",
     "Plan", "PlanVersion", "Tag", "Task", "TaskItem", "User", "Visit", "VisitItem", "VisitMember",
     "VisitMerge", "PremisesCode", "SigningKey", "VisitEntry", "VisitRating", "RecusalRequest", "Upload",

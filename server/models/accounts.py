@@ -32,8 +32,6 @@ class User(Timestamps, Deactivatable, Base):
     role: Mapped[str] = mapped_column(String(20))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspectors.id"), unique=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiToken(Base):
@@ -47,3 +45,16 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins in a row of one account name or one client address (see
+    ``services.sign_in_throttle``): kept here so every host behind the load balancer
+    counts the same."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -1,9 +1,10 @@
 """Accounts, password login and bearer tokens.
 
 Passwords are hashed with argon2 (argon2-cffi's defaults). Tokens are random, stored
-only as SHA-256, expire, and are revoked on logout. Repeated failed logins lock the
-account for a while; an unknown username costs the same argon2 work as a known one so
-response times don't reveal which usernames exist.
+only as SHA-256, expire, and are revoked on logout. Failed sign-ins slow down per name
+and per client address (``sign_in_throttle``), never locking the owner out; an unknown
+username takes the same path and the same argon2 work as a known one, so neither the
+answer nor its time tells which usernames exist.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from server import clock
 from server.direct import Statement
 from server.models import ApiToken, Inspector, User
-from server.services import audit
+from server.services import audit, sign_in_throttle
 from server.services.actors import Actor
 from server.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from server.services.listing import paginate
@@ -57,19 +58,26 @@ class LoginResult:
 
 @dataclass(frozen=True)
 class Credentials:
-    """What a login checks the password against, read before any write begins."""
+    """What a login checks the password against, read before any write begins: the
+    account (None for an unknown or deactivated name: a dummy hash, same work), and how
+    long this name and address must still wait (``sign_in_throttle.standing``)."""
 
+    username: str
+    address: str | None
     user_id: int | None
     password_hash: str
-    locked_until: dt.datetime | None
+    retry_after: int = 0
 
 
-def credentials(session: Session, username: str) -> Credentials:
-    row = session.execute(select(User.id, User.password_hash, User.locked_until, User.active)
+def credentials(session: Session, username: str, *, address: str | None,
+                now: dt.datetime) -> Credentials:
+    row = session.execute(select(User.id, User.password_hash, User.active)
                           .where(User.username == username)).first()
+    wait = sign_in_throttle.standing(session, username=username, address=address,
+                                     now=now).retry_after
     if row is None or not row.active:
-        return Credentials(None, _DUMMY_HASH, None)
-    return Credentials(row.id, row.password_hash, row.locked_until)
+        return Credentials(username, address, None, _DUMMY_HASH, wait)
+    return Credentials(username, address, row.id, row.password_hash, wait)
 
 
 def _password_ok(password_hash: str, password: str) -> bool:
@@ -80,42 +88,28 @@ def _password_ok(password_hash: str, password: str) -> bool:
 
 
 def login(session: Session, *, creds: Credentials, password: str, now: dt.datetime,
-          ttl_seconds: int, max_failures: int, lock_seconds: int) -> LoginResult:
+          ttl_seconds: int, throttle: sign_in_throttle.Policy) -> LoginResult:
     """Check the password, then record the outcome.
 
-    argon2 runs before ``session`` executes anything, so on SQLite no write lock is held
-    while hashing. The failure counter is incremented in SQL, so parallel wrong guesses
-    on PostgreSQL cannot all read the same count and never lock the account.
+    A name or address still backing off is answered before any hashing, the same for a
+    known and an unknown name. argon2 runs before ``session`` executes anything, so on
+    SQLite no write lock is held while hashing. A failure, known name or not, counts
+    against the name and the address; a success clears both.
     """
-    if creds.locked_until and creds.locked_until > now:
-        return LoginResult(failure="locked",
-                           retry_after=int((creds.locked_until - now).total_seconds()) + 1)
+    if creds.retry_after:
+        return LoginResult(failure="throttled", retry_after=creds.retry_after)
     ok = _password_ok(creds.password_hash, password)  # also for unknown users: same timing
-    if creds.user_id is None:
-        return LoginResult(failure="invalid_credentials")
-    user = session.get(User, creds.user_id)
-    if user is None or not user.active:
-        return LoginResult(failure="invalid_credentials")
-    if user.locked_until and user.locked_until > now:
-        return LoginResult(failure="locked",
-                           retry_after=int((user.locked_until - now).total_seconds()) + 1)
-    if not ok:
-        failures = session.execute(
-            update(User).where(User.id == user.id)
-            .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
-        ).scalar_one()
-        if failures >= max_failures:
-            user.locked_until = now + dt.timedelta(seconds=lock_seconds)
-            user.failed_logins = 0
-            audit.record(session, actor_for(user), "auth.locked", "user", user.id,
-                         after={"locked_until": user.locked_until}, now=now)
-            return LoginResult(failure="locked", retry_after=lock_seconds)
-        audit.record(session, actor_for(user), "auth.login_failed", "user", user.id, now=now)
-        return LoginResult(failure="invalid_credentials")
+    user = session.get(User, creds.user_id) if creds.user_id is not None else None
+    if user is None or not user.active or not ok:
+        wait = sign_in_throttle.failed(session, throttle, username=creds.username,
+                                       address=creds.address, now=now)
+        if user is not None:
+            audit.record(session, actor_for(user), "auth.login_failed", "user", user.id,
+                         after={"address": creds.address, "wait_seconds": wait}, now=now)
+        return LoginResult(failure="invalid_credentials", retry_after=wait or None)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    sign_in_throttle.succeeded(session, username=creds.username, address=creds.address)
     token = secrets.token_urlsafe(32)
     expires = now + dt.timedelta(seconds=ttl_seconds)
     session.add(ApiToken(token_hash=_token_digest(token), user_id=user.id, created_at=now,

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, make_response, redirect, render_template, request
 
 from server import clock
-from server.api.context import commit_now, fi, session
+from server.api.context import commit_now, fi, session, sign_in
 from server.clock import CHINA
 from server.services import accounts, dashboard, departments, reports
 from server.services.errors import DomainError, NotFound, Unauthorized
@@ -160,15 +160,10 @@ def login():
         username = ""
     password = request.form.get("password", "")[:200]
     s = fi().settings
-    with fi().db.read_session() as reader:
-        known = accounts.credentials(reader, username)
-    result = accounts.login(session(), creds=known, password=password, now=clock.now(),
-                            ttl_seconds=s.token_ttl_seconds, max_failures=s.login_max_failures,
-                            lock_seconds=s.login_lock_seconds)
-    commit_now()  # failure counters and the audit trail stay, whatever is answered
-    if result.failure == "locked":
-        resp = _login_form(429, "登录失败次数过多，账户已暂时锁定，请稍后再试。"
-                           "(Too many failed sign-ins; the account is locked for a while.)",
+    result = sign_in(username, password)  # committed: counters and audit stay
+    if result.failure == "throttled":
+        resp = _login_form(429, f"登录失败次数过多，请 {result.retry_after} 秒后再试。"
+                           f"(Too many failed sign-ins: try again in {result.retry_after} s.)",
                            username)
         resp.headers["Retry-After"] = str(result.retry_after)
         return resp

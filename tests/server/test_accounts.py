@@ -1,4 +1,4 @@
-"""Sign-in, tokens, lockout and account administration."""
+"""Sign-in, tokens, the back-off of failed sign-ins and account administration."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from server import clock
+from server.app import create_app
 from server.models import ApiToken, AuditEntry
 from tests.factories import PASSWORD, Api
 from tests.server.test_app import assert_error
@@ -32,15 +34,59 @@ def test_wrong_password_and_unknown_user_look_the_same(app, world):
     assert a["message"] == b["message"]
 
 
-def test_repeated_failures_lock_the_account_even_for_the_right_password(app, world, session):
-    name = world.sup_a_user.username
+def attempt(app, username, password=PASSWORD, address="10.0.0.1"):
+    return app.test_client().post("/api/v1/auth/token", environ_base={"REMOTE_ADDR": address},
+                                  json={"username": username, "password": password})
+
+
+def test_failed_sign_ins_slow_down_but_never_keep_the_owner_out(app, world, session, clock_at):
+    name, attacker = world.sup_a_user.username, "203.0.113.66"
+    for _ in range(5):  # the free failures: each a plain 401
+        assert_error(attempt(app, name, "wrong password!", attacker), 401, "invalid_credentials")
+    body = assert_error(attempt(app, name, "wrong password!", attacker), 429, "login_throttled")
+    assert body["retry_after_seconds"] == 1
+    throttled = attempt(app, name, PASSWORD, attacker)  # the attacker guessed right: no use
+    assert throttled.status_code == 429 and throttled.headers["Retry-After"] == "1"
+    # the owner, at an address that has not been failing, signs in all the same
+    assert attempt(app, name, PASSWORD, "10.0.0.7").status_code == 201
+    # which clears the name; the attacker's address still waits, for any name
+    assert_error(attempt(app, world.sup_b_user.username, "x" * 10, attacker), 429)
+    # the waits double: 1 s, 2 s, 4 s ... up to FIELDINSPECT_LOGIN_LOCK_SECONDS
+    waits = []
     for _ in range(4):
-        assert_error(login(app, name, "wrong password!"), 401)
-    body = assert_error(login(app, name, "wrong password!"), 429, "login_locked")
-    assert body["retry_after_seconds"] > 0
-    assert_error(login(app, name), 429, "login_locked")
-    actions = session.scalars(select(AuditEntry.action).where(AuditEntry.entity_type == "user")).all()
-    assert "auth.locked" in actions
+        clock_at(clock.now() + dt.timedelta(seconds=waits[-1] + 1 if waits else 2))
+        assert_error(attempt(app, name, "wrong password!", attacker), 401)
+        waits.append(assert_error(attempt(app, name, "wrong password!", attacker), 429)[
+            "retry_after_seconds"])
+    assert waits == [2, 4, 8, 16]  # 2^k seconds
+    actions = session.scalars(select(AuditEntry.action).where(
+        AuditEntry.entity_type == "user", AuditEntry.entity_id == str(world.sup_a_user.id))).all()
+    assert "auth.login_failed" in actions and "auth.locked" not in actions
+
+
+def test_an_unknown_name_is_answered_exactly_as_a_known_one(app, world):
+    def story(name, address):
+        out = []
+        for password in ["wrong password!"] * 6 + [PASSWORD]:
+            resp = attempt(app, name, password, address)
+            body = resp.get_json()
+            out.append((resp.status_code, body.get("code"), body.get("message"),
+                        body.get("retry_after_seconds"), resp.headers.get("Retry-After")))
+        return out
+
+    known, unknown = story(world.sup_b_user.username, "198.51.100.1"), \
+        story("nobody-at-all", "198.51.100.2")
+    assert known == unknown
+    assert [s for s, *_ in known] == [401] * 5 + [429, 429]
+
+
+def test_the_back_off_is_shared_by_every_host(app, world, db, settings):
+    other_host = create_app(settings, db)  # a second app on the same database
+    name, address = world.coordinator_user.username, "192.0.2.9"
+    for host in (app, other_host, app, other_host, app):
+        assert_error(attempt(host, name, "wrong password!", address), 401)
+    assert_error(attempt(other_host, name, "wrong password!", address), 429, "login_throttled")
+    assert_error(attempt(app, name, PASSWORD, address), 429, "login_throttled")
 
 
 def test_logout_revokes_the_token(app, world):
@@ -108,8 +154,9 @@ def test_password_change_revokes_existing_tokens(app, world):
     assert login(app, world.sup_b_user.username, "another long one").status_code == 201
 
 
-def test_parallel_wrong_guesses_still_lock_the_account(scratch_database_url, settings):
-    """Real connections and commits: the failure counter must not lose increments."""
+def test_parallel_wrong_guesses_are_all_counted(scratch_database_url, settings):
+    """Real connections and commits: the failure counter must not lose increments (the
+    five free failures, counted in parallel, bring the wait)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from server.app import create_app
@@ -130,13 +177,14 @@ def test_parallel_wrong_guesses_still_lock_the_account(scratch_database_url, set
         return app.test_client().post("/api/v1/auth/token", json={
             "username": "target", "password": "a wrong password"}).status_code
 
-    with ThreadPoolExecutor(max_workers=5) as pool:
+    # time stands still: the 1 s wait the fifth failure brings is not over when we ask
+    with clock.using(clock.FixedClock(clock.now())), ThreadPoolExecutor(max_workers=5) as pool:
         codes = list(pool.map(guess, range(5)))
-    right = app.test_client().post("/api/v1/auth/token", json={
-        "username": "target", "password": "the right password"})
+        right = app.test_client().post("/api/v1/auth/token", json={
+            "username": "target", "password": "the right password"})
     db.engine.dispose()
-    assert codes.count(429) >= 1, codes
-    assert right.status_code == 429
+    assert codes == [401] * 5, codes
+    assert right.status_code == 429, right.get_json()  # from the address that was failing
 
 
 def test_an_inspector_account_follows_its_inspector_record(world, session):
