@@ -70,6 +70,16 @@ def suite_clock():
 
 
 @pytest.fixture
+def frozen_clock():
+    """The app's clock standing still at the suite's moment until the test moves it
+    (``frozen_clock.set(...)``): for rules measured in seconds, which a slow machine
+    would otherwise blur."""
+    frozen = clock.FixedClock(SUITE_START)
+    clock.install(frozen)
+    return frozen
+
+
+@pytest.fixture
 def clock_at():
     """``clock_at(moment)``: the app's clock starts at ``moment`` (a date: 10:00 in China)
     for the rest of the test."""

@@ -26,6 +26,7 @@ the same count.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, select
@@ -88,7 +89,7 @@ def standing(conn: Session | Connection, *, username: str, address: str | None,
     if client_failures:
         waits.append(account_blocked)
     until = max((w for w in waits if w is not None and w > now), default=None)
-    retry = 0 if until is None else int((until - now).total_seconds()) + 1
+    retry = 0 if until is None else max(1, math.ceil((until - now).total_seconds()))
     return Standing(retry, client_failures > 0)
 
 

@@ -39,7 +39,8 @@ def attempt(app, username, password=PASSWORD, address="10.0.0.1"):
                                   json={"username": username, "password": password})
 
 
-def test_failed_sign_ins_slow_down_but_never_keep_the_owner_out(app, world, session, clock_at):
+def test_failed_sign_ins_slow_down_but_never_keep_the_owner_out(
+        app, world, session, frozen_clock):
     name, attacker = world.sup_a_user.username, "203.0.113.66"
     for _ in range(5):  # the free failures: each a plain 401
         assert_error(attempt(app, name, "wrong password!", attacker), 401, "invalid_credentials")
@@ -52,19 +53,23 @@ def test_failed_sign_ins_slow_down_but_never_keep_the_owner_out(app, world, sess
     # which clears the name; the attacker's address still waits, for any name
     assert_error(attempt(app, world.sup_b_user.username, "x" * 10, attacker), 429)
     # the waits double: 1 s, 2 s, 4 s ... up to FIELDINSPECT_LOGIN_LOCK_SECONDS
-    waits = []
+    waits = [1]
     for _ in range(4):
-        clock_at(clock.now() + dt.timedelta(seconds=waits[-1] + 1 if waits else 2))
+        frozen_clock.set(clock.now() + dt.timedelta(seconds=waits[-1]))  # the wait is over
         assert_error(attempt(app, name, "wrong password!", attacker), 401)
         waits.append(assert_error(attempt(app, name, "wrong password!", attacker), 429)[
             "retry_after_seconds"])
-    assert waits == [2, 4, 8, 16]  # 2^k seconds
+    assert waits == [1, 2, 4, 8, 16]
+    frozen_clock.set(clock.now() + dt.timedelta(seconds=15))
+    assert_error(attempt(app, name, PASSWORD, attacker), 429)  # a second still to wait
+    frozen_clock.set(clock.now() + dt.timedelta(seconds=1))
+    assert attempt(app, name, PASSWORD, attacker).status_code == 201
     actions = session.scalars(select(AuditEntry.action).where(
         AuditEntry.entity_type == "user", AuditEntry.entity_id == str(world.sup_a_user.id))).all()
     assert "auth.login_failed" in actions and "auth.locked" not in actions
 
 
-def test_an_unknown_name_is_answered_exactly_as_a_known_one(app, world):
+def test_an_unknown_name_is_answered_exactly_as_a_known_one(app, world, frozen_clock):
     def story(name, address):
         out = []
         for password in ["wrong password!"] * 6 + [PASSWORD]:
@@ -80,7 +85,7 @@ def test_an_unknown_name_is_answered_exactly_as_a_known_one(app, world):
     assert [s for s, *_ in known] == [401] * 5 + [429, 429]
 
 
-def test_the_back_off_is_shared_by_every_host(app, world, db, settings):
+def test_the_back_off_is_shared_by_every_host(app, world, db, settings, frozen_clock):
     other_host = create_app(settings, db)  # a second app on the same database
     name, address = world.coordinator_user.username, "192.0.2.9"
     for host in (app, other_host, app, other_host, app):

@@ -177,7 +177,7 @@ def test_over_https_the_session_cookie_is_secure(world, app):
 
 
 def test_a_wrong_password_says_so_and_repeated_failures_slow_down_as_in_the_api(
-        world, app, session):
+        world, app, session, frozen_clock):
     client = app.test_client()
     name = world.coordinator_user.username
     wrong = sign_in(client, name, "not the password")
