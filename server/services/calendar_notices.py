@@ -117,8 +117,8 @@ def _official_year(year: int) -> tuple[list[dict], list[str]]:
     import chinese_calendar
 
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    off = [(d, workdays._official_holiday(d)) for d in chinese_calendar.get_holidays(first, last)
-           if workdays._official_holiday(d)]
+    off = [(d, name) for d in chinese_calendar.get_holidays(first, last)
+           if (name := workdays.official_holiday(d))]
     makeup = [d.isoformat() for d in chinese_calendar.get_workdays(first, last)
               if d.weekday() >= 5]
     return _runs(off), makeup

@@ -62,6 +62,13 @@ def follow_up_due(session: Session, start: dt.date,
 
 
 # --- counting them again ---------------------------------------------------------------------------
+# When each deadline is still open: a publication not yet made, the entry of a result not
+# yet approved, a follow-up not closed or declined.
+OPEN_PUBLICATION = (Result.state == "approved", Result.published_at.is_(None))
+OPEN_ENTRY = (Result.state.in_(("submitted", "returned")),)
+OPEN_FOLLOW_UP = (FollowUp.state.in_(FOLLOW_UP_OPEN),)
+
+
 def _touches(start_col, due_col, first: dt.date, last: dt.date):
     """The span (start, due] meets [first, last]."""
     return (start_col < last) & (due_col >= first)
@@ -90,8 +97,7 @@ def recount(session: Session, actor: Actor, first: dt.date, last: dt.date, *, re
                             "moved_days": row["moved_days"], "reason": reason}, now=now)
 
     published = select(Result).where(
-        Result.state == "approved", Result.published_at.is_(None),
-        Result.publication_days.is_not(None),
+        *OPEN_PUBLICATION, Result.publication_days.is_not(None),
         _touches(Result.checked_on, Result.publication_due, first, last))
     for result in session.scalars(published.order_by(Result.id)):
         counted = workdays.deadline_after(session, result.checked_on, result.publication_days)
@@ -100,7 +106,7 @@ def recount(session: Session, actor: Actor, first: dt.date, last: dt.date, *, re
         result.publication_due, result.publication_due_source = counted.date, counted.source
 
     entries = select(Result, Visit.window_end).join(Visit, Visit.id == Result.visit_id).where(
-        Result.state.in_(("submitted", "returned")), Result.entry_due_days.is_not(None),
+        *OPEN_ENTRY, Result.entry_due_days.is_not(None),
         _touches(Visit.window_end, Result.entry_due, first, last))
     for result, window_end in session.execute(entries.order_by(Result.id)).all():
         counted = workdays.deadline_after(session, window_end, result.entry_due_days)
@@ -111,7 +117,7 @@ def recount(session: Session, actor: Actor, first: dt.date, last: dt.date, *, re
         result.late = late
 
     follow = select(FollowUp).where(
-        FollowUp.state.in_(FOLLOW_UP_OPEN), FollowUp.due_days.is_not(None),
+        *OPEN_FOLLOW_UP, FollowUp.due_days.is_not(None),
         FollowUp.due_on >= first)
     for follow_up in session.scalars(follow.order_by(FollowUp.id)):
         start = clock.china_date(follow_up.created_at)
@@ -131,10 +137,8 @@ UNSETTLED = ("entered", "provisional")  # sources a package release may still ov
 def unsettled_due_dates(session: Session) -> list[dt.date]:
     """The dates of open deadlines counted over provisional or entered days."""
     return [*session.scalars(select(Result.publication_due).where(
-                Result.state == "approved", Result.published_at.is_(None),
-                Result.publication_due_source.in_(UNSETTLED))),
+                *OPEN_PUBLICATION, Result.publication_due_source.in_(UNSETTLED))),
             *session.scalars(select(Result.entry_due).where(
-                Result.state.in_(("submitted", "returned")),
-                Result.entry_due_source.in_(UNSETTLED))),
+                *OPEN_ENTRY, Result.entry_due_source.in_(UNSETTLED))),
             *session.scalars(select(FollowUp.due_on).where(
-                FollowUp.state.in_(FOLLOW_UP_OPEN), FollowUp.due_source.in_(UNSETTLED)))]
+                *OPEN_FOLLOW_UP, FollowUp.due_source.in_(UNSETTLED)))]

@@ -269,11 +269,10 @@ def publications_due(session: Session, actor: Actor, *, within: int = 5,
     actor.require_role("admin", "coordinator", "supervisor")
     today = today or clock.today()
     stmt = _in_scope(select(Result).where(
-        Result.state == "approved", Result.published_at.is_(None),
-        Result.publication_due.is_not(None)), actor)
+        *deadlines.OPEN_PUBLICATION, Result.publication_due.is_not(None)), actor)
     out = []
     # By due date: stop at the first one further away than ``within`` (no horizon date to
-    # compute, which could fall in a year the calendar does not know yet).
+    # compute: counting working days forward from today is the walk this loop already does).
     for result in session.scalars(stmt.order_by(Result.publication_due, Result.id)):
         left = workdays.working_days_between(session, today, result.publication_due) \
             if result.publication_due > today else 0

@@ -29,7 +29,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, case, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -127,6 +127,4 @@ def _increment(session: Session, key: str, now: dt.datetime) -> int:
 
 
 def _case_forgotten(table, forgotten: dt.datetime):
-    from sqlalchemy import case
-
     return case((table.c.last_failure_at < forgotten, 1), else_=table.c.failures + 1)

@@ -105,7 +105,7 @@ def is_official_year(year: int) -> bool:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _official_holiday(day: dt.date) -> str | None:
+def official_holiday(day: dt.date) -> str | None:
     _, name = chinese_calendar.get_holiday_detail(day)
     try:
         return chinese_calendar.Holiday(name).chinese
@@ -168,10 +168,10 @@ class _Calendar:
         row = self.overrides.get(day)
         answer = official(day)
         if row is not None:
-            holiday = _official_holiday(day) if answer is not None else None
+            holiday = official_holiday(day) if answer is not None else None
             return Day(day, row.workday, "override", holiday, row.note)
         if answer is not None:
-            return Day(day, answer, "official", _official_holiday(day))
+            return Day(day, answer, "official", official_holiday(day))
         notice = self.notice(day.year)
         if notice is not None:
             workday, name = notice.get(day, (day.weekday() < 5, None))

@@ -132,10 +132,10 @@ def test_when_the_package_covers_the_year_its_days_take_over_and_the_deadlines_f
     package = {d: w for d, (w, _) in workdays.notice_days(
         CalendarNotice(year=2027, holidays=NOTICE_WITH_SATURDAY["holidays"],
                        makeup_days=NOTICE_WITH_SATURDAY["makeup_days"])).items()}
-    known, known_name = workdays.official, workdays._official_holiday
+    known, known_name = workdays.official, workdays.official_holiday
     monkeypatch.setattr(workdays, "official", lambda d: package.get(d, d.weekday() < 5)
                         if d.year == 2027 else known(d))
-    monkeypatch.setattr(workdays, "_official_holiday",
+    monkeypatch.setattr(workdays, "official_holiday",
                         lambda d: None if d.year == 2027 else known_name(d))
     monkeypatch.setattr(workdays, "official_years", lambda: (2004, 2027))
 
