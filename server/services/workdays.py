@@ -42,10 +42,9 @@ from server.services.listing import paginate
 MIN_YEAR, MAX_YEAR = 2000, 2100  # the span the calendar covers
 MAX_WORKING_DAYS = 250  # the deadline_rules check constraint
 _MAX_SPAN_DAYS = 3 * 366  # a walk longer than this means the overrides took every day off
-SOURCES = ("official", "override", "entered", "provisional")
 # From the most settled to the least: a deadline is as settled as its least settled day.
-_SETTLEDNESS = {"official": 0, "override": 1, "entered": 2, "provisional": 3}
-YEAR_STATUSES = ("official", "entered", "provisional")
+SOURCES = ("official", "override", "entered", "provisional")
+_SETTLEDNESS = {source: rank for rank, source in enumerate(SOURCES)}
 
 
 @dataclass(frozen=True)
