@@ -80,7 +80,7 @@ def now() -> dt.datetime:
 
 def today() -> dt.date:
     """Today's date in China."""
-    return _current.now().astimezone(CHINA).date()
+    return china_date()
 
 
 def china_date(moment: dt.datetime | None = None) -> dt.date:
