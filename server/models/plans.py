@@ -20,16 +20,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from schemas.states import VISIT_OPEN, MergeState, PlanState, VisitState, values
 from server import clock
 from server.db import Base, UTCDateTime
 from server.models.mixins import Timestamps
 
-PLAN_STATES = ("draft", "published", "amended")
+PLAN_STATES = values(PlanState)
 TASK_KINDS = ("random", "special", "individual")
 JOINT_MODES = ("comprehensive", "special_campaign", "industry")
 CASE_REASONS = ("complaint", "referral", "recheck", "own_request")
-VISIT_STATES = ("issued", "entered", "submitted", "closed", "cancelled", "merged")
-MERGE_STATES = ("pending", "accepted", "declined")
+VISIT_STATES = values(VisitState)
+MERGE_STATES = values(MergeState)
 
 
 class Plan(Timestamps, Base):
@@ -45,7 +46,7 @@ class Plan(Timestamps, Base):
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
     year: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
-    state: Mapped[str] = mapped_column(String(12), default="draft")
+    state: Mapped[str] = mapped_column(String(12), default=PlanState.DRAFT.value)
     version: Mapped[int] = mapped_column(Integer, default=0)
 
     tasks: Mapped[list[Task]] = relationship(back_populates="plan", order_by="Task.id")
@@ -200,7 +201,7 @@ class Visit(Timestamps, Base):
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
     draw_id: Mapped[int | None] = mapped_column(ForeignKey("draws.id"), index=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
-    state: Mapped[str] = mapped_column(String(12), default="issued")
+    state: Mapped[str] = mapped_column(String(12), default=VisitState.ISSUED.value)
     window_start: Mapped[dt.date] = mapped_column(Date)
     window_end: Mapped[dt.date] = mapped_column(Date)
     counts_for_caps: Mapped[bool] = mapped_column(default=True)
@@ -212,7 +213,7 @@ class Visit(Timestamps, Base):
 
     def overdue_on(self, today: dt.date) -> bool:
         """Past its window and not yet submitted."""
-        return self.state in ("issued", "entered") and self.window_end < today
+        return self.state in VISIT_OPEN and self.window_end < today
 
     @property
     def overdue(self) -> bool:
@@ -265,7 +266,7 @@ class VisitMerge(Base):
     other_visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     requested_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
-    state: Mapped[str] = mapped_column(String(10), default="pending")
+    state: Mapped[str] = mapped_column(String(10), default=MergeState.PENDING.value)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -7,14 +7,14 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from schemas.states import FollowUpState, ResultState, values
 from server import clock
 from server.db import Base, UTCDateTime
 from server.models.mixins import Deactivatable
 
-RESULT_STATES = ("submitted", "approved", "returned")
+RESULT_STATES = values(ResultState)
 FOLLOW_UP_KINDS = ("rectify", "transfer", "case", "referral")
-FOLLOW_UP_STATES = ("open", "pending_acceptance", "accepted", "declined", "closed")
-FOLLOW_UP_OPEN = ("open", "pending_acceptance", "accepted")  # not yet closed or declined
+FOLLOW_UP_STATES = values(FollowUpState)
 
 
 class ResultCategory(Deactivatable, Base):
@@ -50,7 +50,7 @@ class Result(Base):
     category_code: Mapped[str] = mapped_column(ForeignKey("result_categories.code"))
     # The category's flag when the result was entered: what it meant then, summed in SQL.
     problem: Mapped[bool] = mapped_column(default=False)
-    state: Mapped[str] = mapped_column(String(10), default="submitted")
+    state: Mapped[str] = mapped_column(String(10), default=ResultState.SUBMITTED.value)
     checked_on: Mapped[dt.date] = mapped_column(Date)
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -121,7 +121,7 @@ class FollowUp(Base):
     result_id: Mapped[int] = mapped_column(ForeignKey("results.id"), index=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
-    state: Mapped[str] = mapped_column(String(20), default="open")
+    state: Mapped[str] = mapped_column(String(20), default=FollowUpState.OPEN.value)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     from_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -25,9 +25,9 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from schemas.states import FOLLOW_UP_OPEN
 from server import clock
 from server.models import FollowUp, Result, Task, Visit
-from server.models.results import FOLLOW_UP_OPEN
 from server.services import audit, workdays
 from server.services.actors import Actor
 

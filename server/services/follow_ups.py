@@ -20,6 +20,7 @@ import datetime as dt
 from sqlalchemy import exists, false, or_, select
 from sqlalchemy.orm import Session
 
+from schemas.states import FOLLOW_UP_OPEN
 from server import clock
 from server.models import (
     Company,
@@ -32,7 +33,6 @@ from server.models import (
     VisitItem,
     VisitMember,
 )
-from server.models.results import FOLLOW_UP_OPEN
 from server.services import audit, changes, deadlines, results
 from server.services.actors import Actor
 from server.services.errors import Conflict, InvalidInput, NotFound, RuleViolation

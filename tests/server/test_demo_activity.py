@@ -14,6 +14,7 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from schemas.states import FOLLOW_UP_OPEN
 from server import clock
 from server.app import create_app
 from server.db import make_engine
@@ -29,7 +30,6 @@ from server.models import (
     User,
     Visit,
 )
-from server.models.results import FOLLOW_UP_OPEN
 from server.services import accounts, dashboard
 from tests.server.test_cli import run
 
