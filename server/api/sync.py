@@ -15,7 +15,7 @@ from schemas.sync import (
 )
 from server.api.blueprint import Blueprint
 from server.api.context import actor, commit_now, fi, session
-from server.services import sync, visits
+from server.services import devices, field_history, pull, push, visits
 
 blp = Blueprint("sync", __name__, description="Devices and offline sync")
 
@@ -26,7 +26,7 @@ class Devices(MethodView):
     @blp.response(201, DeviceSchema)
     def post(self, data):
         """Register this phone: the answer carries its credential, shown once"""
-        device, credential = sync.register_device(session(), actor(), **data)
+        device, credential = devices.register_device(session(), actor(), **data)
         return {"id": device.id, "name": device.name, "platform": device.platform,
                 "created_at": device.created_at, "revoked_at": None, "last_push_at": None,
                 "credential": credential}
@@ -37,7 +37,7 @@ class DeviceRevoke(MethodView):
     @blp.response(200, DeviceSchema)
     def post(self, device_id):
         """Revoke a device: its pushes are refused from now on; its data stays"""
-        return sync.revoke_device(session(), actor(), device_id)
+        return devices.revoke_device(session(), actor(), device_id)
 
 
 @blp.route("/sync/limits")
@@ -59,7 +59,7 @@ class SyncPush(MethodView):
         """Apply a batch of ops exactly once; per op: applied, duplicate, conflict, rejected.
         The device proves itself with the X-Device-Credential header."""
         s = fi().settings
-        results = sync.push(session(), actor(), device_id=data["device_id"],
+        results = push.push(session(), actor(), device_id=data["device_id"],
                             credential=request.headers.get("X-Device-Credential"),
                             ops=data["ops"], public_keys=fi().public_keys,
                             reader=fi().db.read_connection,
@@ -75,7 +75,7 @@ class VisitConflicts(MethodView):
     @blp.response(200)
     def get(self, visit_id):
         """Fields holding concurrent values: the siblings and the provisional winner"""
-        return sync.conflicts(session(), visits.get_or_raise(session(), actor(), visit_id))
+        return field_history.conflicts(session(), visits.get_or_raise(session(), actor(), visit_id))
 
 
 @blp.route("/visits/<int:visit_id>/history")
@@ -83,7 +83,7 @@ class VisitHistory(MethodView):
     @blp.response(200)
     def get(self, visit_id):
         """Every op pushed for the visit: who, device, when, value, outcome"""
-        return sync.history(session(), visits.get_or_raise(session(), actor(), visit_id))
+        return field_history.history(session(), visits.get_or_raise(session(), actor(), visit_id))
 
 
 @blp.route("/sync/pull")
@@ -93,7 +93,7 @@ class SyncPull(MethodView):
     def get(self, device_id, cursor=None, limit=500):
         """Changes since the cursor to your visits, in order; keep the returned cursor only
         after applying them"""
-        return sync.pull(session(), actor(), device_id=device_id,
+        return pull.pull(session(), actor(), device_id=device_id,
                          credential=request.headers.get("X-Device-Credential"),
                          cursor=cursor, limit=limit)
 

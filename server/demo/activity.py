@@ -3,7 +3,7 @@
 Why: with registries alone, the dashboard, the monthly report and the public result pages
 show only zeros. Every figure here arises as it does in production, through the services
 and with the actors who would act: supervisors build, publish and draw their departments'
-plans; inspectors record the field work on their phones (``sync.push`` from a registered
+plans; inspectors record the field work on their phones (``services.push`` from a registered
 device: entry scan with the premises code, answers, results, two signatures, submit);
 supervisors approve, return and publish results and follow problems up. Each step is
 audited, so ``fieldinspect audit verify`` holds.
@@ -67,16 +67,17 @@ from server.models import (
 from server.services import (
     accounts,
     codes,
+    devices,
     draws,
     follow_ups,
     plans,
     results,
     signing,
-    sync,
     workdays,
 )
 from server.services.actors import SYSTEM, Actor
 from server.services.errors import RuleViolation
+from server.services.push import push as push_batch
 from server.services.signing import Signer
 from sync.hlc import HLC
 from sync.ids import uuid7
@@ -327,7 +328,7 @@ def _phones(world: _World, when: dt.datetime) -> None:
                     inspector_id=person.id, display_name=person.name,
                     password=DEMO_PASSWORD), now=when, password_hash=demo_password_hash())
             actor = accounts.actor_for(user)
-            device, credential = sync.register_device(
+            device, credential = devices.register_device(
                 session, actor, name=f"{person.name}的执法终端", platform="android", now=when)
             world.phones[person.id] = _Phone(actor, device.id, credential)
 
@@ -499,7 +500,7 @@ def _push(world: _World, phone: _Phone, ops: list[dict], now: dt.datetime) -> li
     data = PushSchema().load({"device_id": phone.device_id, "ops": ops})
     session = world.session
     world.clock.set(now)  # a push hours after the scan is stamped when it arrives
-    out = sync.push(session, phone.actor, device_id=phone.device_id, credential=phone.credential,
+    out = push_batch(session, phone.actor, device_id=phone.device_id, credential=phone.credential,
                     ops=data["ops"], now=now, entry_rules=world.entry_rules,
                     public_keys=lambda: {**signing.public_keys(session),
                                          world.signer.kid: world.signer.public_bytes})

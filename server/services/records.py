@@ -51,8 +51,8 @@ from server.models import (
 from server.services import audit, departments, qr
 from server.services.actors import SYSTEM, Actor
 from server.services.errors import Conflict, InvalidInput, NotFound
+from server.services.field_history import visit_states
 from server.services.record_pdf import china_time, render
-from server.services.sync import visit_states
 from server.services.uploads import THUMB_PX, thumbnail_path
 from server.services.visits import team
 from server.storage import HASH_RE, FileBlobStore

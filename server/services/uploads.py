@@ -55,8 +55,8 @@ from server.config import Settings
 from server.models import Blob, Device, FieldRevision, Upload, VisitEntry
 from server.services import audit
 from server.services.actors import Actor
+from server.services.devices import check_device
 from server.services.errors import Conflict, DomainError, NotFound, TooLarge
-from server.services.sync import check_device
 from server.storage import HASH_RE, FileBlobStore
 
 pillow_heif.register_heif_opener()

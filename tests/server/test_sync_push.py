@@ -12,9 +12,9 @@ from sqlalchemy import select
 from schemas.sync import OpSchema
 from server import clock
 from server.models import AuditEntry, SyncOp, Visit, VisitItem
-from server.services import sync
 from server.services.accounts import resolve_token
 from server.services.errors import Forbidden
+from server.services.push import push as push_batch
 from sync.hlc import HLC
 from sync.ids import uuid7
 from tests import factories as f
@@ -170,7 +170,7 @@ def push_with_a_change_on_the_way(session, db, phone, ops, change):
         change()
 
     actor = resolve_token(session, phone[0].token, now=clock.now())
-    return sync.push(session, actor, device_id=phone[1], credential=phone[2],
+    return push_batch(session, actor, device_id=phone[1], credential=phone[2],
                      ops=[OpSchema().load(op) for op in ops], reader=reader)
 
 
@@ -263,7 +263,7 @@ def test_the_register_heads_a_push_reads_are_found_through_the_index(session):
     by scanning (SQLite scanned for a row-value IN list; PostgreSQL is told not to scan)."""
     from sqlalchemy import text
 
-    from server.services.sync import _HEADS
+    from server.services.field_history import _HEADS
 
     stmt = _HEADS.build(visits=1, registers=2).params(
         visits_0=1, registers_0="a:1:licensed", registers_1="a:2:licensed")
