@@ -1,4 +1,6 @@
-"""Shapes every endpoint shares: the error body, paging arguments and the page envelope."""
+"""Shapes every endpoint shares: the error body, paging arguments, the page envelope and the
+list envelope (every list answer is an object, so a field can be added beside the items
+without breaking a client)."""
 
 from __future__ import annotations
 
@@ -39,6 +41,27 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
             "page_size": fields.Integer(required=True),
         })
     return _page_schemas[name]
+
+
+_list_schemas: dict[str, type[Schema]] = {}
+
+
+def list_of(item_schema: type[Schema]) -> type[Schema]:
+    """A ``{items, total}`` envelope schema for a list answered whole (no paging); views
+    wrap their list with ``listed``."""
+    name = item_schema.__name__.removesuffix("Schema") + "ListSchema"
+    if name not in _list_schemas:
+        _list_schemas[name] = type(name, (Schema,), {
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "total": fields.Integer(required=True),
+        })
+    return _list_schemas[name]
+
+
+def listed(items) -> dict:
+    """The ``list_of`` envelope of ``items`` (any iterable)."""
+    items = list(items)
+    return {"items": items, "total": len(items)}
 
 
 class ActiveSchema(Schema):

@@ -175,3 +175,96 @@ class ConflictSchema(Schema):
     company_id = Id(required=True)
     reason = Text(max_length=2000, multiline=True, required=True)
     created_at = DateTime(dump_only=True)
+
+
+# --- a draw as published --------------------------------------------------------------------
+class DrawStratumSchema(Schema):
+    stratum = fields.String()
+    eligible = fields.Integer()
+    count = fields.Integer()
+    ratio_bp = fields.Integer(allow_none=True, metadata={"description": "basis points"})
+
+
+class DrawCompanySchema(Schema):
+    stratum = fields.String()
+    position = fields.Integer()
+    credit_code = fields.String()
+    role = fields.String(metadata={"description": "drawn, substitute or replaced"})
+    replaced_by = fields.Integer(allow_none=True, metadata={
+        "description": "position of the company that took a replaced one's place"})
+    reason = fields.String(allow_none=True)
+    name = fields.String()
+
+
+class DrawCoverageSchema(Schema):
+    """Whether the lead department's year is on course for its share of companies."""
+
+    registered = fields.Integer()
+    target_percent = fields.Integer()
+    target = fields.Integer()
+    inspected_or_drawn_this_year = fields.Integer()
+    on_course = fields.Boolean()
+    still_needed = fields.Integer()
+
+
+class OverlappingVisitSchema(Schema):
+    visit_id = fields.Integer()
+    company_id = fields.Integer()
+    task_id = fields.Integer()
+
+
+class InspectorSubstitutionOutSchema(Schema):
+    visit_id = fields.Integer()
+    credit_code = fields.String()
+    department_id = fields.Integer()
+    replaced = fields.String(allow_none=True, metadata={"description": "inspector's name"})
+    by = fields.String(allow_none=True, metadata={"description": "inspector's name"})
+    reason = fields.String()
+    at = fields.String(metadata={"description": "ISO 8601 moment, as recorded"})
+
+
+class TeamMemberSchema(Schema):
+    name = fields.String()
+    department = fields.String(allow_none=True)
+
+
+class DrawTeamSchema(Schema):
+    credit_code = fields.String()
+    inspectors = fields.List(fields.Nested(TeamMemberSchema))
+
+
+class DrawSummarySchema(Schema):
+    id = fields.Integer()
+    number = fields.Integer()
+    reason = fields.String(allow_none=True)
+    current = fields.Boolean()
+    created_at = DateTime()
+
+
+class DrawSchema(DrawSummarySchema):
+    """A draw as it is published: inputs' hashes, strata, companies, teams, exclusions;
+    the seed once revealed."""
+
+    task_id = fields.Integer()
+    algorithm = fields.String(allow_none=True)
+    seed_hash = fields.String()
+    seed = fields.String(allow_none=True, metadata={"description": "hex, once revealed"})
+    seed_revealed = fields.Boolean()
+    eligible_hash = fields.String()
+    eligible_count = fields.Integer()
+    strata = fields.List(fields.Nested(DrawStratumSchema))
+    excluded = fields.Dict(keys=fields.String(), values=fields.Integer(), allow_none=True,
+                           metadata={"description": "companies left out, by exclusion rule"})
+    coverage = fields.Nested(DrawCoverageSchema, allow_none=True)
+    overlapping_visits = fields.List(fields.Nested(OverlappingVisitSchema), allow_none=True)
+    inspector_substitutions = fields.List(fields.Nested(InspectorSubstitutionOutSchema),
+                                          allow_none=True)
+    companies = fields.List(fields.Nested(DrawCompanySchema), allow_none=True)
+    teams = fields.List(fields.Nested(DrawTeamSchema), allow_none=True)
+
+
+class PublicDrawSchema(DrawSchema):
+    """Before the visit window opens (``details_from``) companies, teams, overlapping
+    visits and inspector substitutions are null: a company told in advance could prepare."""
+
+    details_from = Date()

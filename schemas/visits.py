@@ -88,3 +88,88 @@ class ProgressQuery(Schema):
     date_from = Date()
     date_to = Date()
 
+
+
+class MyVisitSchema(Schema):
+    """One of an inspector's open visits, with its pack's ETag: a phone re-downloads the
+    packs whose ETag changed."""
+
+    id = fields.Integer()
+    state = fields.String()
+    company_id = fields.Integer()
+    window_start = Date()
+    window_end = Date()
+    pack_etag = fields.String()
+
+
+class DepartmentRatingSchema(Schema):
+    department_id = fields.Integer()
+    ratings = fields.Integer()
+    average = fields.Float()
+
+
+class InspectorRatingSchema(Schema):
+    inspector_id = fields.Integer()
+    department_id = fields.Integer()
+    ratings = fields.Integer()
+    average = fields.Float()
+
+
+class RatingSummarySchema(Schema):
+    min_ratings = fields.Integer(metadata={
+        "description": "groups with fewer ratings are left out (their average would name them)"})
+    departments = fields.List(fields.Nested(DepartmentRatingSchema))
+    inspectors = fields.List(fields.Nested(InspectorRatingSchema))
+
+
+class CompanyInspectionSchema(Schema):
+    """A visit to the company this year, as shown at the door."""
+
+    visit_id = fields.Integer()
+    state = fields.String()
+    window_start = Date()
+    window_end = Date()
+    departments = fields.List(fields.String())
+    items = fields.List(fields.String())
+    inspectors = fields.List(fields.String())
+    counts_for_caps = fields.Boolean()
+
+
+class _ProgressCounts(Schema):
+    name = fields.String(allow_none=True)
+    visits = fields.Integer()
+    by_state = fields.Dict(keys=fields.String(), values=fields.Integer())
+    entered_not_submitted = fields.Integer()
+    overdue = fields.Integer()
+    flagged_entries = fields.Integer()
+
+
+class TaskProgressSchema(_ProgressCounts):
+    task_id = fields.Integer()
+
+
+class DepartmentProgressSchema(_ProgressCounts):
+    department_id = fields.Integer()
+
+
+class InspectorProgressSchema(_ProgressCounts):
+    inspector_id = fields.Integer()
+
+
+class DeviceProgressSchema(Schema):
+    device_id = fields.String()
+    name = fields.String()
+    user = fields.String()
+    last_sync_at = DateTime(allow_none=True)
+    revoked = fields.Boolean()
+    ops_known = fields.Integer()
+
+
+class ProgressSchema(Schema):
+    as_of = Date(metadata={"description": "today in China"})
+    visits = fields.Integer()
+    overdue_visit_ids = fields.List(fields.Integer())
+    tasks = fields.List(fields.Nested(TaskProgressSchema))
+    departments = fields.List(fields.Nested(DepartmentProgressSchema))
+    inspectors = fields.List(fields.Nested(InspectorProgressSchema))
+    devices = fields.List(fields.Nested(DeviceProgressSchema))

@@ -117,7 +117,7 @@ class Device:
         """Download the packs of my open visits that changed (ETag)."""
         fresh = []
         known = dict(self.replica.db.execute("SELECT visit_id, etag FROM packs"))
-        for visit in self._call("GET", "/me/visits"):
+        for visit in self._call("GET", "/me/visits")["items"]:
             if known.get(visit["id"]) == visit["pack_etag"]:
                 continue
             pack = self._call("GET", f"/visits/{visit['id']}/pack")

@@ -81,3 +81,11 @@ def _surrogates(value):
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
+
+
+def file_answer(description: str, *mimetypes: str) -> dict:
+    """The documented success answer of an endpoint that sends a file (PDF, XLSX, PNG, ...),
+    for ``blp.doc(responses={"200": file_answer(...)})``: a binary body per media type."""
+    return {"description": description,
+            "content": {m: {"schema": {"type": "string", "format": "binary"}}
+                        for m in mimetypes}}

@@ -21,7 +21,7 @@ from schemas.calendar import (
     WorkdaysAddQuery,
     WorkdaysAddSchema,
 )
-from schemas.common import page_of
+from schemas.common import list_of, listed, page_of
 from schemas.imports import ImportFileSchema
 from server.api.blueprint import Blueprint
 from server.api.context import actor, session
@@ -65,11 +65,11 @@ class WorkdayCheck(MethodView):
 
 @blp.route("/calendar/deadline-rules")
 class DeadlineRules(MethodView):
-    @blp.response(200, DeadlineRuleSchema(many=True))
+    @blp.response(200, list_of(DeadlineRuleSchema))
     def get(self):
         """Working days per kind of deadline"""
         actor()
-        return workdays.rules(session())
+        return listed(workdays.rules(session()))
 
 
 @blp.route("/calendar/deadline-rules/<string:kind>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from schemas.common import ActiveSchema, page_of
+from schemas.common import ActiveSchema, list_of, listed, page_of
 from schemas.registries import (
     ItemCreateSchema,
     ItemPatchSchema,
@@ -59,10 +59,10 @@ class ItemById(MethodView):
 
 @blp.route("/items/<int:item_id>/versions")
 class ItemVersions(MethodView):
-    @blp.response(200, ItemVersionSchema(many=True))
+    @blp.response(200, list_of(ItemVersionSchema))
     def get(self, item_id):
         """Every version of an item, oldest first"""
-        return items.get_or_raise(session(), actor(), item_id).versions
+        return listed(items.get_or_raise(session(), actor(), item_id).versions)
 
 
 @blp.route("/items/<int:item_id>/versions/<int:version>")

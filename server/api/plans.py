@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from schemas.common import page_of
+from schemas.common import list_of, listed, page_of
 from schemas.plans import (
     ConflictSchema,
     DrawRunSchema,
+    DrawSchema,
     InspectorSubstitutionSchema,
     PlanCreateSchema,
     PlanQuery,
@@ -53,10 +54,10 @@ class PlanById(MethodView):
 
 @blp.route("/plans/<int:plan_id>/versions")
 class PlanVersions(MethodView):
-    @blp.response(200, PlanVersionSchema(many=True))
+    @blp.response(200, list_of(PlanVersionSchema))
     def get(self, plan_id):
         """Every published version of a plan"""
-        return plans.get_plan_or_raise(session(), actor(), plan_id).versions
+        return listed(plans.get_plan_or_raise(session(), actor(), plan_id).versions)
 
 
 @blp.route("/plans/<int:plan_id>/publish")
@@ -97,7 +98,7 @@ class TaskById(MethodView):
 @blp.route("/tasks/<int:task_id>/draws")
 class TaskDraws(MethodView):
     @blp.arguments(DrawRunSchema)
-    @blp.response(201)
+    @blp.response(201, DrawSchema)
     def post(self, data, task_id):
         """Run the company draw and the inspector draw; issue the visits"""
         draw = draws.run(session(), actor(), task_id, reason=data.get("reason"))
@@ -106,7 +107,7 @@ class TaskDraws(MethodView):
 
 @blp.route("/draws/<int:draw_id>")
 class DrawById(MethodView):
-    @blp.response(200)
+    @blp.response(200, DrawSchema)
     def get(self, draw_id):
         """A draw with its strata, companies and teams"""
         return draws.describe(session(), draws.get_or_raise(session(), actor(), draw_id),
@@ -124,7 +125,7 @@ class DrawVerify(MethodView):
 @blp.route("/draws/<int:draw_id>/substitutions")
 class DrawSubstitutions(MethodView):
     @blp.arguments(SubstitutionSchema)
-    @blp.response(201)
+    @blp.response(201, DrawSchema)
     def post(self, data, draw_id):
         """Replace a deregistered or unreachable company by the stratum's next in rank"""
         draws.substitute(session(), actor(), draw_id, **data)
@@ -135,7 +136,7 @@ class DrawSubstitutions(MethodView):
 @blp.route("/draws/<int:draw_id>/inspector-substitutions")
 class DrawInspectorSubstitutions(MethodView):
     @blp.arguments(InspectorSubstitutionSchema)
-    @blp.response(201)
+    @blp.response(201, DrawSchema)
     def post(self, data, draw_id):
         """An inspector cannot go: the department's next by the draw's rule takes the place"""
         draws.replace_inspector(session(), actor(), draw_id, **data)

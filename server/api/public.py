@@ -6,12 +6,19 @@ from __future__ import annotations
 from flask import Response
 from flask.views import MethodView
 
-from schemas.common import PageQuery, page_of
+from schemas.common import PageQuery, list_of, listed, page_of
 from schemas.fields import QueryId
-from schemas.plans import PlanSchema, PlanVersionSchema, TaskSchema, VerificationSchema
+from schemas.plans import (
+    DrawSummarySchema,
+    PlanSchema,
+    PlanVersionSchema,
+    PublicDrawSchema,
+    TaskSchema,
+    VerificationSchema,
+)
 from schemas.results import PublicResultQuery, PublicResultSchema
 from server import clock
-from server.api.blueprint import Blueprint
+from server.api.blueprint import Blueprint, file_answer
 from server.api.context import session
 from server.services import draws, publication, results
 
@@ -40,10 +47,10 @@ class PublicPlans(MethodView):
 @blp.route("/plans/<int:plan_id>/versions")
 class PublicPlanVersions(MethodView):
     @blp.doc(security=[])
-    @blp.response(200, PlanVersionSchema(many=True))
+    @blp.response(200, list_of(PlanVersionSchema))
     def get(self, plan_id):
         """Every published version of a plan, with its filing reasons"""
-        return publication.plan_versions(session(), plan_id)
+        return listed(publication.plan_versions(session(), plan_id))
 
 
 @blp.route("/tasks/<int:task_id>")
@@ -58,16 +65,16 @@ class PublicTask(MethodView):
 @blp.route("/tasks/<int:task_id>/draws")
 class PublicTaskDraws(MethodView):
     @blp.doc(security=[])
-    @blp.response(200)
+    @blp.response(200, list_of(DrawSummarySchema))
     def get(self, task_id):
         """The draws of a task, redraws included"""
-        return publication.task_draws(session(), task_id)
+        return listed(publication.task_draws(session(), task_id))
 
 
 @blp.route("/draws/<int:draw_id>")
 class PublicDraw(MethodView):
     @blp.doc(security=[])
-    @blp.response(200)
+    @blp.response(200, PublicDrawSchema)
     def get(self, draw_id):
         """A draw: hashes, strata, companies, teams; the seed once the window has started"""
         return publication.describe_draw(session(), draw_id, now=clock.now())
@@ -75,7 +82,8 @@ class PublicDraw(MethodView):
 
 @blp.route("/draws/<int:draw_id>/strata/<string:stratum>")
 class PublicStratum(MethodView):
-    @blp.doc(security=[])
+    @blp.doc(security=[], responses={"200": file_answer(
+        "the stratum's credit codes, one per line", "text/plain")})
     def get(self, draw_id, stratum):
         """A stratum's eligible credit codes, sorted, one per line (text/plain)"""
         body = draws.stratum_codes(session(), publication.draw(session(), draw_id), stratum)

@@ -9,7 +9,8 @@ from flask import Response
 from flask.views import MethodView
 
 from schemas.common import ErrorSchema
-from server.api.blueprint import Blueprint
+from schemas.records import RecordCheckSchema
+from server.api.blueprint import Blueprint, file_answer
 from server.api.context import actor, fi, session
 from server.services import records, visits
 
@@ -17,8 +18,8 @@ blp = Blueprint("records", __name__, description="On-site inspection records (çŽ
 public_blp = Blueprint("public_records", __name__,
                        description="Checking a printed on-site record; no sign-in")
 
-PDF = {"description": "The record (application/pdf); its SHA-256 in X-Record-SHA256",
-       "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}
+PDF = file_answer("The record (application/pdf); its SHA-256 in X-Record-SHA256",
+                  "application/pdf")
 
 
 def pdf_response(data: bytes, sha256: str, visit_id: int) -> Response:
@@ -48,7 +49,7 @@ class VisitRecord(MethodView):
 @public_blp.route("/records/<string:sha256>")
 class PublicRecordCheck(MethodView):
     @public_blp.doc(security=[])
-    @public_blp.response(200)
+    @public_blp.response(200, RecordCheckSchema)
     def get(self, sha256):
         """Whether a file with this SHA-256 is a genuine on-site record, and of which visit,
         company, task and date (superseded when the visit was submitted again since)"""

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from flask import Response
 from flask.views import MethodView
 
+from schemas.common import list_of, listed
 from schemas.reports import (
     ManualFigureBodySchema,
     ManualFigureQuery,
@@ -18,7 +19,7 @@ from schemas.reports import (
     TargetsSchema,
 )
 from server import clock, reports_xlsx
-from server.api.blueprint import Blueprint
+from server.api.blueprint import Blueprint, file_answer
 from server.api.context import actor, session
 from server.clock import CHINA
 from server.services import reports
@@ -40,8 +41,7 @@ class Monthly(MethodView):
 @blp.route("/reports/monthly.xlsx")
 class MonthlyXlsx(MethodView):
     @blp.arguments(MonthlyXlsxQuery, location="query", as_kwargs=True)
-    @blp.doc(responses={"200": {"description": "the workbook", "content": {
-        XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+    @blp.doc(responses={"200": file_answer("the workbook", XLSX)})
     def get(self, month, department=None, unit=None, contact="", phone="", mobile=""):
         """The monthly report as the seed's XLSX form, with a sheet of the targets"""
         report = reports.monthly_for(session(), actor(), month=month, department=department)
@@ -57,10 +57,10 @@ class MonthlyXlsx(MethodView):
 
 @blp.route("/reports/targets")
 class Targets(MethodView):
-    @blp.response(200, TargetsSchema(many=True))
+    @blp.response(200, list_of(TargetsSchema))
     def get(self):
         """Every year's targets (minimum percent each)"""
-        return reports.list_targets(session(), actor())
+        return listed(reports.list_targets(session(), actor()))
 
 
 @blp.route("/reports/targets/<int:year>")
@@ -75,10 +75,10 @@ class TargetsByYear(MethodView):
 @blp.route("/reports/manual-figures")
 class ManualFigures(MethodView):
     @blp.arguments(ManualFigureQuery, location="query", as_kwargs=True)
-    @blp.response(200, ManualFigureSchema(many=True))
+    @blp.response(200, list_of(ManualFigureSchema))
     def get(self, **query):
         """A year's hand-entered figures of other platforms (其他平台)"""
-        return reports.list_manual_figures(session(), actor(), **query)
+        return listed(reports.list_manual_figures(session(), actor(), **query))
 
 
 @blp.route("/reports/manual-figures/<string:department>/<int:year>/<int:month>/<string:row>")

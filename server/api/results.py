@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from schemas.common import page_of
+from schemas.common import list_of, listed, page_of
 from schemas.results import (
     CategoryPutSchema,
     CategorySchema,
@@ -39,11 +39,11 @@ def _result(result) -> dict:
 
 @blp.route("/result-categories")
 class Categories(MethodView):
-    @blp.response(200, CategorySchema(many=True))
+    @blp.response(200, list_of(CategorySchema))
     def get(self):
         """The result categories (抽查结果类型) a result may take"""
         actor()
-        return results.categories(session())
+        return listed(results.categories(session()))
 
 
 @blp.route("/result-categories/<string:code>")
@@ -130,11 +130,11 @@ class ResultFollowUps(MethodView):
 @blp.route("/follow-ups")
 class FollowUps(MethodView):
     @blp.arguments(FollowUpQuery, location="query", as_kwargs=True)
-    @blp.response(200, FollowUpSchema(many=True))
+    @blp.response(200, list_of(FollowUpSchema))
     def get(self, **query):
         """Follow-ups of my department: ``queue`` to act on, ``overdue``"""
-        return [company_record.follow_up_view(session(), f)
-                for f in follow_ups.list_follow_ups(session(), actor(), **query)]
+        return listed(company_record.follow_up_view(session(), f)
+                      for f in follow_ups.list_follow_ups(session(), actor(), **query))
 
 
 @blp.route("/follow-ups/<int:follow_up_id>")

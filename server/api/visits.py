@@ -5,21 +5,26 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 from flask.views import MethodView
 
+from schemas.common import list_of, listed
 from schemas.entries import EntryOutSchema, EntrySchema
 from schemas.visits import (
     CancelSchema,
+    CompanyInspectionSchema,
     MergeRequestSchema,
     MergeSchema,
+    MyVisitSchema,
     PremisesCodeSchema,
     ProgressQuery,
+    ProgressSchema,
     RatingSchema,
+    RatingSummarySchema,
     RecusalSchema,
     RescheduleSchema,
     VisitSchema,
     YearQuery,
 )
 from server import clock
-from server.api.blueprint import Blueprint
+from server.api.blueprint import Blueprint, file_answer
 from server.api.context import actor, commit_now, fi, session
 from server.services import codes, companies, qr, verification, visits
 from server.services.errors import DomainError, NotFound
@@ -61,12 +66,16 @@ class MergeDecline(MethodView):
 
 
 # --- codes, entry, pack ------------------------------------------------------------------------
+QR_IMAGE = file_answer("the QR code: PNG for .png, SVG for .svg", "image/png", "image/svg+xml")
+
+
 def _image(data: bytes, mimetype: str) -> Response:
     return Response(data, mimetype=mimetype, headers={"Cache-Control": "no-store"})
 
 
 @blp.route("/visits/<int:visit_id>/code.<string:fmt>")
 class VisitCode(MethodView):
+    @blp.doc(responses={"200": QR_IMAGE})
     def get(self, visit_id, fmt):
         """The visit code as a QR image (png or svg): the URL of the verification page"""
         visit = visits.get_or_raise(session(), actor(), visit_id)
@@ -98,6 +107,7 @@ class PremisesCodeIssue(MethodView):
 
 @blp.route("/companies/<int:company_id>/premises-code.<string:fmt>")
 class PremisesCodeImage(MethodView):
+    @blp.doc(responses={"200": QR_IMAGE})
     def get(self, company_id, fmt):
         """The premises code as a QR image (png or svg)"""
         codes.check_premises_reader(session(), actor(), company_id)
@@ -107,6 +117,7 @@ class PremisesCodeImage(MethodView):
 
 @blp.route("/companies/<int:company_id>/premises-poster.png")
 class PremisesPoster(MethodView):
+    @blp.doc(responses={"200": file_answer("the poster", "image/png")})
     def get(self, company_id):
         """A printable poster: the company's name and code around its premises QR code"""
         codes.check_premises_reader(session(), actor(), company_id)
@@ -159,7 +170,7 @@ class VisitPack(MethodView):
 
 @blp.route("/me/visits")
 class MyVisits(MethodView):
-    @blp.response(200)
+    @blp.response(200, list_of(MyVisitSchema))
     def get(self):
         """An inspector's open visits with their pack ETags (re-download what changed)"""
         me = actor()
@@ -169,22 +180,22 @@ class MyVisits(MethodView):
             _, etag = visits.pack(session(), me, visit.id, signer=fi().signer(),
                                   public_keys=keys, public_url=fi().settings.public_url)
             out.append({"id": visit.id, "state": visit.state, "company_id": visit.company_id,
-                        "window_start": visit.window_start.isoformat(),
-                        "window_end": visit.window_end.isoformat(), "pack_etag": etag})
-        return out
+                        "window_start": visit.window_start, "window_end": visit.window_end,
+                        "pack_etag": etag})
+        return listed(out)
 
 
 @blp.route("/ratings")
 class Ratings(MethodView):
-    @blp.response(200, RatingSchema(many=True))
+    @blp.response(200, list_of(RatingSchema))
     def get(self):
         """Individual ratings by companies (admin only: anonymous towards the teams)"""
-        return verification.ratings(session(), actor())
+        return listed(verification.ratings(session(), actor()))
 
 
 @blp.route("/ratings/summary")
 class RatingSummary(MethodView):
-    @blp.response(200)
+    @blp.response(200, RatingSummarySchema)
     def get(self):
         """Average ratings per department and inspector (supervisors: their department)"""
         return verification.rating_summary(session(), actor())
@@ -192,11 +203,11 @@ class RatingSummary(MethodView):
 
 @blp.route("/recusals")
 class Recusals(MethodView):
-    @blp.response(200, RecusalSchema(many=True))
+    @blp.response(200, list_of(RecusalSchema))
     def get(self):
         """Companies' requests that an inspector step aside (回避), for the inspector's
         department"""
-        return verification.recusals(session(), actor())
+        return listed(verification.recusals(session(), actor()))
 
 
 @blp.route("/visits/<int:visit_id>/cancel")
@@ -220,17 +231,17 @@ class VisitReschedule(MethodView):
 @blp.route("/companies/<int:company_id>/inspections")
 class CompanyInspections(MethodView):
     @blp.arguments(YearQuery, location="query", as_kwargs=True)
-    @blp.response(200)
+    @blp.response(200, list_of(CompanyInspectionSchema))
     def get(self, company_id, year=None):
         """Inspections of the company this year: by whom, for which items (ask before entering)"""
-        return visits.inspections_this_year(session(), actor(), company_id,
-                                            year=year or clock.today().year)
+        return listed(visits.inspections_this_year(session(), actor(), company_id,
+                                                   year=year or clock.today().year))
 
 
 @blp.route("/progress")
 class Progress(MethodView):
     @blp.arguments(ProgressQuery, location="query", as_kwargs=True)
-    @blp.response(200)
+    @blp.response(200, ProgressSchema)
     def get(self, **query):
         """Field progress per task, department and inspector: states, overdue, flagged entries"""
         return visits.progress(session(), actor(), **query)

@@ -468,7 +468,7 @@ def describe(session: Session, draw: Draw, *, now: dt.datetime) -> dict:
     revealed = seed_revealed(task, now)
     return {
         "id": draw.id, "task_id": draw.task_id, "number": draw.number, "reason": draw.reason,
-        "current": draw.current, "created_at": draw.created_at.isoformat(),
+        "current": draw.current, "created_at": draw.created_at,
         "algorithm": draw.inputs.get("algorithm"),
         "seed_hash": draw.seed_hash, "seed": task.seed.hex() if revealed else None,
         "seed_revealed": revealed, "eligible_hash": draw.eligible_hash,

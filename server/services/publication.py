@@ -43,7 +43,7 @@ def task(session: Session, task_id: int) -> Task:
 def task_draws(session: Session, task_id: int) -> list[dict]:
     task(session, task_id)
     return [{"id": d.id, "number": d.number, "reason": d.reason, "current": d.current,
-             "created_at": d.created_at.isoformat()}
+             "created_at": d.created_at}
             for d in session.scalars(select(Draw).where(Draw.task_id == task_id).order_by(Draw.number))]
 
 
@@ -67,7 +67,7 @@ def describe_draw(session: Session, draw_id: int, *, now: dt.datetime) -> dict:
     found = draw(session, draw_id)
     described = draws.describe(session, found, now=now)
     task = session.get(Task, found.task_id)
-    described["details_from"] = task.window_start.isoformat()
+    described["details_from"] = task.window_start
     if not described["seed_revealed"]:
         described.update(dict.fromkeys(HIDDEN_BEFORE_WINDOW))
     return described

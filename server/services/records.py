@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from server import clock
 from server.config import Settings
+from server.iso_text import iso_date, iso_moment, iso_text
 from server.models import (
     AuditEntry,
     Blob,
@@ -190,9 +191,9 @@ def check(session: Session, sha256: str) -> dict:
             "visit_id": result.visit_id, "company": company.name,
             "credit_code": company.credit_code, "task": task.name,
             "departments": sorted({names.get(i.department_id) for i in visit.items}),
-            "checked_on": then.get("checked_on") or result.checked_on.isoformat(),
-            "submitted_at": then.get("submitted_at") or result.submitted_at.isoformat(),
-            "generated_at": (made.at if made else result.record_at).isoformat()}
+            "checked_on": iso_date(then.get("checked_on")) or result.checked_on,
+            "submitted_at": iso_moment(then.get("submitted_at")) or result.submitted_at,
+            "generated_at": made.at if made else result.record_at}
 
 
 # --- what the record shows ----------------------------------------------------------------------
@@ -249,11 +250,11 @@ def content(session: Session, blobs: FileBlobStore, result: Result, settings: Se
         "task": {"name": task.name, "kind": kind,
                  "lead_department": names.get(task.lead_department_id),
                  "departments": sorted({names.get(i.department_id) for i in visit.items}),
-                 "window": f"{visit.window_start.isoformat()} 至 {visit.window_end.isoformat()}",
-                 "checked_on": result.checked_on.isoformat()},
+                 "window": f"{iso_text(visit.window_start)} 至 {iso_text(visit.window_end)}",
+                 "checked_on": iso_text(result.checked_on)},
         "team": [{"name": m["name"], "department": m["department"],
                   "certificate_number": m["certificate_number"],
-                  "valid_until": m["certificate_valid_until"].isoformat()
+                  "valid_until": iso_text(m["certificate_valid_until"])
                   if m["certificate_valid_until"] else "—"} for m in team(session, visit)],
         "entries": _entries(session, blobs, visit),
         "items": items,

@@ -406,8 +406,8 @@ def inspections_this_year(session: Session, actor: Actor, company_id: int, *,
             .order_by(Visit.window_start)):
         out.append({
             "visit_id": visit.id, "state": visit.state,
-            "window_start": visit.window_start.isoformat(),
-            "window_end": visit.window_end.isoformat(),
+            "window_start": visit.window_start,
+            "window_end": visit.window_end,
             "departments": sorted({names[i.department_id] for i in visit.items}),
             "items": sorted({session.get(InspectionItemVersion, i.item_version_id).name
                              for i in visit.items}),
@@ -487,7 +487,7 @@ def progress(session: Session, actor: Actor, *, task_id=None, department_id=None
                                                        for k, v in g.items()}}
                 for key, g in sorted(groups[group].items())]
 
-    return {"as_of": today.isoformat(), "visits": len(visits),
+    return {"as_of": today, "visits": len(visits),
             "overdue_visit_ids": sorted(overdue_ids),
             "tasks": rows("tasks", "task_id", task_names),
             "departments": rows("departments", "department_id", dept_names),
@@ -505,5 +505,5 @@ def _devices(session: Session, department_id: int | None) -> list[dict]:
     if department_id is not None:
         stmt = stmt.where(User.department_id == department_id)
     return [{"device_id": d, "name": n, "user": u,
-             "last_sync_at": last.isoformat() if last else None, "revoked": revoked is not None,
+             "last_sync_at": last, "revoked": revoked is not None,
              "ops_known": ops} for d, n, u, last, revoked, ops in session.execute(stmt)]

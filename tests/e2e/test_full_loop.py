@@ -75,7 +75,7 @@ def test_draw_to_publication_with_a_joint_team_on_their_phones(
     transfer = world.sup_a.post(f"/api/v1/results/{result['id']}/follow-ups", json={
         "kind": "transfer", "description": "无证经营，移送乙部门查处",
         "department_id": world.dept_b.id}).get_json()
-    assert [q["id"] for q in world.sup_b.get("/api/v1/follow-ups?queue=true").get_json()] == [
+    assert [q["id"] for q in world.sup_b.get("/api/v1/follow-ups?queue=true").get_json()["items"]] == [
         transfer["id"]]
     world.sup_b.post(f"/api/v1/follow-ups/{transfer['id']}/accept")
     world.sup_b.post(f"/api/v1/follow-ups/{transfer['id']}/close", json={

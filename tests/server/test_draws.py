@@ -194,7 +194,8 @@ def test_a_task_added_after_publication_needs_a_filing_before_it_is_drawn(world,
     resp = world.sup_a.post(f"/api/v1/plans/{plan['id']}/publish",
                             json={"filing_reason": "上级部署专项整治，增加任务"})
     assert resp.get_json()["version"] == 2
-    versions = app.test_client().get(f"/api/v1/public/plans/{plan['id']}/versions").get_json()
+    versions = app.test_client().get(
+        f"/api/v1/public/plans/{plan['id']}/versions").get_json()["items"]
     assert [v["version"] for v in versions] == [1, 2]
     assert versions[1]["filing_reason"] == "上级部署专项整治，增加任务"
     assert len(versions[0]["content"]["tasks"]) == 1 and len(versions[1]["content"]["tasks"]) == 2

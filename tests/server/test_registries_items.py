@@ -30,7 +30,7 @@ def create(api, department_id, **kw):
 def versions(api, item_id):
     resp = api.get(f"{URL}/{item_id}/versions")
     assert resp.status_code == 200, resp.get_json()
-    return resp.get_json()
+    return resp.get_json()["items"]
 
 
 def form_with(*fields):

@@ -337,7 +337,7 @@ def test_targets_are_measured_on_the_figures(w):
 
 
 def test_admins_set_targets_others_may_not(w):
-    listed = w.clients["DA"].get("/api/v1/reports/targets").get_json()
+    listed = w.clients["DA"].get("/api/v1/reports/targets").get_json()["items"]
     assert [y["year"] for y in listed] == [2024, 2025, 2026]
     assert listed[0] == {"year": 2024, "joint_tasks": 20, "joint_companies": 25,
                          "credit_based": 85, "coverage": 5}
@@ -348,7 +348,7 @@ def test_admins_set_targets_others_may_not(w):
                                         json={"joint_tasks": 101}), 422)
     assert_error(w.clients["admin"].put("/api/v1/reports/targets/2026", json={"bogus": 1}), 422)
     assert_error(w.clients["admin"].put("/api/v1/reports/targets/1999", json={"coverage": 5}), 422)
-    assert w.clients["admin"].get("/api/v1/reports/targets").get_json() == listed  # unchanged
+    assert w.clients["admin"].get("/api/v1/reports/targets").get_json()["items"] == listed  # unchanged
     resp = w.clients["admin"].put("/api/v1/reports/targets/2026",
                                   json={"joint_tasks": 30, "coverage": None})
     assert resp.status_code == 200, resp.get_json()
@@ -506,12 +506,13 @@ def test_other_platforms_take_the_latest_entry_up_to_the_month_and_the_region_su
     assert report(a, "2026-12")["other_platforms"]["internal"] == figures(7)
     assert report(w.clients["admin"], "2026-10")["other_platforms"] == {
         "internal": figures(4 + 6), "enterprise": figures(2), "credit_based": zero}
-    listed = w.clients["coordinator"].get("/api/v1/reports/manual-figures?year=2026").get_json()
+    listed = w.clients["coordinator"].get(
+        "/api/v1/reports/manual-figures?year=2026").get_json()["items"]
     assert [(e["department"], e["month"], e["row"]) for e in listed] == [
         ("DA", 3, "internal"), ("DA", 9, "enterprise"), ("DA", 9, "internal"),
         ("DA", 11, "internal"), ("DB", 10, "internal")]
     assert [e["department"] for e in
-            b.get("/api/v1/reports/manual-figures?year=2026").get_json()] == ["DB"]
+            b.get("/api/v1/reports/manual-figures?year=2026").get_json()["items"]] == ["DB"]
     assert_error(b.get("/api/v1/reports/manual-figures?year=2026&department=DA"), 404)
     body = report(a, "2026-10")
     resp = a.get("/api/v1/reports/monthly.xlsx?month=2026-10")

@@ -172,9 +172,9 @@ def test_a_transfer_lands_in_the_other_departments_queue_and_closes_the_loop(
         "department_id": world.dept_b.id}).get_json()
     assert transfer["state"] == "pending_acceptance" and transfer["due_on"] > \
         clock.today().isoformat()
-    queue = world.sup_b.get("/api/v1/follow-ups?queue=true").get_json()
+    queue = world.sup_b.get("/api/v1/follow-ups?queue=true").get_json()["items"]
     assert [q["id"] for q in queue] == [transfer["id"]]
-    assert world.sup_a.get("/api/v1/follow-ups?queue=true").get_json() == []
+    assert world.sup_a.get("/api/v1/follow-ups?queue=true").get_json() == {"items": [], "total": 0}
     assert world.sup_a.post(f"/api/v1/follow-ups/{transfer['id']}/accept").status_code == 403
     close_early = world.sup_b.post(f"/api/v1/follow-ups/{transfer['id']}/close",
                                    json={"outcome": "x", "resolved": True})
@@ -225,7 +225,7 @@ def test_a_declined_transfer_goes_back_and_an_order_to_rectify_issues_a_recheck(
     follow_up = session.get(FollowUp, rectify["id"])
     follow_up.due_on = clock.today() - dt.timedelta(days=1)  # time passes
     session.commit()
-    overdue = world.sup_a.get("/api/v1/follow-ups?overdue=true").get_json()
+    overdue = world.sup_a.get("/api/v1/follow-ups?overdue=true").get_json()["items"]
     assert [o["id"] for o in overdue] == [rectify["id"]] and overdue[0]["overdue"] is True
 
 
@@ -238,7 +238,7 @@ def test_no_follow_up_for_a_result_without_a_problem(team, world):  # noqa: F811
 
 
 def test_categories_are_seeded_and_admins_manage_them(world, session):
-    names = [c["name"] for c in world.sup_a.get("/api/v1/result-categories").get_json()]
+    names = [c["name"] for c in world.sup_a.get("/api/v1/result-categories").get_json()["items"]]
     assert len(names) == 10 and names[0] == "未发现问题" and "已注销、被吊销、被撤销" in names
     body = {"name": "其他", "problem": True, "needs_follow_up": False}
     assert world.sup_a.put("/api/v1/result-categories/other", json=body).status_code == 403
@@ -248,7 +248,7 @@ def test_categories_are_seeded_and_admins_manage_them(world, session):
     assert world.admin.put("/api/v1/result-categories/other", json=body).status_code == 200
     off = world.admin.put("/api/v1/result-categories/other", json={**body, "active": False})
     assert off.get_json()["active"] is False
-    assert len(world.sup_a.get("/api/v1/result-categories").get_json()) == 10
+    assert world.sup_a.get("/api/v1/result-categories").get_json()["total"] == 10
 
 
 @pytest.mark.parametrize("query", ["state=nope", "task_id=-1", "late=maybe", "page=0",

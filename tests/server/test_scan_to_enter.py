@@ -248,7 +248,7 @@ def test_the_pack_of_a_joint_visit_has_everything_and_answers_304_when_unchanged
     again = drawn.member.get(f"/api/v1/visits/{drawn.visit.id}/pack",
                              headers={"If-None-Match": etag})
     assert again.status_code == 304
-    mine = drawn.member.get("/api/v1/me/visits").get_json()
+    mine = drawn.member.get("/api/v1/me/visits").get_json()["items"]
     assert any(v["id"] == drawn.visit.id and f'"{v["pack_etag"]}"' == etag for v in mine)
     world.admin.post(f"/api/v1/companies/{drawn.visit.company_id}/premises-code")
     changed = drawn.member.get(f"/api/v1/visits/{drawn.visit.id}/pack",

@@ -70,7 +70,7 @@ def test_a_company_rates_once_after_entry_with_its_credit_code(world, drawn, app
     again = client.post(f"{url}/rating", data={"credit_code": code, "score": "1"})
     assert again.status_code == 409
     # anonymous towards the team: admins read it, supervisors only averages, inspectors nothing
-    [rating] = world.admin.get("/api/v1/ratings").get_json()
+    [rating] = world.admin.get("/api/v1/ratings").get_json()["items"]
     assert rating["score"] == 4 and rating["comment"] == "<b>规范</b>"
     assert_error(world.sup_b.get("/api/v1/ratings"), 403)
     summary = world.sup_b.get("/api/v1/ratings/summary").get_json()
@@ -86,9 +86,9 @@ def test_a_recusal_request_reaches_the_inspectors_department_only(world, drawn, 
     resp = client.post(f"{url}/recusal", data={"credit_code": code, "reason": "亲属关系",
                                                "inspector_id": str(target.inspector_id)})
     assert resp.status_code == 201, resp.get_data(as_text=True)
-    [request] = world.sup_b.get("/api/v1/recusals").get_json()
+    [request] = world.sup_b.get("/api/v1/recusals").get_json()["items"]
     assert request["inspector_id"] == target.inspector_id and request["reason"] == "亲属关系"
-    assert world.sup_a.get("/api/v1/recusals").get_json() == []
+    assert world.sup_a.get("/api/v1/recusals").get_json() == {"items": [], "total": 0}
     bad = client.post(f"{url}/recusal", data={"credit_code": code, "reason": "x",
                                               "inspector_id": "99999"})
     assert bad.status_code == 422

@@ -45,7 +45,8 @@ def test_rescheduling_moves_the_window_and_renews_the_code(world, drawn, app):  
 def test_the_door_lookup_lists_this_years_inspections(world, drawn):  # noqa: F811
     drawn.member.post(f"/api/v1/visits/{drawn.visit.id}/entries",
                       json={"premises_token": drawn.premises})
-    seen = drawn.member.get(f"/api/v1/companies/{drawn.visit.company_id}/inspections").get_json()
+    seen = drawn.member.get(
+        f"/api/v1/companies/{drawn.visit.company_id}/inspections").get_json()["items"]
     [visit] = seen
     assert visit["visit_id"] == drawn.visit.id and visit["state"] == "entered"
     assert visit["departments"] == sorted(["甲部门", "乙部门", "丙部门"])

@@ -103,7 +103,7 @@ def test_check_says_whether_a_day_works_and_why(world):
 def test_the_seeded_deadline_rules_are_read_by_everyone(world):
     resp = world.insp_a.get(f"{CAL}/deadline-rules")
     assert resp.status_code == 200, resp.get_json()
-    assert {r["kind"]: r["working_days"] for r in resp.get_json()} == \
+    assert {r["kind"]: r["working_days"] for r in resp.get_json()["items"]} == \
         {"result_entry": 10, "publication": 20, "follow_up": 20}
     assert world.sup_a.get(f"{CAL}/deadline-rules/publication").get_json()["working_days"] == 20
     assert schemas.calendar.DEADLINE_KINDS == server.models.calendar.DEADLINE_KINDS
