@@ -1,7 +1,7 @@
 """Engine, sessions and the column types every model shares.
 
 Why plain SQLAlchemy and not Flask-SQLAlchemy: models and services stay free of Flask,
-so the CLI, the tests and (later) the sync worker use them the same way.
+so the CLI, the tests, the demo builder and the request use them the same way.
 
 SQLite notes: the driver's own transaction handling is switched off and we emit BEGIN
 ourselves (the recipe in SQLAlchemy's pysqlite docs), so SAVEPOINTs work and a request

@@ -189,7 +189,8 @@ class DrawCompany(Base):
 
 
 class Visit(Timestamps, Base):
-    """A visit of one company by one team (the lifecycle beyond ``issued`` comes later)."""
+    """A visit of one company by one team: issued by a draw, entered at the premises,
+    submitted from the phones, closed on approval (``schemas.states.VisitState``)."""
 
     __tablename__ = "visits"
     __table_args__ = (

@@ -2,26 +2,9 @@
 
 Nothing here reads the database, the clock or a library PRNG, so anyone holding the
 published inputs can re-run a draw in any language and get the same companies and the
-same teams. The README's "The draw algorithm" section states the same rules in prose.
-
-Company draw (随机抽取检查对象)
-- The eligible companies are split into strata by credit-risk class (A-D), or one
-  stratum "ALL" for a fixed-count draw. Within a stratum the credit codes are sorted.
-- Rank key of a company: HMAC-SHA256(key = the 32 seed bytes, message = the credit code
-  in ASCII), as lowercase hex. A stratum is ranked by (key, code) ascending.
-- How many: for a ratio r (percent, at most two decimals) and N eligible, n =
-  ceil(N * r / 100), computed in integers as (N * bp + 9999) // 10000 with bp = r * 100;
-  a ratio of 0 draws none. For a fixed count K: n = min(K, N).
-- The first n of the ranking are drawn; the rest of the ranking, in order, are the
-  substitutes (递补) taken when a drawn company turns out deregistered or unreachable.
-
-Inspector draw (随机选派执法检查人员), per drawn company in draw order
-- Each participating department sends one inspector (two when the task has only one
-  department), chosen from its pool: certified for the whole window, not declared in
-  conflict with the company, not on the company's last team for the same items, and
-  under the per-task cap. Where any pool member has one of the items' required
-  expertise tags, only those are considered. Then the least loaded in this draw first,
-  ties by HMAC-SHA256(seed, "<credit code>|<certificate number>") ascending.
+same teams. The rules (strata, counts, the HMAC ranking, substitutes, the inspector
+draw) are stated once, normatively, in docs/draw-algorithm.md; this module is their
+reference implementation, and ``scripts/reproduce_draw.py`` an independent one.
 """
 
 from __future__ import annotations
@@ -50,7 +33,9 @@ def seed_commitment(seed: bytes) -> str:
 
 
 def rank_key(seed: bytes, message: str) -> str:
-    return hmac.digest(seed, message.encode("ascii"), "sha256").hex()
+    """HMAC-SHA256 over the message's UTF-8 bytes: a certificate number may hold a Chinese
+    character (冀...), and for ASCII messages UTF-8 is the same bytes."""
+    return hmac.digest(seed, message.encode("utf-8"), "sha256").hex()
 
 
 def _hmac_sha256(seed: bytes):

@@ -131,3 +131,13 @@ def test_a_department_without_inspectors_names_the_company_and_constraint():
         assert (exc.company, exc.constraint) == ("91X", "certified")
     else:
         raise AssertionError("expected DrawImpossible")
+
+
+def test_a_certificate_number_with_a_chinese_character_ranks_by_its_utf8_bytes():
+    seed = bytes(32)
+    pool = [Candidate(1, "冀13012926S0001", 1), Candidate(2, "13012926S0002", 1)]
+    teams = assign_teams(seed, ["91130129MA0000001X"], departments=[1], pools={1: pool},
+                         required={}, barred={}, cap=None)
+    keys = {c.inspector_id: hmac.new(seed, f"91130129MA0000001X|{c.certificate}".encode(),
+                                     hashlib.sha256).hexdigest() for c in pool}
+    assert [c.inspector_id for c in teams["91130129MA0000001X"]] == sorted(keys, key=keys.get)
