@@ -21,7 +21,10 @@ from server.app import create_app
 from server.config import Settings
 from server.db import make_engine
 from server.migrations import upgrade
+from tests.dashboard_desk import make_desk
+from tests.draws import make_drawn, make_field
 from tests.factories import SUITE_START
+from tests.phones import make_team
 
 # Property tests judge what is computed, never how fast: a machine that stalls (CI) must not
 # fail a validator's example for taking over hypothesis's default 200 ms.
@@ -240,3 +243,28 @@ def live_url(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+
+
+# --- shared scenes, built through the API (their bodies live in helper modules) ------------
+@pytest.fixture
+def field(world, session, app):
+    """Three departments with items and certified inspectors, and 60 companies."""
+    return make_field(world, session, app)
+
+
+@pytest.fixture
+def drawn(world, field, session, app):
+    """A joint draw whose window is open today; a member and a non-member signed in."""
+    return make_drawn(world, field, session, app)
+
+
+@pytest.fixture
+def team(world, session, app):
+    """A one-department visit (two inspectors of A), entered; each member with a phone."""
+    return make_team(world, session, app)
+
+
+@pytest.fixture
+def desk(team, world, session):
+    """A supervisor's desk with something in every count (tests/dashboard_desk.py)."""
+    return make_desk(team, world, session)

@@ -22,8 +22,7 @@ import pytest
 
 from server.services import accounts
 from tests import factories as f
-from tests.server.test_dashboard import HOSTILE, desk, expected_counts  # noqa: F401
-from tests.server.test_sync_push import team  # noqa: F401
+from tests.dashboard_desk import HOSTILE, expected_counts
 
 OUTPUT = Path(__file__).resolve().parents[1] / "output"
 PHONE = {"width": 390, "height": 844}
@@ -65,7 +64,7 @@ def sign_in(page, url: str, username: str, password: str = f.PASSWORD) -> None:
 
 
 def test_a_supervisor_signs_in_sees_the_numbers_and_the_page_fits_a_phone(
-        chromium, live_url, desk, world, session, backend_name, capsys):  # noqa: F811
+        chromium, live_url, desk, world, session, backend_name, capsys):
     browser_type, path = chromium
     expected = expected_counts(session, accounts.actor_for(world.sup_a_user))
     username = world.sup_a_user.username

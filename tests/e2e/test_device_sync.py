@@ -3,50 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
-from PIL import Image
 from sqlalchemy import func, select
 
 from server import clock
 from server.models import SyncOp, User, Visit
 from sync.client import Device, SyncError
 from tests import factories as f
-from tests.server.test_draws import field  # noqa: F401
-from tests.server.test_scan_to_enter import drawn  # noqa: F401
-from tests.server.test_sync_push import team  # noqa: F401
+from tests.e2e.devices import jpeg, phone
 from tests.wsgi_requests import BASE, session_for
 
 
-def phone(app, tmp_path, user: User, name: str) -> Device:
-    # the phone's clock is the suite's (its scans are judged at the phone's time), not the
-    # machine's: on a machine whose date is not the suite's the door scan would miss the visit
-    device = Device(tmp_path / f"{name}.sqlite", BASE, http=session_for(app),
-                    clock=lambda: clock.now().timestamp())
-    device.sign_in(user.username, f.PASSWORD)
-    device.register(name)
-    device.refresh_packs()
-    return device
-
-
 @pytest.fixture
-def phones(team, app, session, tmp_path):  # noqa: F811
+def phones(team, app, session, tmp_path):
     visit = session.get(Visit, team.visits[0])
     users = session.scalars(select(User).where(User.inspector_id.in_(
         [m.inspector_id for m in visit.members])).order_by(User.id)).all()
     return [phone(app, tmp_path, u, f"phone-{i}") for i, u in enumerate(users)]
 
 
-def jpeg(path, colour) -> str:
-    buf = io.BytesIO()
-    Image.new("RGB", (64, 48), colour).save(buf, "JPEG")
-    path.write_bytes(buf.getvalue())
-    return str(path)
-
-
 def test_two_phones_edit_one_answer_offline_see_one_winner_and_a_resolve_clears_both(
-        team, phones, world, tmp_path):  # noqa: F811
+        team, phones, world, tmp_path):
     a, b = phones
     visit, item = team.visits[0], team.item
     register = f"a:{item}:licensed"
@@ -73,7 +51,7 @@ def test_two_phones_edit_one_answer_offline_see_one_winner_and_a_resolve_clears_
 
 
 def test_a_phone_records_everything_offline_and_submits_after_one_sync(
-        team, phones, app, session, tmp_path):  # noqa: F811
+        team, phones, app, session, tmp_path):
     a, b = phones
     visit, item = team.visits[0], team.item
     photo = a.attach_photo(visit, jpeg(tmp_path / "cold-store.jpg", "navy"), item)
@@ -104,7 +82,7 @@ def test_a_phone_records_everything_offline_and_submits_after_one_sync(
                           .where(SyncOp.op_id == late)) == 1
 
 
-def test_a_sync_cut_anywhere_is_resumed_by_calling_it_again(team, phones, session):  # noqa: F811
+def test_a_sync_cut_anywhere_is_resumed_by_calling_it_again(team, phones, session):
     """The response of a push is lost: the ops go again and count once."""
     a, _ = phones
     visit, item = team.visits[0], team.item
@@ -121,7 +99,7 @@ def test_a_sync_cut_anywhere_is_resumed_by_calling_it_again(team, phones, sessio
 
 
 def test_a_push_larger_than_the_byte_cap_goes_in_several_bodies_under_it(
-        team, phones, session):  # noqa: F811
+        team, phones, session):
     """Long Chinese notes (three bytes a character): the phone sends its stored ops in
     bodies under the cap the server advertises, and every op arrives once."""
     a, _ = phones
@@ -141,7 +119,7 @@ def test_a_push_larger_than_the_byte_cap_goes_in_several_bodies_under_it(
 
 
 def test_a_joint_team_shares_one_checklist_each_department_answering_its_own_items(
-        drawn, app, session, tmp_path, world):  # noqa: F811
+        drawn, app, session, tmp_path, world):
     visit = drawn.visit
     own = {m.department_id: m.inspector_id for m in visit.members}
     b_user = session.scalar(select(User).where(User.inspector_id == own[world.dept_b.id]))
@@ -171,7 +149,7 @@ def test_a_joint_team_shares_one_checklist_each_department_answering_its_own_ite
 
 
 def test_a_phone_keeps_only_its_token_and_asks_for_the_password_again_when_it_expires(
-        team, app, session, tmp_path, clock_at):  # noqa: F811
+        team, app, session, tmp_path, clock_at):
     visit = session.get(Visit, team.visits[0])
     user = session.scalars(select(User).where(
         User.inspector_id == visit.members[0].inspector_id)).one()
@@ -212,7 +190,7 @@ def test_a_replica_that_kept_a_password_forgets_it_when_opened(tmp_path):
     device.close()
 
 
-def test_a_phone_refuses_to_record_a_value_the_server_would_refuse(team, phones):  # noqa: F811
+def test_a_phone_refuses_to_record_a_value_the_server_would_refuse(team, phones):
     """The server refuses a whole batch holding a value beyond the caps: such an op never
     enters the outbox, where it would block every later push."""
     a, _ = phones

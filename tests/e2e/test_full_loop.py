@@ -9,13 +9,11 @@ from sqlalchemy import select
 
 from server.models import Inspector, User, Visit
 from tests import factories as f
-from tests.e2e.test_device_sync import jpeg, phone
-from tests.server.test_draws import field  # noqa: F401
-from tests.server.test_scan_to_enter import drawn  # noqa: F401
+from tests.e2e.devices import jpeg, phone
 
 
 def test_draw_to_publication_with_a_joint_team_on_their_phones(
-        drawn, world, app, session, tmp_path):  # noqa: F811
+        drawn, world, app, session, tmp_path):
     visit = drawn.visit
     members = {m.department_id: m.inspector_id for m in visit.members}
     assert len(members) == 3  # a joint team: one inspector per department

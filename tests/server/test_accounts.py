@@ -9,8 +9,8 @@ from sqlalchemy import select
 from server import clock
 from server.app import create_app
 from server.models import ApiToken, AuditEntry
+from tests.assertions import assert_error
 from tests.factories import PASSWORD, Api
-from tests.server.test_app import assert_error
 
 
 def login(app, username, password=PASSWORD):

@@ -5,16 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Blueprint
 
-
-def assert_error(resp, status, code=None):
-    assert resp.status_code == status, resp.get_data(as_text=True)
-    assert resp.is_json, resp.get_data(as_text=True)[:200]
-    body = resp.get_json()
-    assert set(body) >= {"status", "code", "message", "errors"}
-    assert body["status"] == status
-    if code:
-        assert body["code"] == code, body
-    return body
+from tests.assertions import assert_error
 
 
 def test_openapi_document_lists_the_registry_endpoints(app):

@@ -6,7 +6,7 @@ from sqlalchemy import select, text
 
 from server.models import AuditEntry
 from tests import factories as f
-from tests.server.test_app import assert_error
+from tests.assertions import assert_error
 
 
 def test_a_change_is_logged_with_who_what_before_and_after(world, session):

@@ -3,20 +3,12 @@ migrate, load demo data, verify the audit chain, detect tampering."""
 
 from __future__ import annotations
 
-from click.testing import CliRunner
 from sqlalchemy import func, select, text
 
 from schemas.codes import is_valid_credit_code
-from server.cli import main
 from server.db import make_engine
 from server.models import Company, Department, InspectionItem, Inspector, User
-
-
-def run(args, url, tmp_path):
-    result = CliRunner().invoke(main, args, env={
-        "FIELDINSPECT_DATABASE_URL": url, "FIELDINSPECT_VAR_DIR": str(tmp_path / "var")},
-        catch_exceptions=False)
-    return result
+from tests.cli_runner import run
 
 
 def test_demo_data_is_realistic_and_the_audit_chain_verifies_until_tampered(scratch_database_url, tmp_path):

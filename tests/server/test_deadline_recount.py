@@ -9,9 +9,9 @@ import datetime as dt
 import pytest
 
 from server.models import FollowUp, Result
-from tests.server.test_results import submit
-from tests.server.test_sync_push import team  # noqa: F401
-from tests.server.test_workdays import CAL, NOTICE_2027, audit
+from tests.assertions import audit
+from tests.calendar_notices import CAL, NOTICE_2027
+from tests.phones import submit
 
 # 2027's New Year by the notice: only 1 January off, Saturday 2 January worked (a make-up day
 # the law alone cannot know). The rest as in NOTICE_2027.
@@ -31,7 +31,7 @@ def december(clock_at):
 
 
 def test_a_deadline_in_a_year_without_its_notice_is_provisional_and_moves_when_it_comes(
-        december, team, world, session):  # noqa: F811
+        december, team, world, session):
     result_id = submit(team, team.visits[0], category="pending")
     approved = world.sup_a.post(f"/api/v1/results/{result_id}/approve")
     assert approved.status_code == 200, approved.get_json()
@@ -81,7 +81,7 @@ def test_a_deadline_in_a_year_without_its_notice_is_provisional_and_moves_when_i
 
 
 def test_a_published_result_and_a_closed_follow_up_keep_their_deadlines(
-        december, team, world, session):  # noqa: F811
+        december, team, world, session):
     result_id = submit(team, team.visits[0], category="pending")
     world.sup_a.post(f"/api/v1/results/{result_id}/approve")
     follow_up = world.sup_a.post(f"/api/v1/results/{result_id}/follow-ups", json={
@@ -98,7 +98,7 @@ def test_a_published_result_and_a_closed_follow_up_keep_their_deadlines(
 
 
 def test_an_override_moves_the_open_deadlines_counted_over_its_day(
-        team, world, session):  # noqa: F811
+        team, world, session):
     result_id = submit(team, team.visits[0])
     body = world.sup_a.post(f"/api/v1/results/{result_id}/approve").get_json()
     assert (body["publication_due"], body["publication_due_provisional"]) == ("2026-12-18", False)
@@ -113,7 +113,7 @@ def test_an_override_moves_the_open_deadlines_counted_over_its_day(
 
 
 def test_when_the_package_covers_the_year_its_days_take_over_and_the_deadlines_follow(
-        december, team, world, session, monkeypatch):  # noqa: F811
+        december, team, world, session, monkeypatch):
     result_id = submit(team, team.visits[0], category="pending")
     world.sup_a.post(f"/api/v1/results/{result_id}/approve")
     follow_up = world.sup_a.post(f"/api/v1/results/{result_id}/follow-ups", json={

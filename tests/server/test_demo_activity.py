@@ -31,7 +31,7 @@ from server.models import (
     Visit,
 )
 from server.services import accounts, dashboard
-from tests.server.test_cli import run
+from tests.cli_runner import run
 
 
 def counts(conn) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-import pytest
 from sqlalchemy import func, select, text
 
 from server import clock
@@ -14,59 +13,8 @@ from server.models import Inspector as _Inspector
 from server.services import companies as company_service
 from server.services.actors import SYSTEM
 from tests import factories as f
-from tests.server.test_app import assert_error
-
-WINDOW = {"window_start": "2026-12-01", "window_end": "2026-12-20",
-          "result_deadline": "2026-12-31"}
-RATIOS = {"A": 10, "B": 20, "C": 50, "D": 100}
-
-
-class Setup:
-    pass
-
-
-@pytest.fixture
-def field(world, session, app):
-    """Three departments with items and certified inspectors, and 60 companies."""
-    s = Setup()
-    s.dept_c = f.department(session, code="DC", name="丙部门")
-    s.depts = [world.dept_a, world.dept_b, s.dept_c]
-    f.tag(session, "exp-food", kind="expertise")
-    s.items = {}
-    for d in s.depts:
-        s.items[d.code] = f.item(session, d.id, code=f"IT-{d.code}",
-                                 required_expertise=["exp-food"] if d.code == "DA" else [])
-        for n in range(3):
-            f.inspector(session, d.id, tags=["exp-food"] if n == 0 else [])
-    s.general = f.item(session, world.dept_a.id, code="IT-GEN", item_class="general",
-                       ratio_cap=5)
-    s.companies = []
-    for i in range(60):
-        s.companies.append(f.company(session, credit_risk_class="ABCD"[i % 4],
-                                     region="130129" if i % 3 else "130102"))
-    f.company(session, region="140101")  # out of scope
-    s.sup_c_user, token = f.user(session, "supervisor", s.dept_c.id)
-    s.sup_c = f.Api(app.test_client(), token)
-    session.commit()
-    return s
-
-
-def version_id(item):
-    return next(v.id for v in item.versions if v.version == item.current_version)
-
-
-def make_plan(client, dept_id, year=2026):
-    resp = client.post("/api/v1/plans", json={"department_id": dept_id, "year": year,
-                                              "title": f"{year}年度抽查计划"})
-    assert resp.status_code == 201, resp.get_json()
-    return resp.get_json()
-
-
-def joint_task_body(field, **kw):
-    return {"name": "联合抽查", "department_ids": [d.id for d in field.depts[1:]],
-            "joint_mode": "comprehensive",
-            "item_versions": [version_id(field.items[d.code]) for d in field.depts],
-            "scope": {"regions": ["130129", "130102"]}, "ratios": RATIOS, **WINDOW, **kw}
+from tests.assertions import assert_error
+from tests.draws import RATIOS, WINDOW, joint_task_body, make_plan, run_draw, version_id
 
 
 def published_joint_task(world, field, **kw):
@@ -75,12 +23,6 @@ def published_joint_task(world, field, **kw):
     assert task.status_code == 201, task.get_json()
     assert world.sup_a.post(f"/api/v1/plans/{plan['id']}/publish", json={}).status_code == 200
     return plan, task.get_json()
-
-
-def run_draw(client, task_id, **body):
-    resp = client.post(f"/api/v1/tasks/{task_id}/draws", json=body)
-    assert resp.status_code == 201, resp.get_json()
-    return resp.get_json()
 
 
 def test_joint_draw_counts_per_class_and_teams_with_one_inspector_per_department(world, field):

@@ -13,11 +13,8 @@ from sqlalchemy import func, select
 
 from server.models import AuditEntry, SyncOp, Visit
 from sync.hlc import HLC
-from tests.server.test_app import assert_error
-from tests.server.test_draws import field  # noqa: F401
-from tests.server.test_scan_to_enter import drawn  # noqa: F401
-from tests.server.test_sync_pull import pull
-from tests.server.test_sync_push import answer, push, team  # noqa: F401
+from tests.assertions import assert_error
+from tests.phones import answer, pull, push
 
 HUGE = 2**63
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -31,7 +28,7 @@ def audit_count(session):
 # --- point 5: dates -----------------------------------------------------------------------
 @pytest.mark.parametrize("start,end", [("9999-12-30", "9999-12-31"), ("1999-12-31", "2000-01-05"),
                                        ("2100-12-31", "2101-01-01")])
-def test_a_reschedule_outside_2000_to_2100_is_a_422_and_the_visit_stays(world, drawn, session,  # noqa: F811
+def test_a_reschedule_outside_2000_to_2100_is_a_422_and_the_visit_stays(world, drawn, session,
                                                                        start, end):
     before = audit_count(session)
     body = assert_error(world.sup_a.post(f"/api/v1/visits/{drawn.visit.id}/reschedule", json={
@@ -43,7 +40,7 @@ def test_a_reschedule_outside_2000_to_2100_is_a_422_and_the_visit_stays(world, d
     assert resp.status_code == 201, resp.get_json()
 
 
-def test_device_times_outside_2000_to_2100_are_a_422(world, drawn, session):  # noqa: F811
+def test_device_times_outside_2000_to_2100_are_a_422(world, drawn, session):
     before = audit_count(session)
     for moment in ("9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+08:00"):
         assert_error(drawn.member.post(f"/api/v1/visits/{drawn.visit.id}/entries", json={
@@ -51,7 +48,7 @@ def test_device_times_outside_2000_to_2100_are_a_422(world, drawn, session):  # 
     assert audit_count(session) == before
 
 
-def test_an_entry_scan_op_dated_9999_is_a_422_not_a_failed_batch(team, session):  # noqa: F811
+def test_an_entry_scan_op_dated_9999_is_a_422_not_a_failed_batch(team, session):
     op = answer(team.visits[0], team.item, "yes", hlc=HLC(1, 0, "a"))
     op["device_time"] = "9999-12-31T23:00:00-05:00"
     before = session.scalar(select(func.count()).select_from(SyncOp))
@@ -83,20 +80,20 @@ def test_a_path_id_too_big_for_the_database_is_a_404(world, session, number):
     assert audit_count(session) == before
 
 
-def test_body_and_query_ids_too_big_for_the_database_are_a_422(world, drawn):  # noqa: F811
+def test_body_and_query_ids_too_big_for_the_database_are_a_422(world, drawn):
     assert_error(world.sup_a.post(f"/api/v1/visits/{drawn.visit.id}/merges",
                                   json={"other_visit_id": HUGE}), 422)
     assert_error(world.sup_a.get(f"/api/v1/progress?task_id={HUGE}"), 422)
 
 
 @pytest.mark.parametrize("cursor", ["c1:99999999999999999999", "c1:９", "c1:-1", "c2:1", "c1:"])
-def test_a_cursor_this_server_never_gave_is_a_422_bad_cursor(team, cursor):  # noqa: F811
+def test_a_cursor_this_server_never_gave_is_a_422_bad_cursor(team, cursor):
     encoded = base64.urlsafe_b64encode(cursor.encode()).decode().rstrip("=")
     assert_error(pull(team.phones[0], encoded), 422, "bad_cursor")
     assert_error(pull(team.phones[0], cursor), 422, "bad_cursor")
 
 
-def test_a_lone_surrogate_in_an_op_value_never_fails_the_batch(team, session):  # noqa: F811
+def test_a_lone_surrogate_in_an_op_value_never_fails_the_batch(team, session):
     good = answer(team.visits[0], team.item, "yes", hlc=HLC(1, 0, "a"))
     bad = answer(team.visits[0], team.item, "a\ud800b", hlc=HLC(2, 0, "a"), field="remark")
     body = json.dumps({"device_id": team.phones[0][1], "ops": [good, bad]})  # \ud800 escaped
@@ -113,7 +110,7 @@ def test_a_lone_surrogate_in_an_op_value_never_fails_the_batch(team, session):  
 
 
 # --- point 16: other scripts' digits, unknown query parameters, bodies ----------------------
-def test_full_width_digits_in_a_path_id_are_a_404_not_that_id(world, drawn, session):  # noqa: F811
+def test_full_width_digits_in_a_path_id_are_a_404_not_that_id(world, drawn, session):
     wide = str(drawn.visit.id).translate(FULLWIDTH)
     assert world.sup_a.get(f"/api/v1/visits/{drawn.visit.id}").status_code == 200
     assert_error(world.sup_a.get(f"/api/v1/visits/{wide}"), 404, "not_found")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from server.models import AuditEntry, Company, InspectionItem, Inspector
 from tests import factories as f
-from tests.server.test_app import assert_error
+from tests.assertions import assert_error
 
 HEADER = ["credit_code", "name", "region", "credit_risk_class", "status", "tags"]
 

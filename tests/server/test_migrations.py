@@ -18,7 +18,7 @@ from sync.hlc import HLC
 from tests import factories as f
 from tests.conftest import TestDatabase as OneConnection
 from tests.conftest import make_world
-from tests.server.test_sync_push import answer, make_team, push
+from tests.phones import answer, make_team, push
 
 
 def test_migrations_match_the_models(backend):
@@ -119,7 +119,7 @@ def test_0014_gives_an_existing_publication_deadline_its_count_and_source(
     """A result approved before 0014 (its deadline a bare date) comes out of 0014 with the
     publication rule's days and the official source, so a notice can count it again; a
     follow-up's date is left as set by hand."""
-    from tests.server.test_results import submit
+    from tests.phones import submit
 
     url = scratch_database_url
     with _committed_team(url, settings) as (engine, world, team):

@@ -21,12 +21,12 @@ from server.services import qr, record_pdf, records, visits
 from sync.hlc import HLC
 from sync.ops import RESULT_FIELD, checklist_hash
 from tests import factories as f
-from tests.server.test_app import assert_error
-from tests.server.test_draws import version_id
-from tests.server.test_sync_ops import op, outcomes
-from tests.server.test_sync_push import answer, op_id, push, team  # noqa: F401
-from tests.server.test_uploads import Phone, jpeg, png
-from tests.server.test_verification_page import page_url
+from tests.assertions import assert_error
+from tests.draws import version_id
+from tests.phones import answer, op, op_id, outcomes, push
+from tests.photos import jpeg, png
+from tests.qr import page_url
+from tests.tus import Phone
 
 FORM2 = {"fields": [
     {"key": "hygiene", "label": "操作间卫生是否符合要求", "type": "yes_no_na"},
@@ -53,7 +53,7 @@ def pdf_text(data: bytes) -> str:
 class Filled:
     """A visit filled on two phones (answers, notes, photos, results, signatures)."""
 
-    def __init__(self, team, world, session):  # noqa: F811
+    def __init__(self, team, world, session):
         self.team, self.world, self.session = team, world, session
         self.visit = team.visits[0]
         self.a, self.b = team.phones
@@ -84,7 +84,7 @@ class Filled:
 
 
 @pytest.fixture
-def filled(team, world, session, app):  # noqa: F811
+def filled(team, world, session, app):
     """Visit 0 of ``team`` with a second item (joined as a merge would add it), filled,
     with one photo uploaded and one never uploaded, A's signature image uploaded and B's
     not, the results entered and submitted. The members have phones on record and the
@@ -193,7 +193,7 @@ def test_every_download_is_the_same_file_and_a_regenerated_one_too(filled, world
     assert store.exists(again.headers["X-Record-SHA256"])
 
 
-def test_outside_the_scope_is_404_and_before_submission_409(filled, team, world, app):  # noqa: F811
+def test_outside_the_scope_is_404_and_before_submission_409(filled, team, world, app):
     assert_error(world.sup_b.get(filled.url()), 404)
     assert_error(world.anon.get(filled.url()), 401)
     assert_error(world.sup_a.get("/api/v1/visits/99999999999/record.pdf"), 404)
@@ -245,7 +245,7 @@ def test_the_public_check_confirms_a_record_and_refuses_any_other_hash(filled, w
 
 
 # --- the company's verification page -----------------------------------------------------------
-def test_the_verification_page_offers_the_record_only_once_submitted(filled, team, world,  # noqa: F811
+def test_the_verification_page_offers_the_record_only_once_submitted(filled, team, world,
                                                                       app, session):
     client = app.test_client()
     before = client.get(page_url(world, team.visits[1]))

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from server.models import Company
 from tests import factories as f
-from tests.server.test_app import assert_error
+from tests.assertions import assert_error
 
 URL = "/api/v1/companies"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests import factories as f
-from tests.server.test_app import assert_error
+from tests.assertions import assert_error
 
 
 def test_a_deactivated_tag_cannot_be_given_to_a_company(world, session):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from server.models import Department, Tag
 from tests import factories as f
-from tests.server.test_app import assert_error
+from tests.assertions import assert_error
 
 DEPTS = "/api/v1/departments"
 TAGS = "/api/v1/tags"

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from schemas.codes import id_check_char, mask_id_number
 from server.models import Inspector
 from tests import factories as f
-from tests.server.test_app import assert_error
+from tests.assertions import assert_error
 
 URL = "/api/v1/inspectors"
 _n = itertools.count(500)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from server.models import InspectionItem, InspectionItemVersion
 from tests import factories as f
-from tests.server.test_app import assert_error
+from tests.assertions import assert_error
 
 URL = "/api/v1/items"
 

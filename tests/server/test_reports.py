@@ -24,8 +24,8 @@ from server.migrations import upgrade
 from server.models import AuditEntry, Company, Draw, ReportManualFigure, Result, Task, Visit
 from server.services.reports import due_on, month_end, shortfall
 from tests import factories as f
-from tests.server.test_app import assert_error
-from tests.server.test_draws import make_plan, run_draw, version_id
+from tests.assertions import assert_error
+from tests.draws import make_plan, run_draw, version_id
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 ROWS = ("total", "internal", "joint", "enterprise", "credit_based")

@@ -13,36 +13,13 @@ from server import clock
 from server.models import AuditEntry, FollowUp, Result, Task, Visit
 from sync.hlc import HLC
 from sync.ops import RESULT_FIELD, checklist_hash
-from tests.server.test_app import assert_error
-from tests.server.test_sync_ops import SIGNATURE, full_answers, op, outcomes
-from tests.server.test_sync_push import push, team  # noqa: F401
+from tests.assertions import assert_error
+from tests.phones import SIGNATURE, op, outcomes, push, submit
 
 PERSONAL = ("id_number", "phone", "inspector", "note", "photo", "sha256", "certificate")
 
 
-def submit(team, visit, *, category="no_problem", item_category=None, start=100):  # noqa: F811
-    """Fill the checklist, enter the results, sign on both phones and submit."""
-    a, b = team.phones
-    ops = full_answers(visit, team.item, "a", start=start)
-    ops.append(op(visit, "set_result", category=category, hlc=HLC(start + 10, 0, "a")))
-    if item_category:
-        ops.append(op(visit, "set_result", category=item_category, item_version_id=team.item,
-                      hlc=HLC(start + 11, 0, "a")))
-    assert {o for o, _ in outcomes(push(a, ops))} == {"applied"}
-    signed = {(team.item, "licensed"): "yes", (team.item, "temp"): -18,
-              (0, RESULT_FIELD): category}
-    if item_category:
-        signed[(team.item, RESULT_FIELD)] = item_category
-    state = checklist_hash(signed)
-    signs = [op(visit, "sign", sha256=SIGNATURE, state_hash=state, hlc=HLC(start + 20, 0, n))
-             for n in "ab"]
-    push(a, [signs[0]])
-    done = push(b, [signs[1], op(visit, "submit", hlc=HLC(start + 21, 0, "b"))])
-    assert outcomes(done)[-1] == ("applied", None), done.get_json()
-    return done.get_json()["results"][-1]["result"]["id"]
-
-
-def test_a_submission_makes_a_result_per_company_and_per_item(team, world, session):  # noqa: F811
+def test_a_submission_makes_a_result_per_company_and_per_item(team, world, session):
     visit = team.visits[0]
     a, _ = team.phones
     unknown = op(visit, "set_result", category="made_up", hlc=HLC(1, 0, "a"))
@@ -61,7 +38,7 @@ def test_a_submission_makes_a_result_per_company_and_per_item(team, world, sessi
 
 
 def test_a_result_entered_after_the_task_deadline_is_accepted_and_marked_late(
-        team, world, session):  # noqa: F811
+        team, world, session):
     visit = session.get(Visit, team.visits[0])
     task = session.get(Task, visit.task_id)
     task.result_deadline = visit.window_end = clock.today() - dt.timedelta(days=1)
@@ -72,7 +49,7 @@ def test_a_result_entered_after_the_task_deadline_is_accepted_and_marked_late(
     assert world.sup_a.get("/api/v1/results?late=true").get_json()["total"] == 1
 
 
-def test_approve_closes_the_visit_and_starts_the_publication_deadline(team, world, session):  # noqa: F811
+def test_approve_closes_the_visit_and_starts_the_publication_deadline(team, world, session):
     result_id = submit(team, team.visits[0])
     assert world.insp_a.post(f"/api/v1/results/{result_id}/approve").status_code == 403
     assert world.sup_b.post(f"/api/v1/results/{result_id}/approve").status_code == 404
@@ -88,7 +65,7 @@ def test_approve_closes_the_visit_and_starts_the_publication_deadline(team, worl
 
 
 def test_a_returned_result_reopens_the_visit_on_the_phones_and_a_resubmission_updates_it(
-        team, world, session):  # noqa: F811
+        team, world, session):
     visit = team.visits[0]
     a, b = team.phones
     result_id = submit(team, visit)
@@ -123,7 +100,7 @@ def test_a_returned_result_reopens_the_visit_on_the_phones_and_a_resubmission_up
 
 
 def test_publication_is_an_explicit_audited_step_and_the_public_sees_nothing_personal(
-        team, world, app, session):  # noqa: F811
+        team, world, app, session):
     client = app.test_client()
     result_id = submit(team, team.visits[0], category="pending")
     assert_error(world.sup_a.post(f"/api/v1/results/{result_id}/publish"), 409,
@@ -154,7 +131,7 @@ def test_publication_is_an_explicit_audited_step_and_the_public_sees_nothing_per
 
 
 def test_a_transfer_lands_in_the_other_departments_queue_and_closes_the_loop(
-        team, world, session):  # noqa: F811
+        team, world, session):
     result_id = submit(team, team.visits[0], category="pending")
     world.sup_a.post(f"/api/v1/results/{result_id}/approve")
     without = world.sup_a.get("/api/v1/results/without-follow-up").get_json()["items"]
@@ -197,7 +174,7 @@ def test_a_transfer_lands_in_the_other_departments_queue_and_closes_the_loop(
 
 
 def test_a_declined_transfer_goes_back_and_an_order_to_rectify_issues_a_recheck(
-        team, world, session):  # noqa: F811
+        team, world, session):
     result_id = submit(team, team.visits[0], category="pending")
     world.sup_a.post(f"/api/v1/results/{result_id}/approve")
     transfer = world.sup_a.post(f"/api/v1/results/{result_id}/follow-ups", json={
@@ -229,7 +206,7 @@ def test_a_declined_transfer_goes_back_and_an_order_to_rectify_issues_a_recheck(
     assert [o["id"] for o in overdue] == [rectify["id"]] and overdue[0]["overdue"] is True
 
 
-def test_no_follow_up_for_a_result_without_a_problem(team, world):  # noqa: F811
+def test_no_follow_up_for_a_result_without_a_problem(team, world):
     result_id = submit(team, team.visits[0])
     world.sup_a.post(f"/api/v1/results/{result_id}/approve")
     resp = world.sup_a.post(f"/api/v1/results/{result_id}/follow-ups",
@@ -258,14 +235,14 @@ def test_bad_result_queries_are_clear_errors(world, query):
     assert resp.status_code == 422 and resp.get_json()["code"] == "validation_error"
 
 
-def test_the_result_view_is_what_the_database_holds(team, world, session):  # noqa: F811
+def test_the_result_view_is_what_the_database_holds(team, world, session):
     result_id = submit(team, team.visits[0], category="corrected")
     row = session.scalar(select(Result).where(Result.id == result_id))
     assert row.problem is True and row.category_code == "corrected"
     assert [i.category_code for i in row.items] == ["corrected"]
 
 
-def test_with_auto_publish_an_approval_publishes_at_once(team, world, app, monkeypatch):  # noqa: F811
+def test_with_auto_publish_an_approval_publishes_at_once(team, world, app, monkeypatch):
     fi = app.extensions["fieldinspect"]
     monkeypatch.setattr(fi, "settings", dataclasses.replace(fi.settings, auto_publish=True))
     result_id = submit(team, team.visits[0])
@@ -275,7 +252,7 @@ def test_with_auto_publish_an_approval_publishes_at_once(team, world, app, monke
     assert [r["credit_code"] for r in public["items"]] == [body["credit_code"]]
 
 
-def test_a_result_changed_after_signing_makes_the_signatures_stale(team, world):  # noqa: F811
+def test_a_result_changed_after_signing_makes_the_signatures_stale(team, world):
     """Both members signed a checklist saying no problem; one changes the company's
     result afterwards: the submission waits for new signatures."""
     visit = team.visits[0]
@@ -294,7 +271,7 @@ def test_a_result_changed_after_signing_makes_the_signatures_stale(team, world):
 
 
 def test_another_department_sees_a_published_result_as_the_public_does_and_none_of_its_follow_ups(
-        team, world):  # noqa: F811
+        team, world):
     result_id = submit(team, team.visits[0], category="no_problem", item_category="corrected")
     body = world.sup_a.get(f"/api/v1/results/{result_id}").get_json()
     assert body["problem"] is True  # an item's problem makes the company 发现问题
@@ -320,7 +297,7 @@ def test_another_department_sees_a_published_result_as_the_public_does_and_none_
     assert nested["due_on"] == case["due_on"]
 
 
-def test_a_resubmission_keeps_the_date_the_check_ended(team, world, session):  # noqa: F811
+def test_a_resubmission_keeps_the_date_the_check_ended(team, world, session):
     visit = team.visits[0]
     a, b = team.phones
     result_id = submit(team, visit)
@@ -337,7 +314,7 @@ def test_a_resubmission_keeps_the_date_the_check_ended(team, world, session):  #
 
 
 def test_follow_ups_are_seen_by_one_rule_in_the_result_the_record_and_their_endpoint(
-        team, world):  # noqa: F811
+        team, world):
     """The team sees the result but not its follow-ups, nor the loop they make; another
     department sees the published result but not a follow-up it neither owns nor opened,
     and its loop in the company record says nothing of it, until one is transferred to it."""

@@ -3,69 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
-import zxingcpp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image
 from sqlalchemy import select
 
 from server.models import AuditEntry, Visit, VisitEntry
 from server.services import signing
 from sync.tokens import TokenError, verify
 from tests import factories as f
-from tests.factories import TODAY
-from tests.server.test_app import assert_error
-from tests.server.test_draws import field, joint_task_body, make_plan, run_draw  # noqa: F401
-
-
-def decode(png: bytes) -> str:
-    """Read the QR code as a phone would. Only QR codes: reading every format, zxing
-    now and then also reports a spurious symbol of another kind inside the QR pattern."""
-    [result] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)),
-                                      formats=zxingcpp.BarcodeFormat.QRCode)
-    return result.text
-
-
-@pytest.fixture
-def drawn(world, field, session, app):  # noqa: F811
-    """A joint draw whose window is open today; a member and a non-member signed in."""
-    start, end = TODAY - dt.timedelta(days=1), TODAY + dt.timedelta(days=10)
-    plan = make_plan(world.sup_a, world.dept_a.id, year=start.year)
-    body = joint_task_body(field, window_start=start.isoformat(), window_end=end.isoformat(),
-                           result_deadline=(end + dt.timedelta(days=10)).isoformat(),
-                           ratios={"A": 10, "B": 10, "C": 10, "D": 10})
-    task = world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks", json=body).get_json()
-    world.sup_a.post(f"/api/v1/plans/{plan['id']}/publish", json={})
-    draw = run_draw(world.sup_a, task["id"])
-    visit = session.scalar(select(Visit).where(Visit.draw_id == draw["id"]).order_by(Visit.id))
-    member = next(m for m in visit.members if m.department_id == world.dept_b.id)
-    outsider = next(i for i in f_inspectors(session, world.dept_b.id)
-                    if i not in {m.inspector_id for m in visit.members})
-    client = app.test_client()
-    _, member_token = f.user(session, "inspector", world.dept_b.id, member.inspector_id)
-    _, outsider_token = f.user(session, "inspector", world.dept_b.id, outsider)
-    session.commit()
-    issued = world.admin.post(f"/api/v1/companies/{visit.company_id}/premises-code")
-    assert issued.status_code == 201, issued.get_json()
-    premises = decode(world.admin.get(
-        f"/api/v1/companies/{visit.company_id}/premises-code.png").get_data())
-
-    class D:
-        pass
-
-    d = D()
-    d.visit, d.draw, d.premises = visit, draw, premises
-    d.member, d.outsider = f.Api(client, member_token), f.Api(client, outsider_token)
-    return d
-
-
-def f_inspectors(session, dept_id):
-    from server.models import Inspector
-
-    return session.scalars(select(Inspector.id).where(Inspector.department_id == dept_id)).all()
+from tests.assertions import assert_error
+from tests.qr import decode
 
 
 # --- tokens --------------------------------------------------------------------------------

@@ -10,29 +10,13 @@ from sqlalchemy import select
 from server.models import Visit, VisitEntry
 from sync.hlc import HLC
 from sync.ops import RESULT_FIELD, checklist_hash
-from tests.server.test_scan_to_enter import decode
-from tests.server.test_sync_push import answer, op_id, push, team  # noqa: F401
+from tests.phones import SIGNATURE, answer, full_answers, op, op_id, outcomes, push
+from tests.qr import decode
 
 PHOTO = hashlib.sha256(b"a photo of the cold store").hexdigest()
-SIGNATURE = hashlib.sha256(b"a signature").hexdigest()
 
 
-def op(visit, kind, *, hlc, base=(), **fields):
-    return {"op_id": op_id(), "kind": kind, "visit_id": visit, "base": list(base),
-            "hlc": hlc.encode(), **fields}
-
-
-def outcomes(response):
-    return [(r["outcome"], r["reason"]) for r in response.get_json()["results"]]
-
-
-def full_answers(visit, item, node, start=100):
-    values = {"licensed": "yes", "temp": -18, "remark": None}
-    return [answer(visit, item, value, field=key, hlc=HLC(start + i, 0, node))
-            for i, (key, value) in enumerate(values.items())]
-
-
-def test_notes_are_registers_any_member_writes_and_concurrent_edits_are_kept(team):  # noqa: F811
+def test_notes_are_registers_any_member_writes_and_concurrent_edits_are_kept(team):
     a, b = team.phones
     visit = team.visits[0]
     note = op_id()
@@ -51,7 +35,7 @@ def test_notes_are_registers_any_member_writes_and_concurrent_edits_are_kept(tea
     assert outcomes(push(a, [not_text])) == [("rejected", "bad_value")]
 
 
-def test_two_phones_attaching_one_photo_agree_and_a_concurrent_detach_is_a_conflict(team):  # noqa: F811
+def test_two_phones_attaching_one_photo_agree_and_a_concurrent_detach_is_a_conflict(team):
     a, b = team.phones
     visit = team.visits[0]
     attach_a = op(visit, "attach_photo", sha256=PHOTO, item_version_id=team.item,
@@ -71,7 +55,7 @@ def test_two_phones_attaching_one_photo_agree_and_a_concurrent_detach_is_a_confl
     assert outcomes(push(a, [elsewhere])) == [("rejected", "item_not_in_visit")]
 
 
-def test_submission_needs_every_answer_two_current_signatures_and_then_closes(team, world,  # noqa: F811
+def test_submission_needs_every_answer_two_current_signatures_and_then_closes(team, world,
                                                                                session):
     a, b = team.phones
     visit = team.visits[0]
@@ -110,7 +94,7 @@ def test_submission_needs_every_answer_two_current_signatures_and_then_closes(te
     assert history[-1]["reason"] == "visit_closed" and history[-1]["value"] == "no"
 
 
-def test_an_entry_scan_recorded_offline_is_verified_again_on_the_server(team, world, session):  # noqa: F811
+def test_an_entry_scan_recorded_offline_is_verified_again_on_the_server(team, world, session):
     a, _ = team.phones
     visit = session.get(Visit, team.visits[1])
     visit.state = "issued"
@@ -138,9 +122,9 @@ def test_an_entry_scan_recorded_offline_is_verified_again_on_the_server(team, wo
     assert [e.method for e in entries][-1] == "scan"
 
 
-def test_kind_specific_fields_are_required(team):  # noqa: F811
+def test_kind_specific_fields_are_required(team):
     a, _ = team.phones
-    from tests.server.test_app import assert_error
+    from tests.assertions import assert_error
 
     body = assert_error(push(a, [op(team.visits[0], "sign", hlc=HLC(1, 0, "a"))]), 422)
     assert "sha256" in str(body) and "state_hash" in str(body)
@@ -164,7 +148,7 @@ def histories(draw):
     return edits, order, sorted(cuts)
 
 
-def test_any_arrival_order_gives_the_server_the_state_of_the_pure_merge(team):  # noqa: F811
+def test_any_arrival_order_gives_the_server_the_state_of_the_pure_merge(team):
     from hypothesis import HealthCheck, given, settings
 
     from sync.merge import FieldState, Revision, apply
@@ -208,11 +192,11 @@ def test_any_arrival_order_gives_the_server_the_state_of_the_pure_merge(team):  
     check()
 
 
-def test_a_base_in_another_register_supersedes_nothing_there(team):  # noqa: F811
+def test_a_base_in_another_register_supersedes_nothing_there(team):
     """An edit supersedes only revisions of its own register: naming another register's
     revision as a base (a faulty or hostile phone) neither hides that revision's value
     nor, when it arrives later, keeps it from counting."""
-    from tests.server.test_sync_pull import pull
+    from tests.phones import pull
 
     a, b = team.phones
     visit = team.visits[0]

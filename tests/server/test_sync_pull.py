@@ -12,17 +12,11 @@ from sqlalchemy import select
 from server.models import Change
 from sync.hlc import HLC
 from tests import factories as f
-from tests.server.test_app import assert_error
-from tests.server.test_sync_push import answer, push, team  # noqa: F401
+from tests.assertions import assert_error
+from tests.phones import answer, pull, push
 
 
-def pull(phone, cursor=None, limit=500):
-    api, device_id, credential = phone
-    query = f"device_id={device_id}&limit={limit}" + (f"&cursor={cursor}" if cursor else "")
-    return api.get(f"/api/v1/sync/pull?{query}", headers={"X-Device-Credential": credential})
-
-
-def test_a_teammate_pulls_the_other_phones_edits_with_the_field_state(team):  # noqa: F811
+def test_a_teammate_pulls_the_other_phones_edits_with_the_field_state(team):
     a, b = team.phones
     start = pull(b).get_json()
     assert [c["kind"] for c in start["changes"]] == ["visit", "visit"]  # the two entries
@@ -35,7 +29,7 @@ def test_a_teammate_pulls_the_other_phones_edits_with_the_field_state(team):  # 
     assert pull(b, got["cursor"]).get_json()["changes"] == []
 
 
-def test_pull_pages_through_everything_in_order(team):  # noqa: F811
+def test_pull_pages_through_everything_in_order(team):
     a, b = team.phones
     push(a, [answer(team.visits[0], team.item, v, hlc=HLC(20 + i, 0, "a"))
              for i, v in enumerate(["yes", "no", "na", "yes"])])
@@ -47,7 +41,7 @@ def test_pull_pages_through_everything_in_order(team):  # noqa: F811
     assert seen == sorted(seen) and len(seen) == 2 + 4
 
 
-def test_other_peoples_visits_are_not_pulled_and_bad_cursors_are_refused(team, world, session):  # noqa: F811
+def test_other_peoples_visits_are_not_pulled_and_bad_cursors_are_refused(team, world, session):
     a, _ = team.phones
     push(a, [answer(team.visits[0], team.item, "yes", hlc=HLC(1, 0, "a"))])
     stranger = f.inspector(session, world.dept_b.id)
@@ -114,7 +108,7 @@ def test_concurrent_writers_never_leave_a_hole_behind_a_polling_reader(scratch_d
     assert sorted(seen) == sorted(written)  # nothing missed, nothing twice
 
 
-def test_progress_shows_each_devices_last_sync_and_ops_known(team, world):  # noqa: F811
+def test_progress_shows_each_devices_last_sync_and_ops_known(team, world):
     a, b = team.phones
     push(a, [answer(team.visits[0], team.item, "yes", hlc=HLC(1, 0, "a")),
              answer(team.visits[0], team.item, "no", hlc=HLC(2, 0, "a"))])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import random
 from contextlib import contextmanager
 
 import pytest
@@ -16,84 +14,10 @@ from server.services.accounts import resolve_token
 from server.services.errors import Forbidden
 from server.services.push import push as push_batch
 from sync.hlc import HLC
-from sync.ids import uuid7
 from tests import factories as f
-from tests.server.test_app import assert_error
-from tests.server.test_draws import make_plan, run_draw, version_id
-from tests.server.test_scan_to_enter import decode
-
-RND = random.Random(7)
-
-
-def op_id() -> str:
-    return str(uuid7(1_700_000_000_000 + RND.randrange(10**9), RND.randbytes(10)))
-
-
-def answer(visit, item_version_id, value, *, hlc, base=(), field="licensed", kind="set_answer"):
-    return {"op_id": op_id(), "kind": kind, "visit_id": visit, "item_version_id": item_version_id,
-            "field": field, "value": value, "base": list(base), "hlc": hlc.encode(),
-            "device_time": "2026-11-22T10:00:00+08:00"}
-
-
-@pytest.fixture
-def team(world, session, app):
-    """A one-department visit (two inspectors of A), entered; each member with a phone."""
-    return make_team(world, session, app)
-
-
-def make_team(world, session, app):
-    """The team fixture's body, for a test that builds one on a database of its own."""
-    f.tag(session, "sync-target", kind="other")
-    f.company(session, tags=["sync-target"])
-    f.company(session, tags=["sync-target"])
-    item = f.item(session, world.dept_a.id, method="on_site")
-    f.inspector(session, world.dept_a.id)  # with inspector_a: exactly the two on every visit
-    session.commit()
-    today = clock.today()  # the suite's date, or the one a test set before the team
-    plan = make_plan(world.sup_a, world.dept_a.id, year=today.year)
-    start, end = today - dt.timedelta(days=1), today + dt.timedelta(days=7)
-    task = world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks", json={
-        "name": "同步测试", "item_versions": [version_id(item)],
-        "scope": {"tags": ["sync-target"]}, "ratios": {"A": 100, "B": 100, "C": 100, "D": 100},
-        "window_start": start.isoformat(), "window_end": end.isoformat(),
-        "result_deadline": (end + dt.timedelta(days=5)).isoformat()}).get_json()
-    world.sup_a.post(f"/api/v1/plans/{plan['id']}/publish", json={})
-    draw = run_draw(world.sup_a, task["id"])
-    visits = session.scalars(select(Visit).where(Visit.draw_id == draw["id"])
-                             .order_by(Visit.id)).all()
-    client = app.test_client()
-
-    class T:
-        pass
-
-    t = T()
-    t.item = version_id(item)
-    t.task = task["id"]
-    t.visits = [v.id for v in visits]
-    t.phones = []
-    for member in visits[0].members:
-        if member.inspector_id == world.inspector_a.id:
-            api = world.insp_a  # already has an account
-        else:
-            _, token = f.user(session, "inspector", world.dept_a.id, member.inspector_id)
-            session.commit()
-            api = f.Api(client, token)
-        reg = api.post("/api/v1/devices", json={"name": "手机", "platform": "android"}).get_json()
-        t.phones.append((api, reg["id"], reg["credential"]))
-    for visit in visits:
-        world.admin.post(f"/api/v1/companies/{visit.company_id}/premises-code")
-        code = decode(world.admin.get(
-            f"/api/v1/companies/{visit.company_id}/premises-code.png").get_data())
-        resp = t.phones[0][0].post(f"/api/v1/visits/{visit.id}/entries",
-                                   json={"premises_token": code})
-        assert resp.status_code == 201, resp.get_json()
-    return t
-
-
-def push(phone, ops):
-    api, device_id, credential = phone
-    return api.post("/api/v1/sync/push", json={"device_id": device_id, "ops": ops},
-                    headers={"X-Device-Credential": credential})
+from tests.assertions import assert_error
+from tests.draws import version_id
+from tests.phones import answer, op_id, push
 
 
 def test_two_phones_editing_one_answer_offline_keep_both_and_a_resolve_clears_it(team):
@@ -239,7 +163,7 @@ def test_arrival_order_does_not_change_the_final_state(team):
 
 
 def test_on_site_answers_before_the_entry_reaches_the_server_are_kept_but_block_submission(
-        team, world, session):  # noqa: F811
+        team, world, session):
     """A teammate's phone may push before the phone that scanned at the door: its answers
     are kept; only the submission waits for the entry (扫码入企)."""
     from server.models import VisitEntry

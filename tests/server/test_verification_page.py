@@ -8,18 +8,12 @@ import datetime as dt
 from sqlalchemy import select
 
 from server.models import Company, InspectionItemVersion, Inspector, Visit
-from tests.server.test_app import assert_error
-from tests.server.test_draws import field  # noqa: F401
-from tests.server.test_scan_to_enter import decode, drawn  # noqa: F401
-
-
-def page_url(world, visit_id):
-    url = decode(world.sup_a.get(f"/api/v1/visits/{visit_id}/code.png").get_data())
-    return "/v/" + url.rsplit("/v/", 1)[1]
+from tests.assertions import assert_error
+from tests.qr import page_url
 
 
 def test_the_page_lists_team_items_and_legal_basis_and_escapes_hostile_text(
-        world, drawn, session, app):  # noqa: F811
+        world, drawn, session, app):
     company = session.get(Company, drawn.visit.company_id)
     company.name = '<script>alert("x")</script>某公司'
     version = session.get(InspectionItemVersion, drawn.visit.items[0].item_version_id)
@@ -37,7 +31,7 @@ def test_the_page_lists_team_items_and_legal_basis_and_escapes_hostile_text(
     assert "script-src" not in resp.headers["Content-Security-Policy"]
 
 
-def test_a_forged_or_outdated_code_shows_the_invalid_page(world, drawn, app, session):  # noqa: F811
+def test_a_forged_or_outdated_code_shows_the_invalid_page(world, drawn, app, session):
     client = app.test_client()
     url = page_url(world, drawn.visit.id)
     forged = url[:-3] + ("AAA" if not url.endswith("AAA") else "BBB")
@@ -54,7 +48,7 @@ def test_a_forged_or_outdated_code_shows_the_invalid_page(world, drawn, app, ses
     assert client.get(url).status_code == 400  # the team changed: the old code is void
 
 
-def test_a_company_rates_once_after_entry_with_its_credit_code(world, drawn, app, session):  # noqa: F811
+def test_a_company_rates_once_after_entry_with_its_credit_code(world, drawn, app, session):
     client = app.test_client()
     url = page_url(world, drawn.visit.id)
     code = session.get(Company, drawn.visit.company_id).credit_code
@@ -78,7 +72,7 @@ def test_a_company_rates_once_after_entry_with_its_credit_code(world, drawn, app
     assert_error(drawn.member.get("/api/v1/ratings/summary"), 403)
 
 
-def test_a_recusal_request_reaches_the_inspectors_department_only(world, drawn, app, session):  # noqa: F811
+def test_a_recusal_request_reaches_the_inspectors_department_only(world, drawn, app, session):
     client = app.test_client()
     url = page_url(world, drawn.visit.id)
     code = session.get(Company, drawn.visit.company_id).credit_code
@@ -96,7 +90,7 @@ def test_a_recusal_request_reaches_the_inspectors_department_only(world, drawn, 
 
 
 def test_after_its_window_the_page_shows_the_real_state_and_after_90_days_it_expires(
-        world, drawn, app, session, clock_at):  # noqa: F811
+        world, drawn, app, session, clock_at):
     client = app.test_client()
     url = page_url(world, drawn.visit.id)
     html = client.get(url).get_data(as_text=True)
@@ -122,7 +116,7 @@ def test_after_its_window_the_page_shows_the_real_state_and_after_90_days_it_exp
     assert refused.status_code == 410
 
 
-def test_the_reach_of_the_page_is_a_setting(world, drawn, app, session, clock_at):  # noqa: F811
+def test_the_reach_of_the_page_is_a_setting(world, drawn, app, session, clock_at):
     settings = app.extensions["fieldinspect"].settings
     short = dataclasses.replace(settings, visit_page_days=7)
     app.extensions["fieldinspect"].settings = short
@@ -134,7 +128,7 @@ def test_the_reach_of_the_page_is_a_setting(world, drawn, app, session, clock_at
         app.extensions["fieldinspect"].settings = settings
 
 
-def test_one_open_recusal_per_inspector_and_a_limit_per_visit(world, drawn, app, session):  # noqa: F811
+def test_one_open_recusal_per_inspector_and_a_limit_per_visit(world, drawn, app, session):
     """The same request sent four times in a row is taken once; a decided one may be asked
     again, up to a limit per visit; a finished visit takes none."""
     from server.models import RecusalRequest
@@ -175,12 +169,12 @@ def test_one_open_recusal_per_inspector_and_a_limit_per_visit(world, drawn, app,
     assert requests() == []
 
 
-def test_the_rating_summary_hides_groups_under_three_ratings(world, drawn, app, session):  # noqa: F811
+def test_the_rating_summary_hides_groups_under_three_ratings(world, drawn, app, session):
     """An average of one or two ratings would give a company's own score away; a visit
     counts once for its department however many of its items the department holds."""
     from server.models import VisitItem, VisitMember, VisitRating
     from tests import factories as f
-    from tests.server.test_draws import version_id
+    from tests.draws import version_id
 
     visits = session.scalars(select(Visit).where(Visit.draw_id == drawn.draw["id"])
                              .order_by(Visit.id)).all()[:3]

@@ -6,13 +6,13 @@ import datetime as dt
 
 from server.models import AuditEntry
 from tests import factories as f
-from tests.server.test_app import assert_error
-from tests.server.test_draws import field, joint_task_body, run_draw  # noqa: F401
-from tests.server.test_scan_to_enter import TODAY, decode, drawn  # noqa: F401
-from tests.server.test_verification_page import page_url
+from tests.assertions import assert_error
+from tests.draws import joint_task_body, run_draw
+from tests.factories import TODAY
+from tests.qr import page_url
 
 
-def test_the_lead_cancels_with_a_reason_and_the_code_becomes_void(world, drawn, app, session):  # noqa: F811
+def test_the_lead_cancels_with_a_reason_and_the_code_becomes_void(world, drawn, app, session):
     url = page_url(world, drawn.visit.id)
     assert_error(world.sup_b.post(f"/api/v1/visits/{drawn.visit.id}/cancel",
                                   json={"reason": "x"}), 403)  # takes part, does not lead
@@ -26,7 +26,7 @@ def test_the_lead_cancels_with_a_reason_and_the_code_becomes_void(world, drawn, 
                                    json={"premises_token": drawn.premises}), 409, "visit_not_open")
 
 
-def test_rescheduling_moves_the_window_and_renews_the_code(world, drawn, app):  # noqa: F811
+def test_rescheduling_moves_the_window_and_renews_the_code(world, drawn, app):
     old_url = page_url(world, drawn.visit.id)
     start, end = TODAY + dt.timedelta(days=2), TODAY + dt.timedelta(days=5)
     resp = world.sup_a.post(f"/api/v1/visits/{drawn.visit.id}/reschedule",
@@ -42,7 +42,7 @@ def test_rescheduling_moves_the_window_and_renews_the_code(world, drawn, app):  
                                         "window_end": start.isoformat(), "reason": "x"}), 422)
 
 
-def test_the_door_lookup_lists_this_years_inspections(world, drawn):  # noqa: F811
+def test_the_door_lookup_lists_this_years_inspections(world, drawn):
     drawn.member.post(f"/api/v1/visits/{drawn.visit.id}/entries",
                       json={"premises_token": drawn.premises})
     seen = drawn.member.get(
@@ -54,7 +54,7 @@ def test_the_door_lookup_lists_this_years_inspections(world, drawn):  # noqa: F8
 
 
 def test_progress_shows_the_entered_and_the_overdue_to_the_departments_involved(
-        world, drawn, field, session, app):  # noqa: F811
+        world, drawn, field, session, app):
     drawn.member.post(f"/api/v1/visits/{drawn.visit.id}/entries",
                       json={"premises_token": drawn.premises})
     # a second task of the same plan whose window has passed
@@ -94,7 +94,7 @@ def test_progress_shows_the_entered_and_the_overdue_to_the_departments_involved(
     assert [t["task_id"] for t in filtered["tasks"]] == [late["id"]]
 
 
-def test_a_scan_outside_the_window_is_refused_and_audited(world, drawn, session):  # noqa: F811
+def test_a_scan_outside_the_window_is_refused_and_audited(world, drawn, session):
     start, end = TODAY + dt.timedelta(days=5), TODAY + dt.timedelta(days=9)
     world.sup_a.post(f"/api/v1/visits/{drawn.visit.id}/reschedule",
                      json={"window_start": start.isoformat(), "window_end": end.isoformat(),

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from server.models import Visit
 from tests import factories as f
-from tests.server.test_app import assert_error
-from tests.server.test_draws import make_plan, run_draw, version_id
+from tests.assertions import assert_error
+from tests.draws import make_plan, run_draw, version_id
 
 ALL = {"A": 100, "B": 100, "C": 100, "D": 100}
 
