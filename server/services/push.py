@@ -32,7 +32,7 @@ from server.services.errors import Conflict
 from server.services.field_history import field_json, register_states
 from server.services.op_events import apply_event
 from server.services.op_refusals import refusal
-from server.services.visit_rows import version_views, visit_items, visit_views
+from server.services.visit_rows import VisitView, version_views, visit_items, visit_views
 from sync.merge import FieldState, Revision, apply, is_concurrent
 from sync.ops import answer_key, register
 
@@ -60,131 +60,159 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
     its credential, the item versions, which never change, and the visits' items, which
     are only ever added to. Whether the device was revoked meanwhile is asked again
     under the lock, by the last statement."""
-    now = now or clock.now()
-    payloads: dict[str, tuple[str, str]] = {}
-    reused = []
-    for op in ops:
-        payload = _payload(op)
-        if payloads.setdefault(op["op_id"], payload)[1] != payload[1]:
-            reused.append(op["op_id"])  # the same id twice in this batch, different payloads
-    writes = {op["op_id"]: register(op, actor.inspector_id) for op in ops}
-    version_ids = {op["item_version_id"] for op in ops if op.get("item_version_id")}
-    actor.require_role("inspector")
-    with reader() if reader else nullcontext(session) as before:
-        device = device_row(before, device_id)
-        versions = version_views(before, version_ids)
-        items = visit_items(before, {op["visit_id"] for op in ops})
-    device = check_device_row(session, actor, device, credential, now)
-    rows = _rows(session.get_bind().dialect, ops, writes, payloads, device.id,
-                 actor, now)
+    run = _Push(session, actor, ops, public_keys, entry_rules or {}, now or clock.now())
+    run.read_before_lock(device_id, credential, reader)
+    run.refuse_reused_op_ids()
+    run.read_under_lock()
+    results = [run.answer(op) for op in ops]
+    run.finish()
+    return results
 
-    db = session.connection()  # once: every statement below runs on it
-    known = {row.op_id: row for row in _KNOWN(db, ids=list(payloads))}
-    reused += [op_id for op_id, row in known.items() if row.payload_hash != payloads[op_id][1]]
-    if reused:
-        audit.record(session, actor, "sync.op_id_reused", "device", device.id,
-                     after={"op_ids": reused}, now=now)
-        raise Conflict("An op id was sent again with a different payload; nothing applied.",
-                       code="op_id_reused", op_ids=reused)
 
-    visits = visit_views(db, ops, items)
-    states = register_states(db, {(op["visit_id"], writes[op["op_id"]][0]) for op in ops
-                                  if writes[op["op_id"]]})
-    # Revisions some stored revision of their register was based on: they arrive late
-    # (a phone pushed out of order) and are history at once, never a head.
-    fresh = {o: (op["visit_id"], writes[o][0]) for op in ops
-             if writes[(o := op["op_id"])] and o not in known}
-    late = {row.base_op_id for row in _LATE(db, ids=list(fresh))
-            if fresh[row.base_op_id] == (row.visit_id, row.register)} if fresh else set()
-    # Only a base not received yet can arrive late: only those are written down.
-    named = {b for op in ops if op["op_id"] in fresh for b in op.get("base") or ()} - \
-        payloads.keys()
-    unreceived = named - {row.op_id for row in _RECEIVED(db, ids=list(named))} if named \
-        else set()
+class _Push:
+    """One push's steps and what they learn, in the order they run: the pure work, the
+    reads before the write lock, then the checks and writes under it."""
 
-    batch = _Batch(session, db, now, states, unreceived)
-    done: dict[str, dict] = {}
-    results = []
-    unstored = []  # ops for visits the owner is not on: answered, never stored
-    for op in ops:
-        first = known.get(op["op_id"])
-        if first is not None or op["op_id"] in done:  # pushed before, or twice in this batch
+    def __init__(self, session: Session, actor: Actor, ops: list[dict],
+                 public_keys: Callable[[], dict[str, bytes]], entry_rules: dict,
+                 now: dt.datetime):
+        self.session, self.actor, self.ops, self.now = session, actor, ops, now
+        self.public_keys, self.entry_rules = public_keys, entry_rules
+        self.payloads: dict[str, tuple[str, str]] = {}
+        self.reused: list[str] = []
+        for op in ops:
+            payload = _payload(op)
+            if self.payloads.setdefault(op["op_id"], payload)[1] != payload[1]:
+                self.reused.append(op["op_id"])  # the same id twice in this batch, different payloads
+        self.writes = {op["op_id"]: register(op, actor.inspector_id) for op in ops}
+        self.done: dict[str, dict] = {}
+        self.unstored: list[dict] = []  # ops for visits the owner is not on: answered, never stored
+
+    def read_before_lock(self, device_id: str, credential: str | None,
+                         reader: Callable[[], AbstractContextManager[Session | Connection]] | None):
+        """The device, the item versions and the visits' items; then each op's rows."""
+        ops, session, actor = self.ops, self.session, self.actor
+        version_ids = {op["item_version_id"] for op in ops if op.get("item_version_id")}
+        actor.require_role("inspector")
+        with reader() if reader else nullcontext(session) as before:
+            device = device_row(before, device_id)
+            self.versions = version_views(before, version_ids)
+            self.items = visit_items(before, {op["visit_id"] for op in ops})
+        self.device = check_device_row(session, actor, device, credential, self.now)
+        self.rows = _rows(session.get_bind().dialect, ops, self.writes, self.payloads,
+                          self.device.id, actor, self.now)
+
+    def refuse_reused_op_ids(self) -> None:
+        """An op id pushed before with another payload refuses the whole batch (409)."""
+        session, actor, payloads, now = self.session, self.actor, self.payloads, self.now
+        self.db = db = session.connection()  # once: every statement below runs on it
+        self.known = known = {row.op_id: row for row in _KNOWN(db, ids=list(payloads))}
+        reused = self.reused + [op_id for op_id, row in known.items()
+                                if row.payload_hash != payloads[op_id][1]]
+        if reused:
+            audit.record(session, actor, "sync.op_id_reused", "device", self.device.id,
+                         after={"op_ids": reused}, now=now)
+            raise Conflict("An op id was sent again with a different payload; nothing applied.",
+                           code="op_id_reused", op_ids=reused)
+
+    def read_under_lock(self) -> None:
+        """The visits and the registers the ops write to, and which revisions arrive late."""
+        ops, writes, db, known = self.ops, self.writes, self.db, self.known
+        self.visits = visit_views(db, ops, self.items)
+        self.states = states = register_states(db, {(op["visit_id"], writes[op["op_id"]][0])
+                                                    for op in ops if writes[op["op_id"]]})
+        # Revisions some stored revision of their register was based on: they arrive late
+        # (a phone pushed out of order) and are history at once, never a head.
+        fresh = {o: (op["visit_id"], writes[o][0]) for op in ops
+                 if writes[(o := op["op_id"])] and o not in known}
+        self.late = {row.base_op_id for row in _LATE(db, ids=list(fresh))
+                     if fresh[row.base_op_id] == (row.visit_id, row.register)} if fresh else set()
+        # Only a base not received yet can arrive late: only those are written down.
+        named = {b for op in ops if op["op_id"] in fresh for b in op.get("base") or ()} - \
+            self.payloads.keys()
+        unreceived = named - {row.op_id for row in _RECEIVED(db, ids=list(named))} if named \
+            else set()
+        self.batch = _Batch(self.session, db, self.now, states, unreceived)
+
+    def answer(self, op: dict) -> dict:
+        """The op's outcome; what is stored of it waits in the batch."""
+        first = self.known.get(op["op_id"])
+        if first is not None or op["op_id"] in self.done:  # pushed before, or twice in this batch
             stored = {"outcome": first.outcome, "reason": first.reason} if first \
-                else done[op["op_id"]]
-            results.append({"op_id": op["op_id"], "outcome": "duplicate",
-                            "stored_outcome": stored["outcome"], "reason": stored["reason"]})
-            continue
-        visit = visits.get(op["visit_id"])
-        reason = refusal(session, actor, op, visit, versions.get(op.get("item_version_id")))
+                else self.done[op["op_id"]]
+            return {"op_id": op["op_id"], "outcome": "duplicate",
+                    "stored_outcome": stored["outcome"], "reason": stored["reason"]}
+        visit = self.visits.get(op["visit_id"])
+        reason = refusal(self.session, self.actor, op, visit,
+                         self.versions.get(op.get("item_version_id")))
         if reason == "not_a_team_member":
             # Nothing of it lands in that visit's history: re-sent, it is judged again.
-            unstored.append({"op_id": op["op_id"], "visit_id": op["visit_id"],
-                             "reason": reason})
-            results.append({"op_id": op["op_id"], "outcome": "rejected", "reason": reason})
-            continue
+            self.unstored.append({"op_id": op["op_id"], "visit_id": op["visit_id"],
+                                  "reason": reason})
+            return {"op_id": op["op_id"], "outcome": "rejected", "reason": reason}
         outcome, result = "rejected", {}
-        op_row, revision_row, revision = rows[op["op_id"]]
+        op_row, revision_row, revision = self.rows[op["op_id"]]
         if reason is None and revision is not None:
-            key = (op["visit_id"], revision_row["register"])
-            before = states[key]
-            # a late revision is history at once, but what it was based on is superseded
-            states[key] = apply(before, revision, superseded=op["op_id"] in late)
-            outcome = "conflict" if states[key].conflicted and is_concurrent(before, revision) \
-                and op["op_id"] not in late else "applied"
-            batch.revision(revision_row, revision.base)
-            if outcome == "conflict":  # the phone learns of the siblings at once
-                result["field"] = field_json(states[key])
+            outcome, result = self._write(op, revision_row, revision)
         elif reason is None:
-            batch.flush()  # events read what the batch wrote so far
-            orm_visit = session.get(Visit, visit.id)
-            reason, result = apply_event(session, actor, op, orm_visit, device, public_keys,
-                                         entry_rules or {}, now)
-            visit.state = orm_visit.state  # an entry or a submission moves it on
+            reason, result = self._event(op, visit)
             outcome = "rejected" if reason else "applied"
-        batch.op(op_row, outcome, reason)
-        results.append({"op_id": op["op_id"], "outcome": outcome, "reason": reason, **result})
-        done[op["op_id"]] = {"outcome": outcome, "reason": reason}
-    batch.flush()
-    if unstored:  # one compact entry per push: which ops, for which visits, why
-        audit.record(session, actor, "sync.ops_refused", "device", device.id,
-                     after={"ops": unstored}, now=now)
-    if not _PUSHED(db, device=device.id, now=now, stored=batch.stored):
-        session.rollback()  # revoked while this push was on its way: nothing of it stays
-        refuse_revoked(session, actor, device.id, now)
-    return results
+        self.batch.op(op_row, outcome, reason)
+        self.done[op["op_id"]] = {"outcome": outcome, "reason": reason}
+        return {"op_id": op["op_id"], "outcome": outcome, "reason": reason, **result}
+
+    def _write(self, op: dict, revision_row: dict, revision: Revision) -> tuple[str, dict]:
+        """A register write, merged into its field's state: applied, or a conflict."""
+        states, late = self.states, self.late
+        key = (op["visit_id"], revision_row["register"])
+        before = states[key]
+        # a late revision is history at once, but what it was based on is superseded
+        states[key] = apply(before, revision, superseded=op["op_id"] in late)
+        outcome = "conflict" if states[key].conflicted and is_concurrent(before, revision) \
+            and op["op_id"] not in late else "applied"
+        self.batch.revision(revision_row, revision.base)
+        if outcome == "conflict":  # the phone learns of the siblings at once
+            return outcome, {"field": field_json(states[key])}
+        return outcome, {}
+
+    def _event(self, op: dict, visit: VisitView) -> tuple[str | None, dict]:
+        """An entry scan or the submission, on the visit as written so far."""
+        self.batch.flush()  # events read what the batch wrote so far
+        orm_visit = self.session.get(Visit, visit.id)
+        reason, result = apply_event(self.session, self.actor, op, orm_visit, self.device,
+                                     self.public_keys, self.entry_rules, self.now)
+        visit.state = orm_visit.state  # an entry or a submission moves it on
+        return reason, result
+
+    def finish(self) -> None:
+        """The last rows; the refused ops' audit entry; the device asked again, under the lock."""
+        session, actor, device, now = self.session, self.actor, self.device, self.now
+        self.batch.flush()
+        if self.unstored:  # one compact entry per push: which ops, for which visits, why
+            audit.record(session, actor, "sync.ops_refused", "device", device.id,
+                         after={"ops": self.unstored}, now=now)
+        if not _PUSHED(self.db, device=device.id, now=now, stored=self.batch.stored):
+            session.rollback()  # revoked while this push was on its way: nothing of it stays
+            refuse_revoked(session, actor, device.id, now)
 
 
 # The hot path's statements, run straight on the driver (``server.direct``): compiled
 # once, no ORM, no per-execution work in SQLAlchemy's layers. Plain table columns.
 _OPS, _REVISIONS = SyncOp.__table__.c, FieldRevision.__table__.c
-
-
 _KNOWN = Statement(lambda ids: select(_OPS.op_id, _OPS.payload_hash, _OPS.outcome,
                                       _OPS.reason).where(in_list(_OPS.op_id, "ids", ids)))
-
-
 _RECEIVED = Statement(lambda ids: select(_OPS.op_id).where(in_list(_OPS.op_id, "ids", ids)))
-
-
 _BASES = RevisionBase.__table__.c
-
-
 _LATE = Statement(lambda ids: select(_BASES.base_op_id, _REVISIONS.visit_id,
                                      _REVISIONS.register).join_from(
     RevisionBase.__table__, FieldRevision.__table__, _REVISIONS.op_id == _BASES.op_id).where(
     in_list(_BASES.base_op_id, "ids", ids)))
-
-
 _INSERT_OPS, _INSERT_REVISIONS, _INSERT_BASES, _INSERT_HEADS = (
     BulkInsert(SyncOp.__table__, encoded={"payload", "device_time", "received_at"}),
     BulkInsert(FieldRevision.__table__, encoded={"value", "base"}),
     BulkInsert(RevisionBase.__table__), BulkInsert(RegisterHead.__table__))
-
-
 # Head rows go by their whole key: op ids alone are in no index.
 _NO_LONGER_HEADS = BulkDelete(RegisterHead.__table__)
-
-
 _PUSHED = Statement(lambda: update(Device.__table__).where(
     Device.__table__.c.id == bindparam("device"), Device.__table__.c.revoked_at.is_(None)).values(
     last_push_at=bindparam("now"),

@@ -24,12 +24,8 @@ _VISITS = Statement(lambda ids: select(  # each visit with its members, in one s
     Visit.__table__, VisitMember.__table__,
     VisitMember.__table__.c.visit_id == Visit.__table__.c.id).where(
     in_list(Visit.__table__.c.id, "ids", ids)))
-
-
 _ITEMS = _by_ids(VisitItem.__table__.c.visit_id, VisitItem.__table__.c.item_version_id,
                  VisitItem.__table__.c.department_id)
-
-
 _VERSIONS = _by_ids(InspectionItemVersion.__table__.c.id,
                     InspectionItemVersion.__table__.c.method,
                     InspectionItemVersion.__table__.c.form)
