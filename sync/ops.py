@@ -26,6 +26,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 ANSWER_KINDS = ("set_answer", "resolve")
@@ -65,29 +67,181 @@ def value_problem(value: Any) -> str | None:
     return "null, a boolean, a number, a text or a list of choices"
 
 
+class RegisterKind(StrEnum):
+    """What a register holds; the value is the key's prefix, the name (lower case) what
+    a client is told (``type``)."""
+
+    ANSWER = "a"
+    NOTE = "n"
+    PHOTO = "p"
+    SIGNATURE = "s"
+    RESULT = "r"
+
+    @property
+    def type(self) -> str:
+        return self.name.lower()
+
+
+_ID = re.compile(r"[1-9][0-9]*")  # a database id, written one way only
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_WHOLE = "-"  # the visit (a photo) or the company (a result) rather than one item
+
+
+@dataclass(frozen=True)
+class RegisterKey:
+    """The name of one register, e.g. ``a:12:temp``: written by ``format`` (or ``str``),
+    read back by ``parse``, so no caller splits the string. Build one with the
+    constructor of its kind; ``item_version_id`` None is the visit's or company's own."""
+
+    kind: RegisterKind
+    item_version_id: int | None = None  # answers, photos, results
+    field: str | None = None  # answers: the form field's key
+    sha256: str | None = None  # photos
+    note_id: str | None = None  # notes
+    inspector_id: int | None = None  # signatures
+
+    @classmethod
+    def answer(cls, item_version_id: int, field: str) -> RegisterKey:
+        return cls._checked(cls(RegisterKind.ANSWER, item_version_id=item_version_id,
+                                field=field))
+
+    @classmethod
+    def note(cls, note_id: str) -> RegisterKey:
+        return cls._checked(cls(RegisterKind.NOTE, note_id=note_id))
+
+    @classmethod
+    def photo(cls, item_version_id: int | None, sha256: str) -> RegisterKey:
+        return cls._checked(cls(RegisterKind.PHOTO, item_version_id=item_version_id,
+                                sha256=sha256))
+
+    @classmethod
+    def signature(cls, inspector_id: int) -> RegisterKey:
+        return cls._checked(cls(RegisterKind.SIGNATURE, inspector_id=inspector_id))
+
+    @classmethod
+    def result(cls, item_version_id: int | None = None) -> RegisterKey:
+        """An item's result, or (no item) the company's as a whole."""
+        return cls._checked(cls(RegisterKind.RESULT, item_version_id=item_version_id))
+
+    @staticmethod
+    def photo_pattern(sha256: str) -> str:
+        """A SQL ``LIKE`` pattern for every link of one photo, to the visit or any item."""
+        return f"{RegisterKind.PHOTO}:%:{RegisterKey.photo(None, sha256).sha256}"
+
+    @classmethod
+    def parse(cls, text: str) -> RegisterKey:
+        """The key ``text`` names; ValueError when it names none."""
+        prefix, colon, rest = text.partition(":") if isinstance(text, str) else ("", "", "")
+        if not colon or prefix not in RegisterKind._value2member_map_:
+            raise ValueError(f"not a register key: {text!r}")
+        kind = RegisterKind(prefix)
+        if kind in (RegisterKind.ANSWER, RegisterKind.PHOTO):
+            version, sep, name = rest.partition(":")
+            if not sep:
+                raise ValueError(f"not a register key: {text!r}")
+            if kind is RegisterKind.ANSWER:
+                return cls.answer(_id(version, text), name)
+            return cls.photo(None if version == _WHOLE else _id(version, text), name)
+        if kind is RegisterKind.NOTE:
+            return cls.note(rest)
+        if kind is RegisterKind.SIGNATURE:
+            return cls.signature(_id(rest, text))
+        return cls.result(None if rest == _WHOLE else _id(rest, text))
+
+    def format(self) -> str:
+        version = _WHOLE if self.item_version_id is None else str(self.item_version_id)
+        parts = {RegisterKind.ANSWER: (version, self.field),
+                 RegisterKind.NOTE: (self.note_id,),
+                 RegisterKind.PHOTO: (version, self.sha256),
+                 RegisterKind.SIGNATURE: (str(self.inspector_id),),
+                 RegisterKind.RESULT: (version,)}[self.kind]
+        return ":".join((self.kind.value, *parts))
+
+    __str__ = format
+
+    @property
+    def is_answer(self) -> bool:
+        return self.kind is RegisterKind.ANSWER
+
+    @property
+    def is_note(self) -> bool:
+        return self.kind is RegisterKind.NOTE
+
+    @property
+    def is_photo(self) -> bool:
+        return self.kind is RegisterKind.PHOTO
+
+    @property
+    def is_signature(self) -> bool:
+        return self.kind is RegisterKind.SIGNATURE
+
+    @property
+    def is_result(self) -> bool:
+        return self.kind is RegisterKind.RESULT
+
+    def parts(self) -> dict[str, Any]:
+        """The key's parts, named, as a client is told them next to the value."""
+        named = {RegisterKind.ANSWER: ("item_version_id", "field"),
+                 RegisterKind.NOTE: ("note_id",),
+                 RegisterKind.PHOTO: ("item_version_id", "sha256"),
+                 RegisterKind.SIGNATURE: ("inspector_id",),
+                 RegisterKind.RESULT: ("item_version_id",)}[self.kind]
+        return {"register": self.format(), "type": self.kind.type,
+                **{name: getattr(self, name) for name in named}}
+
+    def _checked(self) -> RegisterKey:
+        """The key itself when its parts are those of its kind, well formed."""
+        kind, version = self.kind, self.item_version_id
+        problems = [
+            version is not None and (isinstance(version, bool) or not isinstance(version, int)
+                                     or version < 1),
+            kind is RegisterKind.ANSWER and (version is None or not isinstance(self.field, str)
+                                             or not self.field),
+            kind is RegisterKind.NOTE and (not isinstance(self.note_id, str) or not self.note_id
+                                           or ":" in self.note_id),
+            kind is RegisterKind.PHOTO and not (isinstance(self.sha256, str)
+                                                and _SHA256.fullmatch(self.sha256)),
+            kind is RegisterKind.SIGNATURE and (isinstance(self.inspector_id, bool) or not
+                                                isinstance(self.inspector_id, int)
+                                                or self.inspector_id < 1),
+        ]
+        if any(problems):
+            raise ValueError(f"not a {kind.type} register: {self!r}")
+        return self
+
+
+def _id(text: str, key: str) -> int:
+    if not _ID.fullmatch(text):
+        raise ValueError(f"not a register key: {key!r}")
+    return int(text)
+
+
 def register(op: dict, inspector_id: int | None) -> tuple[str, Any] | None:
-    """The register an op writes and the value it writes there; None for events.
-    A signature lands in the signer's own register: nobody signs for someone else."""
+    """The register an op writes (its key, formatted) and the value it writes there;
+    None for events. A signature lands in the signer's own register: nobody signs for
+    someone else (and without an inspector, there is nobody to sign as)."""
     kind = op["kind"]
     if kind in ANSWER_KINDS:
-        return f"a:{op['item_version_id']}:{op['field']}", op.get("value")
+        return str(RegisterKey.answer(op["item_version_id"], op["field"])), op.get("value")
     if kind == "set_note":
-        return f"n:{op['note_id']}", op.get("value")
+        return str(RegisterKey.note(op["note_id"])), op.get("value")
     if kind in ("attach_photo", "detach_photo"):
-        return f"p:{op.get('item_version_id') or '-'}:{op['sha256']}", kind == "attach_photo"
+        return (str(RegisterKey.photo(op.get("item_version_id") or None, op["sha256"])),
+                kind == "attach_photo")
     if kind == "sign":
-        return f"s:{inspector_id}", {"sha256": op["sha256"], "state_hash": op["state_hash"]}
+        if inspector_id is None:
+            return None
+        return (str(RegisterKey.signature(inspector_id)),
+                {"sha256": op["sha256"], "state_hash": op["state_hash"]})
     if kind == "set_result":
-        return f"r:{op.get('item_version_id') or '-'}", op["category"]
+        return str(RegisterKey.result(op.get("item_version_id") or None)), op["category"]
     return None
 
 
 def answer_key(register_key: str) -> tuple[int, str] | None:
     """(item version, field) of an answer register; None for the other kinds."""
-    if not register_key.startswith("a:"):
-        return None
-    _, version, field = register_key.split(":", 2)
-    return int(version), field
+    key = RegisterKey.parse(register_key)
+    return (key.item_version_id, key.field) if key.is_answer else None
 
 
 RESULT_FIELD = "@result"  # not a form field key (those are [a-z0-9_]): no clash
@@ -97,11 +251,11 @@ def signed_key(register_key: str) -> tuple[int, str] | None:
     """Where a register's value sits in what a signature signs: the answers, and the
     results (the company's as item 0), so a result changed after signing makes the
     signatures stale like a changed answer does. None for notes, photos, signatures."""
-    if (answer := answer_key(register_key)) is not None:
-        return answer
-    if register_key.startswith("r:"):
-        rest = register_key[2:]
-        return (0 if rest == "-" else int(rest)), RESULT_FIELD
+    key = RegisterKey.parse(register_key)
+    if key.is_answer:
+        return key.item_version_id, key.field
+    if key.is_result:
+        return key.item_version_id or 0, RESULT_FIELD
     return None
 
 

@@ -57,7 +57,7 @@ from server.services.record_pdf import china_time, render
 from server.services.uploads import THUMB_PX, thumbnail_path
 from server.services.visits import team
 from server.storage import HASH_RE, FileBlobStore
-from sync.ops import checklist_hash, signed_key
+from sync.ops import RegisterKey, checklist_hash, signed_key
 
 PUBLIC_CHECK_PATH = "/api/v1/public/records/"
 SUBMITTED = ("submitted", "approved")
@@ -219,7 +219,7 @@ def content(session: Session, blobs: FileBlobStore, result: Result, settings: Se
         item = session.get(InspectionItem, version.item_id)
         fields = []
         for spec in version.form.get("fields", []):
-            state = states.get(f"a:{version.id}:{spec['key']}")
+            state = states.get(str(RegisterKey.answer(version.id, spec["key"])))
             text = answer_text(spec, state.value if state else None)
             if state is not None and state.conflicted:
                 text += "（存在未解决的冲突，显示暂定值）"
@@ -296,7 +296,8 @@ def _register_meta(session: Session, visit_id: int, states: dict) -> dict[str, d
             ("set_note", "attach_photo", "detach_photo", "sign")))
         .group_by(FieldRevision.register)).all())
     winners = {s.winner.op_id: key for key, s in states.items()
-               if s.winner is not None and key[:2] in ("n:", "p:", "s:")}
+               if s.winner is not None and not (k := RegisterKey.parse(key)).is_answer
+               and not k.is_result}
     meta = {key: {"first": first.get(key, "")} for key in winners.values()}
     if winners:
         for op_id, item_version_id, inspector_id, device_time, received_at in session.execute(
@@ -325,17 +326,17 @@ def _ordered(keys, meta) -> list[str]:
 def _photo_links(states: dict, meta: dict) -> dict[int | None, list[str]]:
     """Attached photos by item version (None: the visit's own), in the order attached."""
     out: dict[int | None, list[str]] = {}
-    for key in _ordered([k for k, s in states.items() if k.startswith("p:") and s.value is True],
-                        meta):
-        version, sha256 = key[2:].split(":", 1)
-        out.setdefault(None if version == "-" else int(version), []).append(sha256)
+    for key in _ordered([k for k, s in states.items() if s.value is True
+                         and RegisterKey.parse(k).is_photo], meta):
+        photo = RegisterKey.parse(key)
+        out.setdefault(photo.item_version_id, []).append(photo.sha256)
     return out
 
 
 def _notes(states: dict, meta: dict) -> dict[int | None, list[str]]:
     """Notes (deleted ones left out: their text stays in the history) by item version."""
     out: dict[int | None, list[str]] = {}
-    for key in _ordered([k for k, s in states.items() if k.startswith("n:")], meta):
+    for key in _ordered([k for k in states if RegisterKey.parse(k).is_note], meta):
         value = states[key].value
         if isinstance(value, str) and value.strip():
             out.setdefault(meta.get(key, {}).get("item_version_id"), []).append(value)
@@ -399,12 +400,12 @@ def _signatures(session: Session, blobs: FileBlobStore, visit: Visit, states: di
     """Each member's signature, in team order; whether it signed the final checklist."""
     order = {m.inspector_id: (m.department_id, m.inspector_id) for m in visit.members}
     names = departments.names(session)
-    signed = [(int(k[2:]), s.value) for k, s in states.items()
-              if k.startswith("s:") and isinstance(s.value, dict)]
+    signed = [(key.inspector_id, s.value) for k, s in states.items()
+              if (key := RegisterKey.parse(k)).is_signature and isinstance(s.value, dict)]
     out = []
     for inspector_id, value in sorted(signed, key=lambda x: order.get(x[0], (2**31, x[0]))):
         person = session.get(Inspector, inspector_id)
-        info = meta.get(f"s:{inspector_id}", {})
+        info = meta.get(str(RegisterKey.signature(inspector_id)), {})
         when = china_time(info.get("device_time") or info.get("received_at"))
         if info.get("device_time") and info.get("received_at"):
             when += f"（服务器接收 {china_time(info['received_at'])}）"

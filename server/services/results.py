@@ -33,6 +33,7 @@ from server.services.errors import Conflict, InvalidInput
 from server.services.listing import paginate
 from server.services.registry import get_or_404
 from sync.merge import FieldState
+from sync.ops import RegisterKey
 
 
 # --- categories (抽查结果类型) ---------------------------------------------------------------------
@@ -82,7 +83,7 @@ def on_submit(session: Session, actor: Actor, visit: Visit, states: dict[str, Fi
     review taking its time makes nothing late. The company counts as having a problem
     (发现问题) when its result or any item's says so."""
     flags = {c.code: c.problem for c in categories(session, include_inactive=True)}
-    company_category = states["r:-"].value
+    company_category = states[str(RegisterKey.result())].value
     result = session.scalar(select(Result).where(Result.visit_id == visit.id))
     if result is None:
         checked_on = clock.china_date(now)
@@ -96,7 +97,7 @@ def on_submit(session: Session, actor: Actor, visit: Visit, states: dict[str, Fi
     result.items = []
     session.flush()
     for link in sorted(visit.items, key=lambda i: i.item_version_id):
-        own = states.get(f"r:{link.item_version_id}")
+        own = states.get(str(RegisterKey.result(link.item_version_id)))
         code = own.value if own is not None and own.value is not None else company_category
         result.items.append(ResultItem(item_version_id=link.item_version_id,
                                        item_id=link.item_id, department_id=link.department_id,

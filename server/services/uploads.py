@@ -58,6 +58,7 @@ from server.services.actors import Actor
 from server.services.devices import check_device
 from server.services.errors import Conflict, DomainError, NotFound, TooLarge
 from server.storage import HASH_RE, FileBlobStore
+from sync.ops import RegisterKey
 
 pillow_heif.register_heif_opener()
 log = logging.getLogger(__name__)
@@ -465,7 +466,7 @@ def visits_holding(session: Session, sha256: str) -> list[int]:
     """The visits a photo is on: linked to the visit or an item, a photo answer, a
     signature image, or the photo of an entry without the premises code."""
     held = set(session.scalars(select(FieldRevision.visit_id).where(or_(
-        FieldRevision.register.like(f"p:%:{sha256}"),
+        FieldRevision.register.like(RegisterKey.photo_pattern(sha256)),
         FieldRevision.kind.in_(("sign", "set_answer", "resolve"))
         & cast(FieldRevision.value, String).contains(sha256))).distinct()))
     held |= set(session.scalars(select(VisitEntry.visit_id)
