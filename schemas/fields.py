@@ -9,6 +9,7 @@ import re
 from marshmallow import ValidationError, fields, validate
 
 from schemas.codes import credit_code_error, id_number_error, normalize_code
+from sync.field_types import MAX_DATE, MIN_DATE  # every date the API takes, and a date answer
 
 # C0 and C1 control characters (NUL breaks PostgreSQL), the bidirectional embeddings,
 # overrides and isolates (U+202A-U+202E, U+2066-U+2069: a company name that reads
@@ -20,8 +21,6 @@ _CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u206
 
 INT32 = validate.Range(min=1, max=2**31 - 1)
 
-# Every date the API takes lies in this range; later ones overflow date arithmetic.
-MIN_DATE, MAX_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 DATE_RANGE_ERROR = f"a date between {MIN_DATE} and {MAX_DATE}"
 
 

@@ -20,6 +20,7 @@ from schemas.fields import (
     tag_list,
 )
 from schemas.plans import RatiosSchema
+from sync import field_types
 
 FOUNDED_EARLIEST = dt.date(1900, 1, 1)  # companies founded long before 2000 are common
 
@@ -29,7 +30,7 @@ COMPANY_STATUSES = ("operating", "deregistered", "unreachable")
 TAG_KINDS = ("industry", "risk_domain", "expertise", "scale", "other")
 METHODS = ("on_site", "written_review", "online_monitoring", "video")
 ITEM_CLASSES = ("key", "general")
-FIELD_TYPES = ("yes_no_na", "single_choice", "multiple_choice", "number", "text", "date", "photo")
+FIELD_TYPES = field_types.NAMES
 ITEM_SUBJECT_TYPES = SUBJECT_TYPES + ("product", "project", "place")
 
 _region = Text(max_length=12, validate=validate.Regexp(r"^[0-9]{2,12}$", error="digits only"))
@@ -117,9 +118,9 @@ class FormFieldSchema(Schema):
 
     @validates_schema
     def _check_type_specifics(self, data, **kwargs):
-        kind = data["type"]
+        kind = field_types.TYPES[data["type"]]
         options = data.get("options")
-        if kind in ("single_choice", "multiple_choice"):
+        if kind.options:
             if not options or len(options) < 2:
                 raise ValidationError("a choice field needs at least two options", "options")
             values = [o["value"] for o in options]
@@ -127,7 +128,7 @@ class FormFieldSchema(Schema):
                 raise ValidationError("option values must be unique", "options")
         elif options:
             raise ValidationError("only choice fields have options", "options")
-        if kind != "number" and any(data.get(k) is not None for k in ("unit", "min", "max")):
+        if not kind.ranged and any(data.get(k) is not None for k in ("unit", "min", "max")):
             raise ValidationError("only number fields have unit, min and max", "type")
         lo, hi = data.get("min"), data.get("max")
         if lo is not None and hi is not None and lo > hi:

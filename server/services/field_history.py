@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from server.direct import Statement, in_list
 from server.models import FieldRevision, RegisterHead, SyncOp, Visit
 from sync.merge import FieldState, Revision, apply
-from sync.ops import register
+from sync.ops import RegisterKey, register
 
 _REVISIONS, _HEAD_ROWS = FieldRevision.__table__.c, RegisterHead.__table__.c
 
@@ -71,21 +71,7 @@ def field_json(state: FieldState) -> dict:
 
 def register_parts(register_key: str) -> dict:
     """The register's parts, named: what a client shows next to the value."""
-    kind, _, rest = register_key.partition(":")
-    if kind == "a":
-        version, field = rest.split(":", 1)
-        return {"register": register_key, "type": "answer", "item_version_id": int(version),
-                "field": field}
-    if kind == "p":
-        version, sha256 = rest.split(":", 1)
-        return {"register": register_key, "type": "photo",
-                "item_version_id": None if version == "-" else int(version), "sha256": sha256}
-    if kind == "n":
-        return {"register": register_key, "type": "note", "note_id": rest}
-    if kind == "r":
-        return {"register": register_key, "type": "result",
-                "item_version_id": None if rest == "-" else int(rest)}
-    return {"register": register_key, "type": "signature", "inspector_id": int(rest)}
+    return RegisterKey.parse(register_key).parts()
 
 
 def conflicts(session: Session, visit: Visit) -> list[dict]:

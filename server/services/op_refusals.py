@@ -4,14 +4,12 @@ does not allow."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy.orm import Session
 
-from schemas.fields import MAX_DATE, MIN_DATE
 from server.services.actors import Actor
 from server.services.visit_rows import VisitView
-from sync.ops import ANSWER_KINDS
+from sync import field_types
+from sync.ops import ANSWER_KINDS, MAX_TEXT_VALUE
 
 CLOSED = ("submitted", "closed", "cancelled", "merged")
 
@@ -32,7 +30,7 @@ def refusal(session: Session, actor: Actor, op: dict, visit: VisitView | None,
     if kind in ANSWER_KINDS:
         return _answer_refusal(actor, op, visit, department, version)
     if kind == "set_note" and not (op["value"] is None or (
-            isinstance(op["value"], str) and len(op["value"]) <= 5000)):
+            isinstance(op["value"], str) and len(op["value"]) <= MAX_TEXT_VALUE)):
         return "bad_value"
     if kind == "set_result":
         return _result_refusal(session, actor, op, department)
@@ -64,33 +62,6 @@ def _answer_refusal(actor: Actor, op: dict, visit: VisitView, department: int | 
         return "unknown_field"
     if op["kind"] == "resolve" and not op.get("base"):
         return "resolve_names_no_siblings"
-    if not _check_value(field, op["value"]):
+    if not field_types.accepts(field, op["value"]):
         return "bad_value"
     return None
-
-
-def _check_value(field: dict, value) -> bool:
-    kind = field["type"]
-    if value is None:
-        return not field.get("required", True)
-    if kind == "yes_no_na":
-        return value in ("yes", "no", "na")
-    if kind == "single_choice":
-        return value in {o["value"] for o in field.get("options", [])}
-    if kind == "multiple_choice":
-        allowed = {o["value"] for o in field.get("options", [])}
-        return isinstance(value, list) and set(value) <= allowed and len(set(value)) == len(value)
-    if kind == "number":
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return False
-        lo, hi = field.get("min"), field.get("max")
-        return (lo is None or value >= lo) and (hi is None or value <= hi)
-    if kind == "date":  # the API's dates lie in 2000-2100 (schemas.fields.Date)
-        try:
-            return MIN_DATE <= dt.date.fromisoformat(value) <= MAX_DATE
-        except (TypeError, ValueError):
-            return False
-    if kind in ("text", "photo"):
-        return isinstance(value, str) and len(value) <= 5000
-    return False
-

@@ -57,6 +57,7 @@ from server.services.record_pdf import china_time, render
 from server.services.uploads import THUMB_PX, thumbnail_path
 from server.services.visits import team
 from server.storage import HASH_RE, FileBlobStore
+from sync import field_types
 from sync.ops import RegisterKey, checklist_hash, signed_key
 
 PUBLIC_CHECK_PATH = "/api/v1/public/records/"
@@ -69,7 +70,6 @@ CASE_REASONS = {"complaint": "投诉举报", "referral": "转办交办", "rechec
                 "own_request": "企业申请"}
 METHODS = {"on_site": "实地核查", "written_review": "书面检查", "online_monitoring": "网络监测",
            "video": "视频检查"}
-YES_NO_NA = {"yes": "是", "no": "否", "na": "不涉及"}
 ENTRY_FLAGS = {"manual": "未扫码登记", "recorded_late": "逾期补录",
                "synced_later": "离线扫码、事后同步", "far_from_premises": "定位距登记地址较远"}
 
@@ -267,24 +267,8 @@ def content(session: Session, blobs: FileBlobStore, result: Result, settings: Se
 
 
 def answer_text(spec: dict, value) -> str:
-    """An answer as people read it: 是/否/不涉及, choices by their labels, numbers with
-    their unit."""
-    if value is None:
-        return "（未填写）"
-    kind = spec.get("type")
-    labels = {o["value"]: o["label"] for o in spec.get("options") or []}
-    if kind == "yes_no_na":
-        return YES_NO_NA.get(value, str(value))
-    if kind == "single_choice":
-        return labels.get(value, str(value))
-    if kind == "multiple_choice" and isinstance(value, list):
-        return "、".join(labels.get(v, str(v)) for v in value) or "（未选择）"
-    if kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
-        number = int(value) if isinstance(value, float) and value.is_integer() else value
-        return f"{number} {spec['unit']}" if spec.get("unit") else str(number)
-    if kind == "photo" and isinstance(value, str) and HASH_RE.match(value):
-        return f"见照片 {value[:12]}"
-    return str(value)
+    """An answer as the record prints it (``sync.field_types.words``)."""
+    return field_types.words(spec, value)
 
 
 def _register_meta(session: Session, visit_id: int, states: dict) -> dict[str, dict]:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from server.models import InspectionItemVersion, Visit
 from server.services.field_history import visit_states
 from server.services.visit_rows import version_views
-from sync.ops import checklist_hash, signed_key
+from sync.ops import RegisterKey, checklist_hash, signed_key
 
 
 def submission_problems(session: Session, visit: Visit) -> list[dict]:
@@ -42,14 +42,16 @@ def submission_problems(session: Session, visit: Visit) -> list[dict]:
                                                             field["key"])) is None:
                 problems.append({"problem": "unanswered", "item_version_id":
                                  link.item_version_id, "field": field["key"]})
-    if states.get("r:-") is None or states["r:-"].value is None:
+    company_result = states.get(str(RegisterKey.result()))
+    if company_result is None or company_result.value is None:
         problems.append({"problem": "result_missing"})
     current = checklist_hash(answers)
     departments = {m.inspector_id: m.department_id for m in visit.members}
     signed: set[int] = set()
     for key, state in states.items():
-        if key.startswith("s:") and state.value and not state.conflicted:
-            signer = int(key[2:])
+        if (register := RegisterKey.parse(key)).is_signature and state.value \
+                and not state.conflicted:
+            signer = register.inspector_id
             if state.value["state_hash"] != current:
                 problems.append({"problem": "signature_stale", "inspector_id": signer})
             elif signer in departments:
