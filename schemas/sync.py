@@ -1,14 +1,18 @@
-"""The sync protocol's contract: devices, operations, push results."""
+"""The sync protocol's contract: what a phone sends (devices, ops, pull queries) and every
+answer it gets back (push results, changes, conflicts, history, the visit pack)."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from collections.abc import Mapping
+
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
 from schemas.fields import AwareDateTime, Id, Text
 from schemas.flat import FlatSchema
 from sync.ops import ANSWER_KINDS, KINDS, value_problem
 
 MAX_BATCH_OPS = 500
+OUTCOMES = ("applied", "duplicate", "conflict", "rejected")
 SHA256_RE = r"^[0-9a-f]{64}$"
 # What each kind must carry besides the common fields (op id, kind, visit, HLC).
 REQUIRED = {**{k: ("item_version_id", "field", "value") for k in ANSWER_KINDS},
@@ -34,16 +38,6 @@ class OpValue(fields.Raw):
 class DeviceCreateSchema(Schema):
     name = Text(max_length=100, required=True)
     platform = Text(max_length=40, allow_none=True)
-
-
-class DeviceSchema(Schema):
-    id = fields.String()
-    name = fields.String()
-    platform = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    revoked_at = fields.DateTime(allow_none=True)
-    last_push_at = fields.DateTime(allow_none=True)
-    credential = fields.String(metadata={"description": "shown once, at registration"})
 
 
 class OpSchema(FlatSchema):
@@ -111,3 +105,255 @@ class MissingBlobsSchema(Schema):
     hashes = fields.List(fields.String(validate=validate.Regexp(r"^[0-9a-f]{64}$")),
                          required=True, validate=validate.Length(max=1000),
                          metadata={"description": "SHA-256 of the photos the phone holds"})
+
+
+# --- answers -------------------------------------------------------------------------------
+class AnswerSchema(Schema):
+    """An answer's shape, held strictly: dumping a key the schema does not declare is an
+    error, so a service that adds a field to a sync answer fails loudly (in the tests)
+    instead of the field silently dropping off the wire (``unknown = RAISE`` guards only
+    loading)."""
+
+    @pre_dump
+    def _declared_only(self, data, **kwargs):
+        if isinstance(data, Mapping):
+            declared = {field.attribute or name for name, field in self.dump_fields.items()}
+            undeclared = sorted(data.keys() - declared)
+            if undeclared:
+                raise ValueError(f"{type(self).__name__} does not declare {undeclared}")
+        return data
+
+
+class DeviceSchema(AnswerSchema):
+    id = fields.String()
+    name = fields.String()
+    platform = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+    last_push_at = fields.DateTime(allow_none=True)
+    credential = fields.String(metadata={"description": "shown once, at registration"})
+
+
+class SyncLimitsSchema(AnswerSchema):
+    max_ops = fields.Integer(metadata={"description": "ops in one push at most"})
+    max_bytes = fields.Integer(metadata={"description": "a request body's size at most"})
+
+
+class MissingBlobsAnswerSchema(AnswerSchema):
+    missing = fields.List(fields.String(), metadata={
+        "description": "the asked-for SHA-256 the server holds no photo of: upload these"})
+
+
+class BlobMetaSchema(AnswerSchema):
+    sha256 = fields.String()
+    size = fields.Integer()
+    media_type = fields.String()
+    width = fields.Integer(allow_none=True)
+    height = fields.Integer(allow_none=True)
+    taken_at = fields.String(allow_none=True, metadata={
+        "description": "EXIF DateTimeOriginal: the camera's local time, no time zone"})
+    gps_lat = fields.Float(allow_none=True)
+    gps_lon = fields.Float(allow_none=True)
+    has_thumbnail = fields.Boolean()
+    uploaded_by_device = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class SiblingSchema(AnswerSchema):
+    """One of a register's concurrent values."""
+
+    op_id = fields.String()
+    value = fields.Raw(allow_none=True)
+    hlc = fields.String()
+    device_id = fields.String()
+
+
+class FieldStateSchema(AnswerSchema):
+    """A register's merged state (``sync.merge``): its value, and when concurrent values
+    are held, all of them with the provisional winner."""
+
+    value = fields.Raw(allow_none=True)
+    conflicted = fields.Boolean()
+    winner_op_id = fields.String(allow_none=True)
+    siblings = fields.List(fields.Nested(SiblingSchema))
+
+
+class RegisterPartsSchema(AnswerSchema):
+    """A register's key and its parts, named by its type (``register`` null for an op
+    that writes none)."""
+
+    register = fields.String(allow_none=True)
+    type = fields.String(validate=validate.OneOf(
+        ("answer", "photo", "note", "result", "signature")))
+    item_version_id = fields.Integer(allow_none=True)
+    field = fields.String(metadata={"description": "answer: the form field's key"})
+    sha256 = fields.String(metadata={"description": "photo: the photo"})
+    note_id = fields.String(metadata={"description": "note: the note"})
+    inspector_id = fields.Integer(metadata={"description": "signature: the signer"})
+
+
+class ProblemSchema(AnswerSchema):
+    """Why a visit cannot be submitted yet (``services.submission``)."""
+
+    problem = fields.String(validate=validate.OneOf(
+        ("not_entered", "conflicted", "unanswered", "result_missing", "signature_stale",
+         "signatures_missing", "department_unsigned")))
+    register = fields.String(metadata={"description": "conflicted"})
+    item_version_id = fields.Integer(metadata={"description": "unanswered"})
+    field = fields.String(metadata={"description": "unanswered"})
+    inspector_id = fields.Integer(metadata={"description": "signature_stale"})
+    signed = fields.Integer(metadata={"description": "signatures_missing"})
+    needed = fields.Integer(metadata={"description": "signatures_missing"})
+    department_id = fields.Integer(metadata={"description": "department_unsigned"})
+
+
+class EntryMadeSchema(AnswerSchema):
+    id = fields.Integer()
+    method = fields.String()
+    flags = fields.List(fields.String())
+
+
+class ResultMadeSchema(AnswerSchema):
+    id = fields.Integer()
+    late = fields.Boolean()
+    entry_due = fields.Date()
+
+
+class OpResultSchema(AnswerSchema):
+    """One op's outcome, in the order the ops were sent."""
+
+    op_id = fields.String()
+    outcome = fields.String(validate=validate.OneOf(OUTCOMES))
+    reason = fields.String(allow_none=True, metadata={"description": "rejected: why"})
+    stored_outcome = fields.String(validate=validate.OneOf(OUTCOMES), metadata={
+        "description": "duplicate: the outcome the op had when first pushed"})
+    field = fields.Nested(FieldStateSchema, metadata={
+        "description": "conflict: the register's state, siblings included"})
+    entry = fields.Nested(EntryMadeSchema, metadata={"description": "an entry scan applied"})
+    result = fields.Nested(ResultMadeSchema, metadata={"description": "a submission applied"})
+    problems = fields.List(fields.Nested(ProblemSchema), metadata={
+        "description": "a submission rejected as not_ready: what is missing"})
+    message = fields.String(metadata={
+        "description": "a submission rejected by a rule of the result: its words"})
+
+
+class PushAnswerSchema(AnswerSchema):
+    results = fields.List(fields.Nested(OpResultSchema))
+
+
+class ChangeState(fields.Field):
+    """A change's ``state``: the register's merged state for a field change, the visit's
+    state (its name) for a visit change."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value if value is None or isinstance(value, str) else \
+            FieldStateSchema().dump(value)
+
+
+class ChangeSchema(RegisterPartsSchema):
+    """One change, in sequence order: a register's new revision (``kind`` field) or a
+    visit's new state or window (``kind`` visit)."""
+
+    seq = fields.Integer()
+    kind = fields.String(validate=validate.OneOf(("field", "visit")))
+    visit_id = fields.Integer()
+    op_id = fields.String(metadata={"description": "field: the revision's op"})
+    op_kind = fields.String(metadata={"description": "field: the op's kind"})
+    value = fields.Raw(allow_none=True, metadata={"description": "field: the revision's value"})
+    base = fields.List(fields.String(), metadata={"description": "field: what it was based on"})
+    hlc = fields.String()
+    device_id = fields.String()
+    note = fields.String(allow_none=True)
+    state = ChangeState(metadata={"oneOf": [
+        {"$ref": "#/components/schemas/FieldState"}, {"type": "string"}]})
+    window_start = fields.Date(metadata={"description": "visit"})
+    window_end = fields.Date(metadata={"description": "visit"})
+
+
+class PullAnswerSchema(AnswerSchema):
+    changes = fields.List(fields.Nested(ChangeSchema))
+    cursor = fields.String(metadata={"description": "keep it once the changes are applied"})
+    more = fields.Boolean(metadata={"description": "more changes are waiting: pull again"})
+
+
+class RegisterConflictSchema(RegisterPartsSchema, FieldStateSchema):
+    """A register holding concurrent values, with its siblings and provisional winner."""
+
+
+class HistoryEntrySchema(RegisterPartsSchema):
+    """One op pushed for the visit, applied or refused."""
+
+    op_id = fields.String()
+    kind = fields.String()
+    value = fields.Raw(allow_none=True)
+    note = fields.String(allow_none=True)
+    outcome = fields.String(validate=validate.OneOf(("applied", "conflict", "rejected")))
+    reason = fields.String(allow_none=True)
+    user = fields.String(metadata={"description": "who pushed it (username)"})
+    device_id = fields.String()
+    hlc = fields.String()
+    device_time = fields.DateTime(allow_none=True, metadata={"description": "the phone's clock"})
+    received_at = fields.DateTime(metadata={"description": "the server's clock"})
+
+
+class PackVisitSchema(AnswerSchema):
+    id = fields.Integer()
+    state = fields.String()
+    task_id = fields.Integer()
+    task = fields.String(metadata={"description": "the task's name"})
+    window_start = fields.Date()
+    window_end = fields.Date()
+    merged_into = fields.Integer(allow_none=True)
+
+
+class PackCompanySchema(AnswerSchema):
+    id = fields.Integer()
+    credit_code = fields.String()
+    name = fields.String()
+    address = fields.String(allow_none=True)
+    legal_representative = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+
+
+class PackMemberSchema(AnswerSchema):
+    inspector_id = fields.Integer()
+    name = fields.String()
+    department_id = fields.Integer()
+    department = fields.String(allow_none=True)
+    certificate_number = fields.String(allow_none=True, metadata={"description": "masked"})
+    certificate_valid_until = fields.Date(allow_none=True)
+
+
+class PackItemSchema(AnswerSchema):
+    item_version_id = fields.Integer()
+    item_code = fields.String()
+    version = fields.Integer()
+    department_id = fields.Integer()
+    name = fields.String()
+    legal_basis = fields.String()
+    method = fields.String()
+    item_class = fields.String()
+    form = fields.Dict(metadata={"description": "the checklist: its fields, in order"})
+    work_guide = fields.String(allow_none=True)
+
+
+class PackPremisesCodeSchema(AnswerSchema):
+    company_id = fields.Integer()
+    version = fields.Integer(allow_none=True, metadata={
+        "description": "the premises code version expected at the door; null when none"})
+
+
+class VisitPackSchema(AnswerSchema):
+    """All a phone needs to work on the visit offline."""
+
+    visit = fields.Nested(PackVisitSchema)
+    company = fields.Nested(PackCompanySchema)
+    team = fields.List(fields.Nested(PackMemberSchema))
+    items = fields.List(fields.Nested(PackItemSchema))
+    visit_token = fields.String(metadata={"description": "the visit's signed code"})
+    visit_url = fields.String()
+    premises_code = fields.Nested(PackPremisesCodeSchema)
+    public_keys = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "key id -> Ed25519 public key, base64url"})

@@ -9,9 +9,15 @@ from schemas.sync import (
     MAX_BATCH_OPS,
     DeviceCreateSchema,
     DeviceSchema,
+    HistoryEntrySchema,
+    MissingBlobsAnswerSchema,
     MissingBlobsSchema,
+    PullAnswerSchema,
     PullQuery,
+    PushAnswerSchema,
     PushSchema,
+    RegisterConflictSchema,
+    SyncLimitsSchema,
 )
 from server.api.blueprint import Blueprint
 from server.api.context import actor, commit_now, fi, session
@@ -42,7 +48,7 @@ class DeviceRevoke(MethodView):
 
 @blp.route("/sync/limits")
 class SyncLimits(MethodView):
-    @blp.response(200)
+    @blp.response(200, SyncLimitsSchema)
     def get(self):
         """The caps a push must respect"""
         actor()
@@ -54,7 +60,7 @@ class SyncPush(MethodView):
     # An instance, not the class: webargs would build the schema (and its nested op
     # schema, deep-copying their fields) again on every push.
     @blp.arguments(PushSchema())
-    @blp.response(200)
+    @blp.response(200, PushAnswerSchema)
     def post(self, data):
         """Apply a batch of ops exactly once; per op: applied, duplicate, conflict, rejected.
         The device proves itself with the X-Device-Credential header."""
@@ -72,7 +78,7 @@ class SyncPush(MethodView):
 
 @blp.route("/visits/<int:visit_id>/conflicts")
 class VisitConflicts(MethodView):
-    @blp.response(200)
+    @blp.response(200, RegisterConflictSchema(many=True))
     def get(self, visit_id):
         """Fields holding concurrent values: the siblings and the provisional winner"""
         return field_history.conflicts(session(), visits.get_or_raise(session(), actor(), visit_id))
@@ -80,7 +86,7 @@ class VisitConflicts(MethodView):
 
 @blp.route("/visits/<int:visit_id>/history")
 class VisitHistory(MethodView):
-    @blp.response(200)
+    @blp.response(200, HistoryEntrySchema(many=True))
     def get(self, visit_id):
         """Every op pushed for the visit: who, device, when, value, outcome"""
         return field_history.history(session(), visits.get_or_raise(session(), actor(), visit_id))
@@ -89,7 +95,7 @@ class VisitHistory(MethodView):
 @blp.route("/sync/pull")
 class SyncPull(MethodView):
     @blp.arguments(PullQuery, location="query", as_kwargs=True)
-    @blp.response(200)
+    @blp.response(200, PullAnswerSchema)
     def get(self, device_id, cursor=None, limit=500):
         """Changes since the cursor to your visits, in order; keep the returned cursor only
         after applying them"""
@@ -101,7 +107,7 @@ class SyncPull(MethodView):
 @blp.route("/sync/blobs/missing")
 class MissingBlobs(MethodView):
     @blp.arguments(MissingBlobsSchema)
-    @blp.response(200)
+    @blp.response(200, MissingBlobsAnswerSchema)
     def post(self, data):
         """Which of these photos (by SHA-256) the server does not hold yet"""
         actor("inspector")

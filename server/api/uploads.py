@@ -16,6 +16,7 @@ from flask.views import MethodView
 from werkzeug.exceptions import ClientDisconnected
 
 from schemas.common import ErrorSchema
+from schemas.sync import BlobMetaSchema
 from server.api.blueprint import Blueprint
 from server.api.context import actor, fi, session
 from server.services import uploads
@@ -246,7 +247,7 @@ def _encode_metadata(upload) -> str:
 
 @blp.route("/blobs/<string:sha256>/meta")
 class BlobMeta(MethodView):
-    @blp.response(200)
+    @blp.response(200, BlobMetaSchema)
     def get(self, sha256):
         """A stored photo's type, size, pixels, EXIF time and GPS"""
         return uploads.meta(session(), actor("inspector", "supervisor", "admin"), sha256)

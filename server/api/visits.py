@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import Response, request
 from flask.views import MethodView
 
 from schemas.common import list_of, listed
 from schemas.entries import EntryOutSchema, EntrySchema
+from schemas.sync import VisitPackSchema
 from schemas.visits import (
     CancelSchema,
     CompanyInspectionSchema,
@@ -155,7 +156,7 @@ class VisitEntries(MethodView):
 
 @blp.route("/visits/<int:visit_id>/pack")
 class VisitPack(MethodView):
-    @blp.response(200)
+    @blp.response(200, VisitPackSchema)
     def get(self, visit_id):
         """All a phone needs offline for the visit; ETag, and 304 when unchanged"""
         keys = fi().public_keys()
@@ -163,9 +164,7 @@ class VisitPack(MethodView):
                                  public_keys=keys, public_url=fi().settings.public_url)
         if etag in request.if_none_match:
             return Response(status=304, headers={"ETag": f'"{etag}"'})
-        response = jsonify(body)
-        response.set_etag(etag)
-        return response
+        return body, 200, {"ETag": f'"{etag}"'}
 
 
 @blp.route("/me/visits")

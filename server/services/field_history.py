@@ -97,7 +97,6 @@ def history(session: Session, visit: Visit) -> list[dict]:
                     "outcome": o.outcome, "reason": o.reason,
                     "user": users[o.user_id].username, "device_id": o.device_id,
                     "hlc": o.hlc,
-                    "device_time": o.device_time.isoformat() if o.device_time else None,
-                    "received_at": o.received_at.isoformat()})
+                    "device_time": o.device_time, "received_at": o.received_at})
     return out
 

@@ -64,5 +64,5 @@ def apply_event(session: Session, actor: Actor, op: dict, visit: Visit, device: 
                  after={"state": "submitted", "device_id": device.id, "op_id": op["op_id"],
                         "result_id": result.id, "late": result.late}, now=now)
     return None, {"result": {"id": result.id, "late": result.late,
-                             "entry_due": result.entry_due.isoformat()}}
+                             "entry_due": result.entry_due}}
 

@@ -64,8 +64,8 @@ def pull(session: Session, actor: Actor, *, device_id: str, credential: str | No
                          "state": field_json(states[(r.visit_id, r.register)])})
         else:
             v = visits[change.visit_id]
-            item.update({"state": v.state, "window_start": v.window_start.isoformat(),
-                         "window_end": v.window_end.isoformat()})
+            item.update({"state": v.state, "window_start": v.window_start,
+                         "window_end": v.window_end})
         out.append(item)
     next_seq = rows[-1].seq if rows else after
     return {"changes": out, "cursor": encode_cursor(next_seq), "more": more}

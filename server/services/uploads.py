@@ -505,4 +505,4 @@ def meta(session: Session, actor: Actor, sha256: str) -> dict:
             "gps_lat": blob.gps_lat, "gps_lon": blob.gps_lon,
             "has_thumbnail": blob.thumbnail is not None,
             "uploaded_by_device": blob.uploaded_by_device,
-            "created_at": blob.created_at.isoformat()}
+            "created_at": blob.created_at}

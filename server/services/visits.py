@@ -310,7 +310,7 @@ def pack(session: Session, actor: Actor, visit_id: int, *, signer, public_keys: 
                       "form": version.form, "work_guide": version.work_guide})
     token = visit_token(visit, signer)
     premises = current_premises(session, company.id)
-    body = audit.jsonable({
+    body = {
         "visit": {"id": visit.id, "state": visit.state, "task_id": task.id, "task": task.name,
                   "window_start": visit.window_start, "window_end": visit.window_end,
                   "merged_into": visit.merged_into},
@@ -325,8 +325,9 @@ def pack(session: Session, actor: Actor, visit_id: int, *, signer, public_keys: 
         "premises_code": {"company_id": company.id,
                           "version": premises.version if premises else None},
         "public_keys": {kid: b64encode(key) for kid, key in sorted(public_keys.items())},
-    })
-    etag = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False)
+    }
+    # Of the body as it goes on the wire (dates as ISO text), which is what it answers.
+    etag = hashlib.sha256(json.dumps(audit.jsonable(body), sort_keys=True, ensure_ascii=False)
                           .encode()).hexdigest()[:32]
     return body, etag
 
