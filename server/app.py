@@ -10,8 +10,8 @@ from flask import Flask, redirect, request, send_from_directory
 from flask_smorest import Api
 
 from schemas.common import ErrorSchema
-from server import clock, models  # noqa: F401  (models registers every table)
-from server.api import context, errors, strict_query
+from server import clock, models, request_scope  # noqa: F401  (models registers every table)
+from server.api import errors, strict_query
 from server.api.converters import AsciiIdConverter
 from server.config import Settings
 from server.db import Database, make_engine
@@ -41,9 +41,8 @@ class FieldInspect:
 
             signer = signing.load_signer(signing_key=self.settings.signing_key,
                                          keys_dir=self.settings.keys_dir)
-            with self.db.write_session() as session:
+            with self.db.write_session.begin() as session:  # the process's own, once
                 signing.register(session, signer)
-                session.commit()
             self._signer = signer
         return self._signer
 
@@ -102,7 +101,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     _register_blueprints(api)
     errors.register(app)
     errors.register_db_errors(app)
-    context.init_app(app)
+    request_scope.init_app(app)
     strict_query.init_app(app, API_PREFIX)
     _limit_bodies(app, settings)
     _docs(app)

@@ -16,8 +16,10 @@ import datetime as dt
 import fcntl
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -145,16 +147,38 @@ def is_sqlite(session_or_engine) -> bool:
     return bind.dialect.name == "sqlite"
 
 
+def _writing(bind: Engine | Connection) -> Engine | Connection:
+    """``bind`` as writers use it: on SQLite an engine's transactions BEGIN IMMEDIATE."""
+    if isinstance(bind, Engine) and bind.dialect.name == "sqlite" and \
+            bind.get_execution_options().get("sqlite_begin") != "IMMEDIATE":
+        return bind.execution_options(sqlite_begin="IMMEDIATE")
+    return bind
+
+
+@contextmanager
+def for_writing(bind: Engine | Connection) -> Iterator[Session]:
+    """A write session in a short transaction of its own on ``bind``'s database: committed
+    when the block ends, rolled back if it raises.
+
+    The request owns its transaction (``server.request_scope``) and services only flush
+    into it. This is for the few writes that must persist whatever the request answers,
+    named where they happen: a refusal's audit entry (``audit.record_refusal``), a
+    resumable upload's offset. On a connection that is already in a transaction (a
+    caller's, or a test's), it is a savepoint of that transaction. The caller must not
+    hold a write transaction of its own meanwhile: it would wait for itself.
+    """
+    with Session(bind=_writing(bind), expire_on_commit=False,
+                 join_transaction_mode="create_savepoint") as session, session.begin():
+        yield session
+
+
 class Database:
     """The engine plus two session factories: one for reads, one for writes."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        write_bind = engine
-        if engine.dialect.name == "sqlite":
-            write_bind = engine.execution_options(sqlite_begin="IMMEDIATE")
         self.read_session = sessionmaker(bind=engine, expire_on_commit=False)
-        self.write_session = sessionmaker(bind=write_bind, expire_on_commit=False)
+        self.write_session = sessionmaker(bind=_writing(engine), expire_on_commit=False)
 
     def read_connection(self):
         """A connection for a few direct reads (``server.direct``) outside any write

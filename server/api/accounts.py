@@ -8,7 +8,8 @@ from schemas.accounts import LoginSchema, TokenSchema, UserPatchSchema, UserQuer
 from schemas.common import ErrorSchema, page_of
 from server import clock
 from server.api.blueprint import Blueprint
-from server.api.context import actor, bearer_token, session, sign_in
+from server.api.context import actor, bearer_token, sign_in
+from server.request_scope import session
 from server.services import accounts
 from server.services.errors import TooManyAttempts, Unauthorized
 

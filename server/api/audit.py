@@ -7,7 +7,8 @@ from flask.views import MethodView
 from schemas.audit import AuditEntrySchema, AuditQuery, AuditVerificationSchema
 from schemas.common import page_of
 from server.api.blueprint import Blueprint
-from server.api.context import actor, session
+from server.api.context import actor
+from server.request_scope import session
 from server.services import audit
 
 blp = Blueprint("audit", __name__, description="Audit log")

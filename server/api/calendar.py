@@ -24,7 +24,8 @@ from schemas.calendar import (
 from schemas.common import list_of, listed, page_of
 from schemas.imports import ImportFileSchema
 from server.api.blueprint import Blueprint
-from server.api.context import actor, session
+from server.api.context import actor
+from server.request_scope import session
 from server.services import calendar_notices, workdays
 from server.services.errors import InvalidInput
 

@@ -7,8 +7,9 @@ from flask.views import MethodView
 from schemas.common import ActiveSchema, ErrorSchema, page_of
 from schemas.registries import CompanyCreateSchema, CompanyPatchSchema, CompanyQuery, CompanySchema
 from server.api.blueprint import Blueprint
-from server.api.context import actor, session
+from server.api.context import actor
 from server.api.imports import import_view
+from server.request_scope import session
 from server.services import companies
 
 blp = Blueprint("companies", __name__, description="Company registry")

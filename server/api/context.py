@@ -1,39 +1,20 @@
-"""The request boundary: one session per request, committed when the response is a
-success and rolled back otherwise, so a refused request changes nothing; and the
-acting user, resolved from the bearer token."""
+"""Who is asking: the bearer token, the acting user it resolves to, and the sign-in that
+issues one. The request's transaction is ``server.request_scope``'s."""
 
 from __future__ import annotations
 
 from flask import current_app, g, request
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from server import clock
-from server.api.errors import respond
+from server.request_scope import keep_even_if_refused, session
 from server.services import accounts
 from server.services.actors import Actor
 from server.services.errors import Unauthorized
 
-READ_METHODS = {"GET", "HEAD", "OPTIONS"}
-
 
 def fi():
+    """What the app carries: settings, the database, the signer, the blob store."""
     return current_app.extensions["fieldinspect"]
-
-
-def session() -> Session:
-    if "db_session" not in g:
-        db = fi().db
-        factory = db.read_session if request.method in READ_METHODS else db.write_session
-        g.db_session = factory()
-    return g.db_session
-
-
-def commit_now() -> None:
-    """Commit before the response is built: for state a refusal must keep (e.g. a
-    failed-login counter), or to end a busy write transaction (the sync push) without
-    holding the write lock while the answer is serialized."""
-    session().commit()
 
 
 def bearer_token() -> str | None:
@@ -47,7 +28,7 @@ def bearer_token() -> str | None:
 def sign_in(username: str, password: str) -> accounts.LoginResult:
     """One sign-in attempt, for the API and the dashboard alike: what this name and this
     client address must still wait is read first (its own read session: no write lock
-    while argon2 hashes), and the outcome is committed whatever is answered (the back-off
+    while argon2 hashes), and the outcome is kept whatever is answered (the back-off
     counters and the audit trail stay)."""
     s = fi().settings
     now = clock.now()
@@ -55,7 +36,7 @@ def sign_in(username: str, password: str) -> accounts.LoginResult:
         known = accounts.credentials(reader, username, address=request.remote_addr, now=now)
     result = accounts.login(session(), creds=known, password=password, now=now,
                             ttl_seconds=s.token_ttl_seconds, throttle=s.sign_in_policy())
-    commit_now()
+    keep_even_if_refused()
     return result
 
 
@@ -73,30 +54,3 @@ def actor(*roles: str) -> Actor:
     if roles:
         g.actor.require_role(*roles)
     return g.actor
-
-
-def init_app(app) -> None:
-    @app.after_request
-    def _commit(response):
-        sess = g.pop("db_session", None)
-        if sess is None:
-            return response
-        try:
-            if response.status_code < 400:
-                sess.commit()
-            else:
-                sess.rollback()
-        except IntegrityError:
-            sess.rollback()
-            app.logger.info("integrity error at commit", exc_info=True)
-            return respond(409, "conflict", "The change conflicts with existing data.")
-        finally:
-            sess.close()
-        return response
-
-    @app.teardown_request
-    def _close(_exc):
-        sess = g.pop("db_session", None)
-        if sess is not None:
-            sess.rollback()
-            sess.close()

@@ -7,8 +7,9 @@ from flask.views import MethodView
 from schemas.common import ActiveSchema, page_of
 from schemas.registries import DepartmentPatchSchema, DepartmentQuery, DepartmentSchema
 from server.api.blueprint import Blueprint
-from server.api.context import actor, session
+from server.api.context import actor
 from server.api.imports import import_view
+from server.request_scope import session
 from server.services import departments
 
 blp = Blueprint("departments", __name__, description="Departments")

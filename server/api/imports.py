@@ -11,7 +11,8 @@ from flask.views import MethodView
 from schemas.common import ErrorSchema
 from schemas.imports import ImportFileSchema, ImportQuery, ImportReportSchema
 from server.api.blueprint import Blueprint
-from server.api.context import actor, fi, session
+from server.api.context import actor, fi
+from server.request_scope import session
 from server.services import imports
 from server.services.errors import RuleViolation
 from server.services.tables import detect_format

@@ -12,8 +12,9 @@ from schemas.registries import (
     InspectorSchema,
 )
 from server.api.blueprint import Blueprint
-from server.api.context import actor, fi, session
+from server.api.context import actor, fi
 from server.api.imports import import_view
+from server.request_scope import session
 from server.services import inspectors
 
 blp = Blueprint("inspectors", __name__, description="Inspector registry")

@@ -13,8 +13,9 @@ from schemas.registries import (
     ItemVersionSchema,
 )
 from server.api.blueprint import Blueprint
-from server.api.context import actor, session
+from server.api.context import actor
 from server.api.imports import import_view
+from server.request_scope import session
 from server.services import items
 
 blp = Blueprint("items", __name__, description="Inspection items and checklist forms")

@@ -23,7 +23,8 @@ from schemas.plans import (
 )
 from server import clock
 from server.api.blueprint import Blueprint
-from server.api.context import actor, session
+from server.api.context import actor
+from server.request_scope import session
 from server.services import draws, plans
 
 blp = Blueprint("plans", __name__, description="Plans, tasks and the two random draws")

@@ -19,7 +19,7 @@ from schemas.plans import (
 from schemas.results import PublicResultQuery, PublicResultSchema
 from server import clock
 from server.api.blueprint import Blueprint, file_answer
-from server.api.context import session
+from server.request_scope import session
 from server.services import draws, publication, results
 
 blp = Blueprint("public", __name__,

@@ -11,7 +11,8 @@ from flask.views import MethodView
 from schemas.common import ErrorSchema
 from schemas.records import RecordCheckSchema
 from server.api.blueprint import Blueprint, file_answer
-from server.api.context import actor, fi, session
+from server.api.context import actor, fi
+from server.request_scope import session
 from server.services import records, visits
 
 blp = Blueprint("records", __name__, description="On-site inspection records (现场检查笔录)")

@@ -20,8 +20,9 @@ from schemas.reports import (
 )
 from server import clock, reports_xlsx
 from server.api.blueprint import Blueprint, file_answer
-from server.api.context import actor, session
+from server.api.context import actor
 from server.clock import CHINA
+from server.request_scope import session
 from server.services import reports
 
 blp = Blueprint("reports", __name__, description="The monthly report (月报表), targets and "

@@ -23,7 +23,8 @@ from schemas.results import (
     items_of,
 )
 from server.api.blueprint import Blueprint
-from server.api.context import actor, fi, session
+from server.api.context import actor, fi
+from server.request_scope import session
 from server.services import company_record, departments, follow_ups, results
 
 blp = Blueprint("results", __name__, description="Results, follow-up and publication")

@@ -20,7 +20,8 @@ from schemas.sync import (
     SyncLimitsSchema,
 )
 from server.api.blueprint import Blueprint
-from server.api.context import actor, commit_now, fi, session
+from server.api.context import actor, fi
+from server.request_scope import commit_before_answering, session
 from server.services import devices, field_history, pull, push, visits
 
 blp = Blueprint("sync", __name__, description="Devices and offline sync")
@@ -72,7 +73,7 @@ class SyncPush(MethodView):
                             entry_rules={"grace_minutes": s.entry_grace_minutes,
                                          "distance_flag_m": s.entry_distance_flag_m,
                                          "manual_days": s.manual_entry_days})
-        commit_now()  # before the answer is built: the write lock is held until commit
+        commit_before_answering()  # the write lock is held until commit, not while answering
         return {"results": results}
 
 

@@ -18,7 +18,8 @@ from werkzeug.exceptions import ClientDisconnected
 from schemas.common import ErrorSchema
 from schemas.sync import BlobMetaSchema
 from server.api.blueprint import Blueprint
-from server.api.context import actor, fi, session
+from server.api.context import actor, fi
+from server.request_scope import session
 from server.services import uploads
 from server.services.errors import DomainError
 from server.storage import HASH_RE

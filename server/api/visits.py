@@ -26,7 +26,8 @@ from schemas.visits import (
 )
 from server import clock
 from server.api.blueprint import Blueprint, file_answer
-from server.api.context import actor, commit_now, fi, session
+from server.api.context import actor, fi
+from server.request_scope import session
 from server.services import codes, companies, qr, verification, visits
 from server.services.errors import DomainError, NotFound
 
@@ -146,11 +147,8 @@ class VisitEntries(MethodView):
                                 distance_flag_m=s.entry_distance_flag_m,
                                 manual_days=s.manual_entry_days)
         except DomainError as exc:
-            if exc.status != 404:
-                # Nothing of the refused entry stays, but the refusal itself is recorded.
-                session().rollback()
+            if exc.status != 404:  # nothing of the refused entry stays, but its refusal does
                 visits.record_refusal(session(), me, visit_id, exc.code)
-                commit_now()
             raise
 
 

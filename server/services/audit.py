@@ -20,7 +20,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from server import clock
-from server.db import is_sqlite
+from server.db import for_writing, is_sqlite
 from server.models import AuditEntry
 from server.services.actors import Actor
 
@@ -107,6 +107,22 @@ def record(session: Session, actor: Actor, action: str, entity_type: str, entity
            now: dt.datetime | None = None) -> None:
     record_many(session, actor, [dict(action=action, entity_type=entity_type,
                                       entity_id=entity_id, before=before, after=after)], now=now)
+
+
+def record_refusal(session: Session, actor: Actor, action: str, entity_type: str,
+                   entity_id=None, *, after: dict | None = None,
+                   now: dt.datetime | None = None) -> None:
+    """全程留痕 of a refusal: its entry stays although the refused request rolls back.
+
+    What the request did so far is rolled back first: it is refused, so none of it may
+    stay (nor be committed along with the entry), and its open transaction would hold
+    the locks the entry needs (SQLite's write lock, the audit chain's advisory lock). The
+    entry is then written in a short transaction of its own. The caller raises the
+    refusal next; ``session`` can still be used, in a new transaction.
+    """
+    session.rollback()
+    with for_writing(session.get_bind()) as own:
+        record(own, actor, action, entity_type, entity_id, after=after, now=now)
 
 
 def diff(before: dict, after: dict) -> tuple[dict, dict]:

@@ -126,15 +126,16 @@ def record(session: Session, blobs: FileBlobStore, visit_or_result: Visit | Resu
 def ensure(db, blobs: FileBlobStore, visit_id: int, settings: Settings, *,
            actor: Actor = SYSTEM, now: dt.datetime | None = None) -> str:
     """The SHA-256 of the visit's current record, made first if need be. ``db`` is the
-    session factory pair: a read that finds the record current writes nothing."""
+    session factory pair: a read that finds the record current writes nothing; one that
+    makes it stores it in a write transaction of its own, as the request (a download, a
+    GET) holds only a read session and the record must stay once made."""
     with db.read_session() as s:
         result = submitted_result(s, visit_id)
         if _current(blobs, result):
             return result.record_sha256
-    with db.write_session() as s:
+    with db.write_session.begin() as s:
         _, sha256 = record(s, blobs, submitted_result(s, visit_id), settings, actor=actor,
                            now=now)
-        s.commit()
     return sha256
 
 

@@ -234,11 +234,13 @@ def _beyond(upload: Upload, offset: int) -> TooLarge:
 
 
 def _set_offset(db, upload_id: str, offset: int) -> Upload:
-    with db.write_session() as s:
+    """Record how far the upload got, in a transaction of its own: it must persist
+    whatever the PATCH then answers (a cut connection keeps what arrived), and no
+    transaction is held while the body streams in."""
+    with db.write_session.begin() as s:
         upload = s.get(Upload, upload_id)
         upload.offset = offset
-        s.commit()
-        return upload
+    return upload
 
 
 def _reconcile(db, upload: Upload, fh) -> int:
@@ -317,8 +319,9 @@ def _complete(db, actor: Actor, store: FileBlobStore, upload: Upload, path: Path
 
 def _finish(db, actor: Actor, upload: Upload, path: Path, now: dt.datetime,
             blob: Blob | None = None) -> Upload:
-    """Mark the upload complete and record ``blob``, unless that photo is known already."""
-    with db.write_session() as s:
+    """Mark the upload complete and record ``blob``, unless that photo is known already:
+    in a transaction of its own, as the PATCH holds none while the body streams in."""
+    with db.write_session.begin() as s:
         done = s.get(Upload, upload.id)
         done.offset, done.completed_at = upload.length, now
         if blob is not None and s.get(Blob, blob.sha256) is None:
@@ -331,7 +334,6 @@ def _finish(db, actor: Actor, upload: Upload, path: Path, now: dt.datetime,
                 audit.record(s, actor, "blob.store", "blob", blob.sha256, now=now,
                              after={"size": blob.size, "media_type": blob.media_type,
                                     "device_id": upload.device_id, "upload_id": upload.id})
-        s.commit()
     path.unlink(missing_ok=True)
     return done
 

@@ -258,8 +258,10 @@ def enter(session: Session, actor: Actor, visit_id: int, *, premises_token: str 
 
 
 def record_refusal(session: Session, actor: Actor, visit_id: int, code: str) -> None:
-    """全程留痕: a refused scan leaves an audit entry even though nothing else changes."""
-    audit.record(session, actor, "visit.entry_refused", "visit", visit_id, after={"code": code})
+    """全程留痕: a refused scan leaves an audit entry even though nothing else changes
+    (what the request did so far is rolled back)."""
+    audit.record_refusal(session, actor, "visit.entry_refused", "visit", visit_id,
+                         after={"code": code})
 
 
 # --- the visit pack: what a phone needs offline ---------------------------------------------

@@ -28,8 +28,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, make_response, redirect, render_template, request
 
 from server import clock
-from server.api.context import commit_now, fi, session, sign_in
+from server.api.context import fi, sign_in
 from server.clock import CHINA
+from server.request_scope import keep_even_if_refused, session
 from server.services import accounts, dashboard, departments, reports
 from server.services.errors import DomainError, NotFound, Unauthorized
 from server.web import headers
@@ -171,7 +172,7 @@ def login():
         return _login_form(401, "用户名或密码错误。(Wrong username or password.)", username)
     if result.user.role not in dashboard.ROLES:
         accounts.logout(session(), accounts.actor_for(result.user), result.token, now=clock.now())
-        commit_now()
+        keep_even_if_refused()  # the token just issued is revoked, although this answers 403
         return _message("此页面不面向检查人员", NOT_FOR_INSPECTORS, 403)
     resp = _see_other(PATH)
     _set_cookie(resp, SESSION_COOKIE, result.token, max_age=s.token_ttl_seconds)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from server.api.context import session
+from server.request_scope import session
 from server.services import publication, results
 from server.services.errors import DomainError
 from server.web import html

@@ -7,8 +7,9 @@ import logging
 from flask import Blueprint, render_template, request
 
 from server import clock
-from server.api.context import commit_now, fi, session
+from server.api.context import fi
 from server.api.records import pdf_response
+from server.request_scope import commit_before_answering, session
 from server.services import records, verification
 from server.services.errors import DomainError
 from server.web import html
@@ -82,7 +83,7 @@ def _act(token: str, action):
         action(visit)
     except DomainError as exc:
         return _message("未能提交", exc.message, status=exc.status, back=f"../{token}")
-    commit_now()
+    commit_before_answering()  # the page says "submitted" only once it is
     return None
 
 
