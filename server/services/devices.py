@@ -79,9 +79,7 @@ def check_device_row(session: Session, actor: Actor, device, credential: str | N
 
 
 def refuse_revoked(session: Session, actor: Actor, device_id: str, now: dt.datetime):
-    # Committed at once: the refusal stays in the audit log although the request fails
-    # and rolls back.
-    audit.record(session, actor, "device.refused", "device", device_id, now=now)
-    session.commit()
+    """Refuse a revoked device: nothing of its request stays, but the refusal is audited."""
+    audit.record_refusal(session, actor, "device.refused", "device", device_id, now=now)
     raise Forbidden("This device has been revoked.", code="device_revoked")
 

@@ -192,7 +192,7 @@ class _Push:
             audit.record(session, actor, "sync.ops_refused", "device", device.id,
                          after={"ops": self.unstored}, now=now)
         if not _PUSHED(self.db, device=device.id, now=now, stored=self.batch.stored):
-            session.rollback()  # revoked while this push was on its way: nothing of it stays
+            # revoked while this push was on its way: nothing of it stays (rolled back there)
             refuse_revoked(session, actor, device.id, now)
 
 

@@ -3,7 +3,9 @@ services only flush, and a refusal's audit entry is written apart from the reque
 
 from __future__ import annotations
 
+import ast
 import threading
+from pathlib import Path
 
 import pytest
 from flask import Blueprint
@@ -49,6 +51,63 @@ def probed(settings, db):
 
     app.register_blueprint(bp)
     return app.test_client()
+
+
+# --- who may end a transaction ------------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[2]
+LAYERS = ("server/services", "server/api", "server/web")
+# (file, function, receiver): the one place in these layers that ends the request's
+# transaction: a refused request's work is rolled back before its refusal is audited apart.
+ALLOWED = {("server/services/audit.py", "record_refusal", "session")}
+
+
+def transaction_ends(source: str) -> list[tuple[str, str, str, int]]:
+    """Every ``<receiver>.commit()`` and ``<receiver>.rollback()`` in the module, as
+    (function, receiver, method, line), but those of a savepoint (a name assigned from
+    ``begin_nested()``), which ends only a nested part of the request's transaction."""
+    tree = ast.parse(source)
+    savepoints = {target.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                  and isinstance(node.value, ast.Call)
+                  and isinstance(node.value.func, ast.Attribute)
+                  and node.value.func.attr == "begin_nested"
+                  for target in node.targets if isinstance(target, ast.Name)}
+    found = []
+
+    def visit(node, function):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute) and \
+                    child.func.attr in ("commit", "rollback"):
+                receiver = ast.unparse(child.func.value)
+                if receiver not in savepoints:
+                    found.append((function, receiver, child.func.attr, child.lineno))
+            visit(child, child.name if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+                  else function)
+
+    visit(tree, "<module>")
+    return found
+
+
+def test_services_and_views_never_commit_or_roll_back_the_request():
+    """Only ``server.request_scope`` ends the request's transaction; a service that needs a
+    transaction of its own says so with ``with db.write_session.begin()`` or
+    ``for_writing(...)`` (server/db.py), which end themselves."""
+    offending = []
+    for layer in LAYERS:
+        for path in sorted((ROOT / layer).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            for function, receiver, method, line in transaction_ends(path.read_text("utf-8")):
+                if (rel, function, receiver) not in ALLOWED:
+                    offending.append(f"{rel}:{line} {function}: {receiver}.{method}()")
+    assert offending == []
+
+
+def test_the_scan_sees_a_commit_but_not_a_savepoints():
+    source = ("def f(session):\n"
+              "    part = session.begin_nested()\n"
+              "    part.commit()\n"
+              "    if part:\n"
+              "        session.commit()\n")
+    assert transaction_ends(source) == [("f", "session", "commit", 5)]
 
 
 @pytest.fixture
