@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from schemas.common import PageQuery, WindowSchema
 from schemas.fields import Date, DateTime, Id, QueryId, Text, code_field
+from schemas.states import PlanState, values
 
 CLASSES = ("A", "B", "C", "D")
 TASK_KINDS = ("random", "special", "individual")
@@ -49,7 +50,7 @@ class PlanQuery(PageQuery):
 
     department_id = QueryId()
     year = fields.Integer(validate=validate.Range(2000, 2100))
-    state = fields.String(validate=validate.OneOf(("draft", "published", "amended")))
+    state = fields.String(validate=validate.OneOf(values(PlanState)))
 
 
 class PublishSchema(Schema):

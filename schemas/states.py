@@ -1,5 +1,8 @@
 """The states of plans, visits, results, follow-ups and merge proposals, with their named groups.
 
+Also the smaller state sets read on the wire: a recusal request's, a result's closed loop
+(闭环), a visit's phase on the company's page, a printed record's standing.
+
 A state is part of the wire contract (clients read and filter by it), so each set lives here,
 once, beside the schemas, and models, services, views and the phone app's contract take it
 from here. A group ("open", "counts toward caps", ...) is named once beside its states, so
@@ -43,7 +46,13 @@ class VisitState(StrEnum):
 
 
 VISIT_OPEN = frozenset({VisitState.ISSUED, VisitState.ENTERED})
-"""The team has not finished: the visit may still be entered, recorded, merged, recused."""
+"""The team has not finished: the visit may still be entered, recorded, merged, recused,
+rescheduled; it blocks a second draw of the same items, and its company's premises code
+may be shown."""
+
+VISIT_WITH_TEAM = frozenset({VisitState.ISSUED, VisitState.ENTERED, VisitState.SUBMITTED})
+"""On the inspectors' own list (``/me/visits``): to do, under way, or submitted and not yet
+closed (a result sent back for correction returns the visit to them)."""
 
 VISIT_FINISHED = frozenset({VisitState.SUBMITTED, VisitState.CLOSED})
 """The team has finished and a result exists (the record can be verified and rated)."""
@@ -78,6 +87,14 @@ class ResultState(StrEnum):
     RETURNED = "returned"
 
 
+RESULT_UNAPPROVED = frozenset({ResultState.SUBMITTED, ResultState.RETURNED})
+"""Entered but not approved yet: the result-entry deadline (录入期限) still runs."""
+
+RESULT_STANDING = frozenset({ResultState.SUBMITTED, ResultState.APPROVED})
+"""Not sent back: its on-site record (现场检查笔录) stands; a returned result's record is
+withdrawn until the team submits again."""
+
+
 class FollowUpState(StrEnum):
     """A follow-up (后续处置): open; transferred and waiting for the receiving department;
     accepted there; declined by it; closed with its outcome."""
@@ -91,4 +108,45 @@ class FollowUpState(StrEnum):
 
 FOLLOW_UP_OPEN = frozenset({FollowUpState.OPEN, FollowUpState.PENDING_ACCEPTANCE,
                             FollowUpState.ACCEPTED})
-"""Not yet closed or declined: someone still owes work on it (and it can be overdue)."""
+"""Not yet closed or declined: someone still owes work on it (and it can be overdue).
+Wider than the state ``FollowUpState.OPEN`` itself, which is one of its members."""
+
+FOLLOW_UP_OWNED = frozenset({FollowUpState.OPEN, FollowUpState.ACCEPTED})
+"""A department holds it and works on it, so it may close it: its own, or a transfer it
+has accepted (a transfer still awaiting acceptance is not yet anyone's to close)."""
+
+
+class RecusalState(StrEnum):
+    """A company's request that an inspector step aside (申请回避). Only the waiting state is
+    recorded so far: a second request for the same inspector is refused while one waits."""
+
+    PENDING = "pending"
+
+
+class LoopState(StrEnum):
+    """A result's closed loop (闭环) as its follow-ups make it: none needed or none opened;
+    open while any live follow-up is; closed once every live one is (a declined transfer
+    does not count), at least one of them closed."""
+
+    NONE = "none"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class VisitPhase(StrEnum):
+    """Where a visit stands in time on the company's verification page (入企检查码核验):
+    before its window, within it and not finished, or over (window past or team finished)."""
+
+    UPCOMING = "upcoming"
+    CURRENT = "current"
+    ENDED = "ended"
+
+
+class RecordStatus(StrEnum):
+    """What checking a printed on-site record's SHA-256 finds: the record of the result as
+    it stands, the record of a result since returned for correction, or a record a later
+    submission has replaced."""
+
+    CURRENT = "current"
+    RETURNED = "returned"
+    SUPERSEDED = "superseded"

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from schemas.states import FOLLOW_UP_OWNED, VisitState
 from schemas.sync import PushSchema
 from server import clock
 from server.clock import CHINA
@@ -514,7 +515,7 @@ def _field_work(world: _World, when: dt.datetime, visit_id: int, category: str,
                 partial: bool, recheck_of: int | None = None) -> None:
     session, rng = world.session, world.rng
     visit = session.get(Visit, visit_id)
-    if visit.state != "issued":
+    if visit.state != VisitState.ISSUED:
         return
     task = session.get(Task, visit.task_id)
     company = session.get(Company, visit.company_id)
@@ -713,7 +714,7 @@ def _close(world: _World, when: dt.datetime, follow_up_id: int, outcome: str, re
            actor: Actor | None = None) -> None:
     session = world.session
     follow = session.get(FollowUp, follow_up_id)
-    if follow.state not in ("open", "accepted"):
+    if follow.state not in FOLLOW_UP_OWNED:
         return
     actor = actor or world.supervisors[follow.department_id]
     follow_ups.close(session, actor, follow_up_id, outcome=outcome, resolved=resolved, now=when)

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from schemas.states import RecusalState
 from server import clock
 from server.db import Base, UTCDateTime
 
@@ -82,5 +83,5 @@ class RecusalRequest(Base):
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
     inspector_id: Mapped[int] = mapped_column(ForeignKey("inspectors.id"))
     reason: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(10), default="pending")
+    state: Mapped[str] = mapped_column(String(10), default=RecusalState.PENDING.value)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -53,11 +53,11 @@ def years(session: Session, *, today: dt.date | None = None) -> dict:
     rows = []
     for year in range(first, end + 1):
         notice = notices.get(year)
-        state = "official" if first <= year <= last else ("entered" if notice else "provisional")
-        rows.append({"year": year, "status": state,
+        source = "official" if first <= year <= last else ("entered" if notice else "provisional")
+        rows.append({"year": year, "status": source,
                      "notice_entered_at": notice.entered_at if notice else None,
                      "notice_title": notice.title if notice else None,
-                     "notice_superseded": bool(notice) and state == "official"})
+                     "notice_superseded": bool(notice) and source == "official"})
     return {"official_first": first, "official_last": last, "years": rows}
 
 
@@ -76,18 +76,18 @@ def missing_notice(session: Session, today: dt.date) -> dict | None:
 def get_year(session: Session, year: int) -> dict:
     """A year's holidays and make-up days as the calendar counts them, and where from."""
     _check_year(year)
-    state = status(session, year)
+    source = status(session, year)
     notice = session.get(CalendarNotice, year)
-    if state == "entered":
+    if source == "entered":
         holidays = [dict(h) for h in notice.holidays]
         makeup = list(notice.makeup_days)
-    elif state == "official":
+    elif source == "official":
         holidays, makeup = _official_year(year)
     else:
         holidays, makeup = _statutory_ranges(year), []
     holidays = [{"name": h["name"], "start": dt.date.fromisoformat(h["start"]),
                  "end": dt.date.fromisoformat(h["end"])} for h in holidays]
-    return {"year": year, "status": state, "holidays": holidays,
+    return {"year": year, "status": source, "holidays": holidays,
             "makeup_days": [dt.date.fromisoformat(d) for d in makeup],
             "notice_title": notice.title if notice else None,
             "notice_entered_at": notice.entered_at if notice else None,

@@ -16,6 +16,7 @@ import datetime as dt
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from schemas.states import VISIT_OPEN
 from server import clock
 from server.models import Company, PremisesCode, Visit, VisitItem
 from server.services import audit
@@ -57,14 +58,11 @@ def premises_token(code: PremisesCode, signer: Signer) -> str:
     return signer.sign({"t": "p", "c": code.company_id, "n": code.version})
 
 
-PREMISES_VISIT_STATES = ("issued", "entered")
-
-
 def _has_open_visit(session: Session, actor: Actor, company_id: int) -> bool:
     """A supervisor whose department has items on an issued or entered visit to it."""
     return actor.role == "supervisor" and actor.department_id is not None and session.scalar(
         select(Visit.id).join(VisitItem, VisitItem.visit_id == Visit.id).where(
-            Visit.company_id == company_id, Visit.state.in_(PREMISES_VISIT_STATES),
+            Visit.company_id == company_id, Visit.state.in_(VISIT_OPEN),
             VisitItem.department_id == actor.department_id).limit(1)) is not None
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from schemas.states import FOLLOW_UP_OPEN, VISIT_VOID
 from server import clock
 from server.models import Company, FollowUp, Result, Task, Visit, VisitItem
 from server.services import departments, follow_ups, results
@@ -27,7 +28,7 @@ def record(session: Session, actor: Actor, company_id: int, *,
     names = departments.names(session)
 
     stmt = select(Visit).where(Visit.company_id == company.id,
-                               Visit.state.not_in(("cancelled", "merged")))
+                               Visit.state.not_in(VISIT_VOID))
     if not actor.reads_everything:
         stmt = stmt.where(or_(
             exists().where(VisitItem.visit_id == Visit.id,
@@ -65,7 +66,7 @@ def record(session: Session, actor: Actor, company_id: int, *,
         select(VisitItem.department_id, func.count(func.distinct(Visit.id)))
         .join(Visit, Visit.id == VisitItem.visit_id)
         .where(Visit.company_id == company.id, Visit.counts_for_caps.is_(True),
-               Visit.state.not_in(("cancelled", "merged")),
+               Visit.state.not_in(VISIT_VOID),
                Visit.window_start >= dt.date(today.year, 1, 1),
                Visit.window_start <= dt.date(today.year, 12, 31))
         .group_by(VisitItem.department_id)).all())
@@ -76,7 +77,7 @@ def record(session: Session, actor: Actor, company_id: int, *,
         "this_year": [{"department_id": d, "department": names[d], "inspections": n}
                       for d, n in sorted(this_year.items())],
         "open_follow_ups": [follow_up_view(session, f, names) for f in fus
-                            if f.state in follow_ups.OPEN],
+                            if f.state in FOLLOW_UP_OPEN],
         "follow_ups": [follow_up_view(session, f, names) for f in fus],
     }
 
@@ -93,4 +94,4 @@ def follow_up_view(session: Session, f: FollowUp, names: dict | None = None) -> 
             "decline_reason": f.decline_reason, "outcome": f.outcome, "resolved": f.resolved,
             "owner_user_id": f.owner_user_id,
             "created_at": f.created_at, "decided_at": f.decided_at, "closed_at": f.closed_at,
-            "overdue": f.state in follow_ups.OPEN and f.due_on < clock.today()}
+            "overdue": f.state in FOLLOW_UP_OPEN and f.due_on < clock.today()}

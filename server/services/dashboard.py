@@ -19,6 +19,7 @@ from collections import Counter
 
 from sqlalchemy.orm import Session
 
+from schemas.states import FollowUpState, ResultState, VisitState
 from server import clock
 from server.models import Company
 from server.models.plans import VISIT_STATES
@@ -77,7 +78,8 @@ def _progress(progress: dict) -> dict:
         by_state.update(task["by_state"])
     return {
         "visits": progress["visits"],
-        "by_state": {state: by_state.get(state, 0) for state in VISIT_STATES if state != "merged"},
+        "by_state": {state: by_state.get(state, 0) for state in VISIT_STATES
+                     if state != VisitState.MERGED},
         "entered_not_submitted": sum(t["entered_not_submitted"] for t in progress["tasks"]),
         "overdue": len(progress["overdue_visit_ids"]),
         "flagged_entries": sum(t["flagged_entries"] for t in progress["tasks"]),
@@ -104,9 +106,9 @@ def _overdue_visits(session: Session, actor: Actor, progress: dict, today: dt.da
 
 def _review(session: Session, actor: Actor) -> dict:
     """Oldest first: what has waited longest is reviewed first."""
-    waiting = results.list_results(session, actor, state="submitted", page_size=LIST_LIMIT,
+    waiting = results.list_results(session, actor, state=ResultState.SUBMITTED, page_size=LIST_LIMIT,
                                    sort="submitted_at")
-    late = results.list_results(session, actor, state="submitted", late=True, page_size=1)
+    late = results.list_results(session, actor, state=ResultState.SUBMITTED, late=True, page_size=1)
     items = [{key: v[key] for key in ("id", "company_name", "credit_code", "task_name",
                                       "category_name", "problem", "submitted_at", "entry_due",
                                       "entry_due_provisional", "late")}
@@ -130,7 +132,7 @@ def _follow_ups(session: Session, actor: Actor, names: dict, today: dt.date) -> 
     results whose category needs a follow-up that has none (未处置)."""
     overdue = follow_ups.list_follow_ups(session, actor, overdue=True, today=today)
     if actor.reads_everything:
-        queue = follow_ups.list_follow_ups(session, actor, state="pending_acceptance")
+        queue = follow_ups.list_follow_ups(session, actor, state=FollowUpState.PENDING_ACCEPTANCE)
     else:
         queue = follow_ups.list_follow_ups(session, actor, queue=True)
     without = follow_ups.results_without_follow_up(session, actor)
@@ -138,7 +140,7 @@ def _follow_ups(session: Session, actor: Actor, names: dict, today: dt.date) -> 
         "overdue": {"total": len(overdue),
                     "rows": [_follow_up_row(session, f, names, today) for f in overdue[:LIST_LIMIT]]},
         "queue": {"total": len(queue),
-                  "incoming": sum(f.state == "pending_acceptance" for f in queue),
+                  "incoming": sum(f.state == FollowUpState.PENDING_ACCEPTANCE for f in queue),
                   "rows": [_follow_up_row(session, f, names, today) for f in queue[:LIST_LIMIT]]},
         "without": {"total": len(without), "rows": without[:LIST_LIMIT]},
     }

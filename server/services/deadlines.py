@@ -25,7 +25,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from schemas.states import FOLLOW_UP_OPEN
+from schemas.states import FOLLOW_UP_OPEN, RESULT_UNAPPROVED, ResultState
 from server import clock
 from server.models import FollowUp, Result, Task, Visit
 from server.services import audit, workdays
@@ -64,8 +64,8 @@ def follow_up_due(session: Session, start: dt.date,
 # --- counting them again ---------------------------------------------------------------------------
 # When each deadline is still open: a publication not yet made, the entry of a result not
 # yet approved, a follow-up not closed or declined.
-OPEN_PUBLICATION = (Result.state == "approved", Result.published_at.is_(None))
-OPEN_ENTRY = (Result.state.in_(("submitted", "returned")),)
+OPEN_PUBLICATION = (Result.state == ResultState.APPROVED, Result.published_at.is_(None))
+OPEN_ENTRY = (Result.state.in_(RESULT_UNAPPROVED),)
 OPEN_FOLLOW_UP = (FollowUp.state.in_(FOLLOW_UP_OPEN),)
 
 

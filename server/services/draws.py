@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from schemas.codes import normalize_code
+from schemas.states import VISIT_FINISHED, VISIT_LIVE, VISIT_OPEN, VISIT_VOID, PlanState, VisitState
 from server import clock
 from server.direct import fetch_plain
 from server.models import (
@@ -51,8 +52,6 @@ from server.services.plans import check_task_write, get_task_or_raise, participa
 from server.services.registry import get_by_id, get_or_404, having_tags
 
 EXCLUSION_ORDER = ("recently_inspected", "open_task", "cap_department", "cap_total")
-LIVE_VISIT_STATES = ("issued", "entered", "submitted", "closed")
-OPEN_VISIT_STATES = ("issued", "entered")
 COVERAGE_TARGET_PERCENT = 5
 
 
@@ -95,11 +94,11 @@ def _exclusions(session: Session, task: Task) -> dict[str, set[int]]:
     same_items = Visit.id.in_(select(VisitItem.visit_id).where(VisitItem.item_id.in_(item_ids)))
     since = task.window_start - dt.timedelta(days=task.exclusion_days)
     recent = set(session.scalars(select(Visit.company_id).where(
-        other, same_items, Visit.state.in_(("submitted", "closed")), Visit.window_end >= since)))
+        other, same_items, Visit.state.in_(VISIT_FINISHED), Visit.window_end >= since)))
     open_ = set(session.scalars(select(Visit.company_id).where(
-        other, same_items, Visit.state.in_(OPEN_VISIT_STATES))))
+        other, same_items, Visit.state.in_(VISIT_OPEN))))
     year = task.window_start.year
-    in_year = and_(other, Visit.state.in_(LIVE_VISIT_STATES), Visit.counts_for_caps.is_(True),
+    in_year = and_(other, Visit.state.in_(VISIT_LIVE), Visit.counts_for_caps.is_(True),
                    Visit.window_start >= dt.date(year, 1, 1),
                    Visit.window_start <= dt.date(year, 12, 31))
     dept_ids = [d.id for d in task.departments]
@@ -159,7 +158,7 @@ def _barred(session: Session, task: Task, company_ids: dict[str, int]) -> dict[s
         item_ids = {i.item_id for i in task.items}
         last = select(Visit.company_id, func.max(Visit.window_end).label("end")).where(
             Visit.company_id.in_(chunk), Visit.task_id != task.id,
-            Visit.state.in_(LIVE_VISIT_STATES),
+            Visit.state.in_(VISIT_LIVE),
             Visit.id.in_(select(VisitItem.visit_id).where(VisitItem.item_id.in_(item_ids)))
         ).group_by(Visit.company_id).subquery()
         for company_id, inspector_id in session.execute(
@@ -167,7 +166,7 @@ def _barred(session: Session, task: Task, company_ids: dict[str, int]) -> dict[s
                 .join(VisitMember, VisitMember.visit_id == Visit.id)
                 .join(last, and_(last.c.company_id == Visit.company_id,
                                  last.c.end == Visit.window_end))
-                .where(Visit.task_id != task.id, Visit.state.in_(LIVE_VISIT_STATES),
+                .where(Visit.task_id != task.id, Visit.state.in_(VISIT_LIVE),
                        Visit.id.in_(select(VisitItem.visit_id)
                                     .where(VisitItem.item_id.in_(item_ids))))):
             barred[by_id[company_id]].add(inspector_id)
@@ -235,7 +234,7 @@ def run(session: Session, actor: Actor, task_id: int, *, reason: str | None = No
     task = get_task_or_raise(session, actor, task_id)
     check_task_write(actor, task)
     plan = task.plan
-    if task.published_in_version is None or plan.state != "published":
+    if task.published_in_version is None or plan.state != PlanState.PUBLISHED:
         raise RuleViolation("The task is not in the published plan: publish the plan (with a "
                             "filing reason, 备案, if it was already published) first.",
                             code="task_not_in_published_plan")
@@ -267,7 +266,8 @@ def run(session: Session, actor: Actor, task_id: int, *, reason: str | None = No
     if previous is not None:
         previous.current = False
         session.execute(update(Visit).where(Visit.draw_id == previous.id,
-                                            Visit.state == "issued").values(state="cancelled"))
+                                            Visit.state == VisitState.ISSUED)
+                        .values(state=VisitState.CANCELLED))
     number = (session.scalar(select(func.max(Draw.number)).where(Draw.task_id == task.id)) or 0) + 1
     inputs = {
         "algorithm": "fieldinspect-draw-1",
@@ -327,7 +327,7 @@ def _issue_visits(session: Session, task: Task, draw: Draw, companies, now) -> N
         return
     table = Visit.__table__
     rows = [{"task_id": task.id, "draw_id": draw.id, "company_id": company_id,
-             "state": "issued", "window_start": task.window_start, "window_end": task.window_end,
+             "state": VisitState.ISSUED, "window_start": task.window_start, "window_end": task.window_end,
              "counts_for_caps": task.kind != "individual", "created_at": now, "updated_at": now}
             for company_id, _ in companies]
     ids = []
@@ -352,7 +352,7 @@ def _coverage(session: Session, task: Task, drawn_now: int) -> dict:
         Company.active.is_(True), Company.status == "operating")) or 0
     year = task.window_start.year
     already = session.scalar(select(func.count(func.distinct(Visit.company_id))).where(
-        Visit.state.in_(LIVE_VISIT_STATES), Visit.task_id != task.id,
+        Visit.state.in_(VISIT_LIVE), Visit.task_id != task.id,
         Visit.window_start >= dt.date(year, 1, 1), Visit.window_start <= dt.date(year, 12, 31),
         Visit.id.in_(select(VisitItem.visit_id).where(
             VisitItem.department_id == task.lead_department_id)))) or 0
@@ -372,7 +372,7 @@ def _overlaps(session: Session, task: Task, company_ids: list[int]) -> list[dict
         for visit_id, company_id, task_id in session.execute(
                 select(Visit.id, Visit.company_id, Visit.task_id).where(
                     Visit.company_id.in_(chunk), Visit.task_id != task.id,
-                    Visit.state.in_(OPEN_VISIT_STATES), Visit.window_start <= task.window_end,
+                    Visit.state.in_(VISIT_OPEN), Visit.window_start <= task.window_end,
                     Visit.window_end >= task.window_start).order_by(Visit.id)):
             out.append({"visit_id": visit_id, "company_id": company_id, "task_id": task_id})
     return out
@@ -458,7 +458,7 @@ def describe(session: Session, draw: Draw, *, now: dt.datetime) -> dict:
             .join(Visit, Visit.company_id == Company.id)
             .join(VisitMember, VisitMember.visit_id == Visit.id)
             .join(Inspector, Inspector.id == VisitMember.inspector_id)
-            .where(Visit.draw_id == draw.id, Visit.state.not_in(("cancelled", "merged")))
+            .where(Visit.draw_id == draw.id, Visit.state.not_in(VISIT_VOID))
             .order_by(Company.credit_code, VisitMember.department_id, Inspector.name)):
         teams[code].append({"name": name, "department": names.get(dept)})
     strata = [{"stratum": s.stratum, "eligible": s.eligible, "count": s.count,
@@ -505,8 +505,8 @@ def substitute(session: Session, actor: Actor, draw_id: int, *, credit_code: str
                            errors={"credit_code": ["not a drawn company of this draw"]})
     visit = session.scalar(select(Visit).where(Visit.draw_id == draw.id,
                                                Visit.company_id == original.company_id,
-                                               Visit.state != "cancelled"))
-    if visit is not None and visit.state != "issued":
+                                               Visit.state != VisitState.CANCELLED))
+    if visit is not None and visit.state != VisitState.ISSUED:
         raise Conflict("The visit has started; the company can no longer be replaced.",
                        code="visit_started")
     replacement = session.scalar(select(DrawCompany).where(
@@ -523,9 +523,9 @@ def substitute(session: Session, actor: Actor, draw_id: int, *, credit_code: str
     replacement.team = original.team  # the team goes to the replacing company
     team_source = visit.members if visit is not None else []
     if visit is not None:
-        visit.state = "cancelled"
+        visit.state = VisitState.CANCELLED
     new_visit = Visit(task_id=task.id, draw_id=draw.id, company_id=replacement.company_id,
-                      state="issued", window_start=task.window_start, window_end=task.window_end,
+                      state=VisitState.ISSUED, window_start=task.window_start, window_end=task.window_end,
                       counts_for_caps=task.kind != "individual")
     new_visit.items = [VisitItem(item_version_id=i.item_version_id, item_id=i.item_id,
                                  department_id=i.department_id) for i in task.items]
@@ -579,7 +579,7 @@ def replace_inspector(session: Session, actor: Actor, draw_id: int, *, visit_id:
     if not (actor.role == "admin" or actor.role == "supervisor"
             and actor.department_id == member.department_id):
         check_task_write(actor, task)
-    if visit.state != "issued":
+    if visit.state != VisitState.ISSUED:
         raise Conflict("The visit has started; its team can no longer be redrawn.",
                        code="visit_started")
     code = session.get(Company, visit.company_id).credit_code
@@ -591,7 +591,7 @@ def replace_inspector(session: Session, actor: Actor, draw_id: int, *, visit_id:
     load: dict[int, int] = defaultdict(int)
     for member_id in session.scalars(select(VisitMember.inspector_id).join(
             Visit, Visit.id == VisitMember.visit_id).where(
-            Visit.draw_id == draw.id, Visit.state.not_in(("cancelled", "merged")))):
+            Visit.draw_id == draw.id, Visit.state.not_in(VISIT_VOID))):
         load[member_id] += 1
     cap = draw.inputs.get("inspector_cap")
     pool = [Candidate(c["id"], c["certificate"], c["department_id"], frozenset(c["tags"]))

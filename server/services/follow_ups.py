@@ -20,7 +20,14 @@ import datetime as dt
 from sqlalchemy import exists, false, or_, select
 from sqlalchemy.orm import Session
 
-from schemas.states import FOLLOW_UP_OPEN
+from schemas.states import (
+    FOLLOW_UP_OPEN,
+    FOLLOW_UP_OWNED,
+    FollowUpState,
+    LoopState,
+    ResultState,
+    VisitState,
+)
 from server import clock
 from server.models import (
     Company,
@@ -38,7 +45,6 @@ from server.services.actors import Actor
 from server.services.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from server.services.registry import get_or_404
 
-OPEN = FOLLOW_UP_OPEN
 MAX_DUE_DAYS = 366
 
 
@@ -51,7 +57,7 @@ def open_follow_up(session: Session, actor: Actor, result_id: int, *, kind: str,
     result = results.get_or_raise(session, actor, result_id)
     task = session.get(Task, result.task_id)
     actor.check_department_write(task.lead_department_id, "result")
-    if result.state != "approved":
+    if result.state != ResultState.APPROVED:
         raise Conflict("Follow-up starts from an approved result.", code="result_not_approved")
     if not result.problem and not any(i.problem for i in result.items):
         raise RuleViolation("The result found no problem: there is nothing to follow up.",
@@ -81,7 +87,7 @@ def open_follow_up(session: Session, actor: Actor, result_id: int, *, kind: str,
                            errors={"recheck": ["only for rectify"]})
     follow_up = FollowUp(
         result_id=result.id, company_id=result.company_id, kind=kind,
-        state="pending_acceptance" if kind == "transfer" else "open",
+        state=FollowUpState.PENDING_ACCEPTANCE if kind == "transfer" else FollowUpState.OPEN,
         department_id=department_id if kind == "transfer" else owner,
         from_department_id=owner, due_on=due_on, due_days=due_days,
         due_source=due_source, description=description,
@@ -103,7 +109,7 @@ def _recheck_visit(session: Session, result: Result, today: dt.date, due_on: dt.
     """A re-check (复查) by the same team, for the same items, before the due date. It
     reaches the phones like any visit and does not count toward the yearly caps."""
     original = session.get(Visit, result.visit_id)
-    visit = Visit(task_id=original.task_id, company_id=original.company_id, state="issued",
+    visit = Visit(task_id=original.task_id, company_id=original.company_id, state=VisitState.ISSUED,
                   window_start=today, window_end=due_on, counts_for_caps=False)
     visit.items = [VisitItem(item_version_id=i.item_version_id, item_id=i.item_id,
                              department_id=i.department_id) for i in original.items]
@@ -139,11 +145,11 @@ def decide(session: Session, actor: Actor, follow_up_id: int, *, accept: bool,
     now = now or clock.now()
     follow_up = get_or_raise(session, actor, follow_up_id)
     actor.check_department_write(follow_up.department_id, "follow-up")
-    if follow_up.state != "pending_acceptance":
+    if follow_up.state != FollowUpState.PENDING_ACCEPTANCE:
         raise Conflict(f"The follow-up is {follow_up.state}.", code="follow_up_not_pending")
     if not accept and not reason:
         raise InvalidInput("Say why the transfer is declined.", errors={"reason": ["required"]})
-    follow_up.state = "accepted" if accept else "declined"
+    follow_up.state = FollowUpState.ACCEPTED if accept else FollowUpState.DECLINED
     follow_up.decided_by, follow_up.decided_at = actor.user_id, now
     if accept:
         follow_up.owner_user_id = actor.user_id  # the receiving department's owner
@@ -160,9 +166,9 @@ def close(session: Session, actor: Actor, follow_up_id: int, *, outcome: str, re
     now = now or clock.now()
     follow_up = get_or_raise(session, actor, follow_up_id)
     actor.check_department_write(follow_up.department_id, "follow-up")
-    if follow_up.state not in ("open", "accepted"):
+    if follow_up.state not in FOLLOW_UP_OWNED:
         raise Conflict(f"The follow-up is {follow_up.state}.", code="follow_up_not_open")
-    follow_up.state, follow_up.outcome, follow_up.resolved = "closed", outcome, resolved
+    follow_up.state, follow_up.outcome, follow_up.resolved = FollowUpState.CLOSED, outcome, resolved
     if case_number:
         follow_up.case_number = case_number
     follow_up.closed_by, follow_up.closed_at = actor.user_id, now
@@ -192,9 +198,9 @@ def list_follow_ups(session: Session, actor: Actor, *, state=None, queue: bool =
     stmt = _scoped(select(FollowUp), actor)
     if queue:
         stmt = stmt.where(FollowUp.department_id == actor.department_id,
-                          FollowUp.state.in_(OPEN))
+                          FollowUp.state.in_(FOLLOW_UP_OPEN))
     if overdue:
-        stmt = stmt.where(FollowUp.state.in_(OPEN),
+        stmt = stmt.where(FollowUp.state.in_(FOLLOW_UP_OPEN),
                           FollowUp.due_on < (today or clock.today()))
     for column, value in ((FollowUp.state, state), (FollowUp.company_id, company_id),
                           (FollowUp.result_id, result_id)):
@@ -225,9 +231,9 @@ def results_without_follow_up(session: Session, actor: Actor) -> list[dict]:
                    Company.name, Company.credit_code)
             .join(ResultCategory, ResultCategory.code == Result.category_code)
             .join(Company, Company.id == Result.company_id)
-            .where(Result.state == "approved", ResultCategory.needs_follow_up.is_(True),
+            .where(Result.state == ResultState.APPROVED, ResultCategory.needs_follow_up.is_(True),
                    ~exists().where(FollowUp.result_id == Result.id,
-                                   FollowUp.state != "declined")))
+                                   FollowUp.state != FollowUpState.DECLINED)))
     if not actor.reads_everything:
         stmt = stmt.where(exists().where(Task.id == Result.task_id,
                                          Task.lead_department_id == actor.department_id))
@@ -237,11 +243,13 @@ def results_without_follow_up(session: Session, actor: Actor) -> list[dict]:
             for r in session.execute(stmt.order_by(Result.approved_at, Result.id))]
 
 
-def loop_state(follow_ups: list[FollowUp]) -> str:
+def loop_state(follow_ups: list[FollowUp]) -> LoopState:
     """The closed loop (闭环) of one result: none, open, or closed (every follow-up
     closed or declined, at least one closed). Given the follow-ups the reader sees
     (``list_for_result``, ``list_for_company``), it tells no more than they do."""
-    live = [f for f in follow_ups if f.state != "declined"]
+    live = [f for f in follow_ups if f.state != FollowUpState.DECLINED]
     if not live:
-        return "none"
-    return "closed" if all(f.state == "closed" for f in live) else "open"
+        return LoopState.NONE
+    if all(f.state == FollowUpState.CLOSED for f in live):
+        return LoopState.CLOSED
+    return LoopState.OPEN

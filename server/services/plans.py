@@ -16,6 +16,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from schemas.states import PlanState
 from server import clock
 from server.models import Company, Department, InspectionItemVersion, Plan, PlanVersion, Task, TaskItem
 from server.services import audit
@@ -43,7 +44,7 @@ def create_plan(session: Session, actor: Actor, data: dict) -> Plan:
                                             Plan.year == data["year"])):
         raise Conflict("The department already has a plan for that year.", code="duplicate",
                        errors={"year": ["a plan for this year exists"]})
-    plan = Plan(state="draft", version=0, **data)
+    plan = Plan(state=PlanState.DRAFT, version=0, **data)
     session.add(plan)
     session.flush()
     audit.record(session, actor, "plan.create", "plan", plan.id,
@@ -92,11 +93,11 @@ def publish_plan(session: Session, actor: Actor, plan_id: int, *, filing_reason:
     real plan's seeds are fresh random bytes nobody can know before publication."""
     plan = get_plan_or_raise(session, actor, plan_id)
     actor.check_department_write(plan.department_id, "plan")
-    if plan.state == "published":
+    if plan.state == PlanState.PUBLISHED:
         raise Conflict("The plan is published and unchanged since.", code="nothing_to_publish")
     if not plan.tasks:
         raise RuleViolation("A plan without tasks cannot be published.", code="empty_plan")
-    if plan.state == "amended" and not filing_reason:
+    if plan.state == PlanState.AMENDED and not filing_reason:
         raise RuleViolation("A published plan was changed: republishing needs a filing "
                             "reason (备案).", code="filing_required",
                             errors={"filing_reason": ["required to republish a changed plan"]})
@@ -112,7 +113,7 @@ def publish_plan(session: Session, actor: Actor, plan_id: int, *, filing_reason:
                             published_by=actor.user_id,
                             filing_reason=filing_reason if plan.version > 1 else None,
                             content=content))
-    plan.state = "published"
+    plan.state = PlanState.PUBLISHED
     session.flush()
     audit.record(session, actor, "plan.publish", "plan", plan.id,
                  after={"version": plan.version, "filing_reason": filing_reason,
@@ -244,8 +245,8 @@ def create_task(session: Session, actor: Actor, plan_id: int, data: dict) -> Tas
     task.items = [TaskItem(item_version_id=v.id, item_id=v.item_id,
                            department_id=v.item.department_id) for v in versions]
     session.add(task)
-    if plan.state == "published":
-        plan.state = "amended"
+    if plan.state == PlanState.PUBLISHED:
+        plan.state = PlanState.AMENDED
     session.flush()
     audit.record(session, actor, "task.create", "task", task.id, after=task_summary(task))
     return task

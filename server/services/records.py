@@ -31,6 +31,7 @@ from PIL import Image, ImageOps
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from schemas.states import RESULT_STANDING, RecordStatus
 from server import clock
 from server.config import Settings
 from server.iso_text import iso_date, iso_moment, iso_text
@@ -61,7 +62,6 @@ from sync import field_types
 from sync.ops import RegisterKey, checklist_hash, signed_key
 
 PUBLIC_CHECK_PATH = "/api/v1/public/records/"
-SUBMITTED = ("submitted", "approved")
 
 TASK_KINDS = {"random": "双随机抽查", "special": "专项检查", "individual": "个案检查"}
 JOINT_MODES = {"comprehensive": "综合联查", "special_campaign": "专项整治联查",
@@ -79,7 +79,7 @@ def submitted_result(session: Session, visit_id: int) -> Result:
     """The visit's result while it stands submitted or approved; 409 before (or while
     returned for correction): the record is of a submitted checklist only."""
     result = session.scalar(select(Result).where(Result.visit_id == visit_id))
-    if result is None or result.state not in SUBMITTED:
+    if result is None or result.state not in RESULT_STANDING:
         raise Conflict("The visit has not been submitted: its on-site record is made on "
                        "submission.", code="not_submitted")
     return result
@@ -178,17 +178,17 @@ def check(session: Session, sha256: str) -> dict:
     if result is None:
         raise NotFound("No on-site record has this SHA-256.", code="record_not_found")
     if result.record_sha256 != sha256:
-        status = "superseded"  # a later submission has a record of its own
-    elif result.state not in SUBMITTED:
-        status = "returned"  # returned for correction: a new record follows resubmission
+        status = RecordStatus.SUPERSEDED  # a later submission has a record of its own
+    elif result.state not in RESULT_STANDING:
+        status = RecordStatus.RETURNED  # returned for correction: a new record follows resubmission
     else:
-        status = "current"
+        status = RecordStatus.CURRENT
     task = session.get(Task, result.task_id)
     company = session.get(Company, result.company_id)
     visit = session.get(Visit, result.visit_id)
     names = departments.names(session)
     then = (made.after or {}) if made else {}
-    return {"sha256": sha256, "genuine": True, "status": status, "current": status == "current",
+    return {"sha256": sha256, "genuine": True, "status": status, "current": status == RecordStatus.CURRENT,
             "visit_id": result.visit_id, "company": company.name,
             "credit_code": company.credit_code, "task": task.name,
             "departments": sorted({names.get(i.department_id) for i in visit.items}),

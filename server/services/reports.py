@@ -45,6 +45,7 @@ import datetime as dt
 from sqlalchemy import and_, case, func, literal, select, true
 from sqlalchemy.orm import Session, aliased
 
+from schemas.states import ResultState, VisitState
 from server import clock
 from server.clock import CHINA
 from server.models import (
@@ -155,7 +156,7 @@ def _scoped_tasks(department_id: int | None, start: dt.date, end: dt.date):
 def _live_visit(tasks, *, enterprise: bool = False):
     """EXISTS a visit of the task's current draw that is not cancelled (to an enterprise)."""
     v, c = Visit.__table__, Company.__table__
-    stmt = select(v.c.id).where(v.c.draw_id == tasks.c.draw_id, v.c.state != "cancelled")
+    stmt = select(v.c.id).where(v.c.draw_id == tasks.c.draw_id, v.c.state != VisitState.CANCELLED)
     if enterprise:
         stmt = stmt.join(c, c.c.id == v.c.company_id).where(c.c.subject_type == "enterprise")
     return stmt.exists()
@@ -180,9 +181,9 @@ def _this_platform(session: Session, department_id: int | None, start: dt.date, 
                    case((r.c.id.is_not(None), 1), else_=0).label("checked"),
                    case((r.c.problem.is_(True), 1), else_=0).label("problem"))
             .select_from(tasks)
-            .join(v, and_(v.c.draw_id == tasks.c.draw_id, v.c.state != "cancelled"))
+            .join(v, and_(v.c.draw_id == tasks.c.draw_id, v.c.state != VisitState.CANCELLED))
             .outerjoin(r, and_(r.c.visit_id == func.coalesce(v.c.merged_into, v.c.id),
-                               r.c.state == "approved", r.c.approved_at < approved_before))
+                               r.c.state == ResultState.APPROVED, r.c.approved_at < approved_before))
             .subquery("counted_visits"))
     joint, credit, checked, problem = rows.c.joint, rows.c.credit, rows.c.checked, rows.c.problem
     selectors = {"total": literal(1), "internal": 1 - joint, "joint": joint, "credit_based": credit}

@@ -16,6 +16,7 @@ import re
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from schemas.states import ResultState, VisitState
 from server import clock
 from server.models import (
     Company,
@@ -92,7 +93,7 @@ def on_submit(session: Session, actor: Actor, visit: Visit, states: dict[str, Fi
         deadlines.set_entry_due(session, result, session.get(Task, visit.task_id), visit)
         result.late = checked_on > result.entry_due
         session.add(result)
-    result.category_code, result.state = company_category, "submitted"
+    result.category_code, result.state = company_category, ResultState.SUBMITTED
     result.submitted_at, result.submitted_by = now, actor.user_id
     result.items = []
     session.flush()
@@ -200,7 +201,7 @@ def _review_target(session: Session, actor: Actor, result_id: int) -> tuple[Resu
     result = get_or_raise(session, actor, result_id)
     task = session.get(Task, result.task_id)
     actor.check_department_write(task.lead_department_id, "result")
-    if result.state != "submitted":
+    if result.state != ResultState.SUBMITTED:
         raise Conflict(f"The result is {result.state}, not awaiting review.",
                        code="result_not_submitted")
     return result, task
@@ -213,10 +214,10 @@ def approve(session: Session, actor: Actor, result_id: int, *, auto_publish: boo
     now = now or clock.now()
     result, _ = _review_target(session, actor, result_id)
     deadlines.set_publication_due(session, result)
-    result.state, result.reviewed_by, result.reviewed_at = "approved", actor.user_id, now
+    result.state, result.reviewed_by, result.reviewed_at = ResultState.APPROVED, actor.user_id, now
     result.approved_at = now
     visit = session.get(Visit, result.visit_id)
-    visit.state = "closed"
+    visit.state = VisitState.CLOSED
     session.flush()
     changes.record(session, [(visit.id, "visit", str(visit.id))], now=now)
     audit.record(session, actor, "result.approve", "result", result.id,
@@ -233,11 +234,11 @@ def return_(session: Session, actor: Actor, result_id: int, *, reason: str,
     entered) and the phones learn it at their next pull."""
     now = now or clock.now()
     result, _ = _review_target(session, actor, result_id)
-    result.state, result.reviewed_by, result.reviewed_at = "returned", actor.user_id, now
+    result.state, result.reviewed_by, result.reviewed_at = ResultState.RETURNED, actor.user_id, now
     result.return_reason, result.returns = reason, result.returns + 1
     visit = session.get(Visit, result.visit_id)
     entered = session.scalar(select(exists().where(VisitEntry.visit_id == visit.id)))
-    visit.state = "entered" if entered else "issued"
+    visit.state = VisitState.ENTERED if entered else VisitState.ISSUED
     session.flush()
     changes.record(session, [(visit.id, "visit", str(visit.id))], now=now)
     audit.record(session, actor, "result.return", "result", result.id,
@@ -252,7 +253,7 @@ def publish(session: Session, actor: Actor, result_id: int,
     result = get_or_raise(session, actor, result_id)
     task = session.get(Task, result.task_id)
     actor.check_department_write(task.lead_department_id, "result")
-    if result.state != "approved":
+    if result.state != ResultState.APPROVED:
         raise Conflict("Only an approved result can be published.", code="result_not_approved")
     if result.published_at is not None:
         raise Conflict("The result is already published.", code="already_published")

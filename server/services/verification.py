@@ -14,6 +14,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from schemas.codes import normalize_code
+from schemas.states import (
+    VISIT_FINISHED,
+    VISIT_OPEN,
+    VISIT_RATEABLE,
+    VISIT_VOID,
+    RecusalState,
+    VisitPhase,
+    VisitState,
+)
 from server import clock
 from server.models import (
     Company,
@@ -36,12 +45,9 @@ from server.services.errors import (
 from server.services.visits import team
 from sync.tokens import TokenError, verify
 
-STATE_LABELS = {"issued": "待检查", "entered": "检查中", "submitted": "已提交检查结果",
-                "closed": "已办结"}
-RATEABLE = ("entered", "submitted", "closed")
-RECUSAL_OPEN = ("issued", "entered")  # a recusal is asked of a team that has not finished
+STATE_LABELS = {VisitState.ISSUED: "待检查", VisitState.ENTERED: "检查中",
+                VisitState.SUBMITTED: "已提交检查结果", VisitState.CLOSED: "已办结"}
 MAX_RECUSALS_PER_VISIT = 5  # however they were decided: a page open to anyone is no inbox
-DONE = ("submitted", "closed")
 PAGE_DAYS = 90  # how long after a visit ends its company reaches the page (a setting)
 
 
@@ -85,7 +91,7 @@ def _resolve(session: Session, token: str, public_keys: dict[str, bytes]) -> Vis
     except TokenError as exc:
         raise InvalidCode(exc.message, code=exc.code) from None
     visit = session.get(Visit, payload.get("v")) if isinstance(payload.get("v"), int) else None
-    if visit is None or visit.state in ("cancelled", "merged"):
+    if visit is None or visit.state in VISIT_VOID:
         raise InvalidCode("this visit was cancelled or merged", code="code_revoked")
     current = {"c": visit.company_id, "s": visit.window_start.isoformat(),
                "e": visit.window_end.isoformat(),
@@ -111,15 +117,17 @@ def page(session: Session, visit: Visit, *, today: dt.date | None = None,
                       "department": names.get(link.department_id)})
     rated = session.get(VisitRating, visit.id) is not None
     today = today or clock.today()
-    phase = "upcoming" if today < visit.window_start else \
-        "current" if today <= visit.window_end and visit.state not in DONE else "ended"
+    finished = visit.state in VISIT_FINISHED
+    phase = VisitPhase.UPCOMING if today < visit.window_start else \
+        VisitPhase.CURRENT if today <= visit.window_end and not finished else VisitPhase.ENDED
     return {"task": task.name, "company": company.name, "phase": phase,
             "reachable_until": reachable_until(session, visit, days),
             "departments": sorted({names.get(i.department_id) for i in visit.items}),
             "team": team(session, visit), "items": items, "window_start": visit.window_start,
             "window_end": visit.window_end, "state": STATE_LABELS.get(visit.state, visit.state),
-            "can_rate": visit.state in RATEABLE and not rated, "rated": rated,
-            "can_ask_recusal": visit.state in ("issued", "entered")}
+            "finished": finished, "rated": rated,
+            "can_rate": visit.state in VISIT_RATEABLE and not rated,
+            "can_ask_recusal": visit.state in VISIT_OPEN}
 
 
 def _company_actor(session: Session, visit: Visit, credit_code: str) -> Actor:
@@ -133,7 +141,7 @@ def _company_actor(session: Session, visit: Visit, credit_code: str) -> Actor:
 def rate(session: Session, visit: Visit, *, credit_code: str, score: int, comment: str | None,
          now: dt.datetime) -> VisitRating:
     who = _company_actor(session, visit, credit_code)
-    if visit.state not in RATEABLE:
+    if visit.state not in VISIT_RATEABLE:
         raise RuleViolation("A visit can be rated once the inspectors have entered.",
                             code="not_yet_rateable")
     if session.get(VisitRating, visit.id) is not None:
@@ -155,7 +163,7 @@ def request_recusal(session: Session, visit: Visit, *, credit_code: str, inspect
                            errors={"inspector_id": ["not on the team"]})
     if not reason:
         raise InvalidInput("Say why.", errors={"reason": ["required"]})
-    if visit.state not in RECUSAL_OPEN:
+    if visit.state not in VISIT_OPEN:  # a recusal is asked of a team not finished
         raise Conflict(f"The visit is {visit.state}: a recusal is asked before it is done.",
                        code="visit_not_open")
     # The visit's row locked (PostgreSQL; SQLite's write transaction is already exclusive):
@@ -163,7 +171,7 @@ def request_recusal(session: Session, visit: Visit, *, credit_code: str, inspect
     session.execute(select(Visit.id).where(Visit.id == visit.id).with_for_update())
     asked = session.execute(select(RecusalRequest.inspector_id, RecusalRequest.state).where(
         RecusalRequest.visit_id == visit.id)).all()
-    if (inspector_id, "pending") in {(i, state) for i, state in asked}:
+    if (inspector_id, RecusalState.PENDING) in {(i, state) for i, state in asked}:
         raise Conflict("A recusal of this inspector is already waiting for a decision.",
                        code="recusal_pending")
     if len(asked) >= MAX_RECUSALS_PER_VISIT:

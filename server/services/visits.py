@@ -16,6 +16,7 @@ import math
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from schemas.states import VISIT_OPEN, VISIT_VOID, VISIT_WITH_TEAM, MergeState, VisitState
 from server import clock
 from server.clock import CHINA
 from server.models import Company, Task, Visit, VisitEntry, VisitItem, VisitMember, VisitMerge
@@ -62,13 +63,13 @@ def request_merge(session: Session, actor: Actor, host_id: int, other_id: int) -
         raise RuleViolation("Merge visits of two different tasks.", code="merge_not_possible")
     if host.company_id != other.company_id:
         raise RuleViolation("The visits are to different companies.", code="merge_not_possible")
-    if host.state != "issued" or other.state != "issued":
+    if host.state != VisitState.ISSUED or other.state != VisitState.ISSUED:
         raise RuleViolation("Only visits not yet started can be merged.",
                             code="merge_not_possible")
     if host.window_start > other.window_end or other.window_start > host.window_end:
         raise RuleViolation("The visit windows do not overlap.", code="merge_not_possible")
     pending = session.scalar(select(VisitMerge.id).where(
-        VisitMerge.state == "pending",
+        VisitMerge.state == MergeState.PENDING,
         or_(VisitMerge.host_visit_id.in_((host.id, other.id)),
             VisitMerge.other_visit_id.in_((host.id, other.id)))))
     if pending:
@@ -76,7 +77,7 @@ def request_merge(session: Session, actor: Actor, host_id: int, other_id: int) -
                        code="merge_pending", merge_id=pending)
     asking = actor.department_id if actor.role == "supervisor" else _lead(session, host)
     merge = VisitMerge(host_visit_id=host.id, other_visit_id=other.id, requested_by=actor.user_id,
-                       requested_department_id=asking, state="pending")
+                       requested_department_id=asking, state=MergeState.PENDING)
     session.add(merge)
     session.flush()
     audit.record(session, actor, "visit.merge_requested", "visit", host.id,
@@ -90,15 +91,13 @@ def _merge_candidate_or_raise(session: Session, actor: Actor, host: Visit,
     candidate (an open visit of another task to the same company in an overlapping
     window). Anything else is a 404, as ``GET`` would answer: a hidden visit's company,
     task, state or window is not for the actor to learn from the refusal."""
-    from server.services.draws import OPEN_VISIT_STATES
-
     other = get_or_404(session, Visit, other_id, "visit")
     try:
         return get_or_raise(session, actor, other_id)
     except NotFound:
         pass
     if (other.company_id == host.company_id and other.task_id != host.task_id
-            and other.state in OPEN_VISIT_STATES and host.state in OPEN_VISIT_STATES
+            and other.state in VISIT_OPEN and host.state in VISIT_OPEN
             and other.window_start <= host.window_end
             and host.window_start <= other.window_end):
         return other
@@ -120,7 +119,7 @@ def get_merge_or_raise(session: Session, actor: Actor, merge_id: int) -> VisitMe
 def decide_merge(session: Session, actor: Actor, merge_id: int, *, accept: bool,
                  now: dt.datetime | None = None) -> VisitMerge:
     merge = get_merge_or_raise(session, actor, merge_id)
-    if merge.state != "pending":
+    if merge.state != MergeState.PENDING:
         raise Conflict(f"The merge was {merge.state} already.", code="merge_decided")
     host = session.get(Visit, merge.host_visit_id)
     other = session.get(Visit, merge.other_visit_id)
@@ -128,11 +127,11 @@ def decide_merge(session: Session, actor: Actor, merge_id: int, *, accept: bool,
     answering = [d for d in sides if d != merge.requested_department_id] or sides
     if not any(_speaks_for(actor, d) for d in answering):
         raise Forbidden("The other department's supervisor answers this merge.")
-    merge.state = "accepted" if accept else "declined"
+    merge.state = MergeState.ACCEPTED if accept else MergeState.DECLINED
     merge.decided_by = actor.user_id
     merge.decided_at = now or clock.now()
     if accept:
-        if host.state != "issued" or other.state != "issued":
+        if host.state != VisitState.ISSUED or other.state != VisitState.ISSUED:
             raise RuleViolation("One of the visits has started meanwhile.",
                                 code="merge_not_possible")
         have_items = {i.item_version_id for i in host.items}
@@ -144,7 +143,7 @@ def decide_merge(session: Session, actor: Actor, merge_id: int, *, accept: bool,
                             for m in other.members if m.inspector_id not in have_members)
         host.window_start = max(host.window_start, other.window_start)
         host.window_end = min(host.window_end, other.window_end)
-        other.state = "merged"
+        other.state = VisitState.MERGED
         other.merged_into = host.id
         other.counts_for_caps = False
     session.flush()
@@ -170,7 +169,7 @@ def _visit_for_member(session: Session, actor: Actor, visit_id: int) -> Visit:
     visit = get_or_404(session, Visit, visit_id, "visit")
     if actor.inspector_id not in {m.inspector_id for m in visit.members}:
         raise Forbidden("You are not on this visit's team.", code="not_on_team")
-    if visit.state not in ("issued", "entered"):
+    if visit.state not in VISIT_OPEN:
         raise Conflict(f"The visit is {visit.state}.", code="visit_not_open")
     return visit
 
@@ -247,8 +246,8 @@ def enter(session: Session, actor: Actor, visit_id: int, *, premises_token: str 
             flags.append("far_from_premises")
     entry.flags = flags
     session.add(entry)
-    if visit.state == "issued":
-        visit.state = "entered"
+    if visit.state == VisitState.ISSUED:
+        visit.state = VisitState.ENTERED
     session.flush()
     changes.record(session, [(visit.id, "visit", str(visit.id))], now=now)
     audit.record(session, actor, "visit.enter", "visit", visit.id,
@@ -340,7 +339,7 @@ def my_visits(session: Session, actor: Actor) -> list[Visit]:
     return list(session.scalars(
         select(Visit).join(VisitMember, VisitMember.visit_id == Visit.id)
         .where(VisitMember.inspector_id == actor.inspector_id,
-               Visit.state.in_(("issued", "entered", "submitted")))
+               Visit.state.in_(VISIT_WITH_TEAM))
         .order_by(Visit.window_start, Visit.id)))
 
 
@@ -362,14 +361,14 @@ def cancel(session: Session, actor: Actor, visit_id: int, *, reason: str,
            now: dt.datetime | None = None) -> Visit:
     visit = get_or_raise(session, actor, visit_id)
     _check_manage(session, actor, visit)
-    if visit.state not in ("issued", "entered"):
+    if visit.state not in VISIT_OPEN:
         raise Conflict(f"The visit is {visit.state}.", code="visit_not_open")
     before = visit.state
-    visit.state = "cancelled"
+    visit.state = VisitState.CANCELLED
     session.flush()
     changes.record(session, [(visit.id, "visit", str(visit.id))], now=now)
     audit.record(session, actor, "visit.cancel", "visit", visit.id, before={"state": before},
-                 after={"state": "cancelled", "reason": reason}, now=now)
+                 after={"state": VisitState.CANCELLED, "reason": reason}, now=now)
     return visit
 
 
@@ -378,7 +377,7 @@ def reschedule(session: Session, actor: Actor, visit_id: int, *, window_start: d
     """A new window (the visit code changes with it: codes of the old window are void)."""
     visit = get_or_raise(session, actor, visit_id)
     _check_manage(session, actor, visit)
-    if visit.state != "issued":
+    if visit.state != VisitState.ISSUED:
         raise Conflict("Only a visit not yet entered can be rescheduled.", code="visit_not_open")
     if window_end < window_start:
         raise InvalidInput("The window ends before it starts.",
@@ -404,7 +403,7 @@ def inspections_this_year(session: Session, actor: Actor, company_id: int, *,
     names = departments.names(session)
     out = []
     for visit in session.scalars(select(Visit).where(
-            Visit.company_id == company_id, Visit.state.not_in(("cancelled", "merged")),
+            Visit.company_id == company_id, Visit.state.not_in(VISIT_VOID),
             Visit.window_start >= dt.date(year, 1, 1), Visit.window_start <= dt.date(year, 12, 31))
             .order_by(Visit.window_start)):
         out.append({
@@ -434,7 +433,7 @@ def progress(session: Session, actor: Actor, *, task_id=None, department_id=None
     actor.require_role("admin", "coordinator", "supervisor")
     today = clock.china_date(now)
     stmt = select(Visit).join(Company, Company.id == Visit.company_id).where(
-        Visit.state != "merged")
+        Visit.state != VisitState.MERGED)
     scope = actor.department_scope()
     for dept in (scope, department_id):
         if dept is not None:
@@ -478,7 +477,7 @@ def progress(session: Session, actor: Actor, *, task_id=None, department_id=None
                 g = groups[group][key]
                 g["visits"] += 1
                 g["by_state"][visit.state] += 1
-                g["entered_not_submitted"] += visit.state == "entered"
+                g["entered_not_submitted"] += visit.state == VisitState.ENTERED
                 g["overdue"] += late
                 g["flagged_entries"] += flagged[visit.id]
     task_names = dict(session.execute(select(Task.id, Task.name)).all())

@@ -6,6 +6,7 @@ import logging
 
 from flask import Blueprint, render_template, request
 
+from schemas.states import VISIT_FINISHED
 from server import clock
 from server.api.context import fi
 from server.api.records import pdf_response
@@ -49,7 +50,7 @@ def page(token):
 def _record(visit) -> dict | None:
     """Once submitted: the on-site record's SHA-256 (made now if need be), for the link
     and for checking a printed copy; None before."""
-    if visit.state not in ("submitted", "closed"):
+    if visit.state not in VISIT_FINISHED:
         return None
     try:
         return {"sha256": records.ensure(fi().db, fi().blobs(), visit.id, fi().settings)}
