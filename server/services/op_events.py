@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from schemas.states import VisitState
 from server.models import Device, Visit
 from server.services import audit, changes
 from server.services.actors import Actor
@@ -57,11 +58,11 @@ def apply_event(session: Session, actor: Actor, op: dict, visit: Visit, device: 
                                        now=now)
     except DomainError as exc:  # a rule of the result refused it (e.g. beyond the calendar's 2100)
         return exc.code, {"message": exc.message}
-    visit.state = "submitted"
+    visit.state = VisitState.SUBMITTED
     session.flush()
     changes.record(session, [(visit.id, "visit", str(visit.id))], now=now)
     audit.record(session, actor, "visit.submit", "visit", visit.id,
-                 after={"state": "submitted", "device_id": device.id, "op_id": op["op_id"],
+                 after={"state": VisitState.SUBMITTED, "device_id": device.id, "op_id": op["op_id"],
                         "result_id": result.id, "late": result.late}, now=now)
     return None, {"result": {"id": result.id, "late": result.late,
                              "entry_due": result.entry_due}}

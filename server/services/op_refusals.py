@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from schemas.states import VISIT_ENDED, VISIT_OPEN
 from server.services.actors import Actor
 from server.services.visit_rows import VisitView
 from sync import field_types
 from sync.ops import ANSWER_KINDS, MAX_TEXT_VALUE
-
-CLOSED = ("submitted", "closed", "cancelled", "merged")
 
 
 def refusal(session: Session, actor: Actor, op: dict, visit: VisitView | None,
@@ -19,8 +18,7 @@ def refusal(session: Session, actor: Actor, op: dict, visit: VisitView | None,
     if visit is None or actor.inspector_id not in visit.members:
         return "not_a_team_member"
     kind = op["kind"]
-    if visit.state in CLOSED or (kind == "entry_scan" and visit.state != "issued" and
-                                 visit.state != "entered"):
+    if visit.state in VISIT_ENDED or (kind == "entry_scan" and visit.state not in VISIT_OPEN):
         return "visit_closed"
     department = None
     if op.get("item_version_id") is not None:
