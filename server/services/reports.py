@@ -4,8 +4,8 @@ platforms (其他平台) entered by hand, measured against the year's targets.
 
 Every figure is SQL aggregation over the records (one statement for this platform, one
 for the other platforms, one for the coverage base, one for the targets), identical on
-SQLite and PostgreSQL; no record is loaded into Python. Definitions (the README's "The
-monthly report" repeats them):
+SQLite and PostgreSQL; no record is loaded into Python. Definitions (repeated in
+docs/dashboard-and-reports.md):
 
 - Period: 1 January of the report year through the last day of the report month, China
   time (UTC+8): a result approved before that midnight counts.
