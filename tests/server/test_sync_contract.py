@@ -11,15 +11,20 @@ import pytest
 
 from schemas.sync import (
     AnswerSchema,
+    BlobMetaSchema,
     ChangeSchema,
+    DeviceSchema,
     FieldStateSchema,
     HistoryEntrySchema,
     OpResultSchema,
+    PackItemSchema,
     ProblemSchema,
     PullAnswerSchema,
     PushAnswerSchema,
     RegisterConflictSchema,
     SiblingSchema,
+    SyncLimitsSchema,
+    VisitPackSchema,
 )
 from sync.hlc import HLC
 from tests.phones import answer, op, pull, push
@@ -43,6 +48,15 @@ DECLARED = {
                                           "reason", "user", "device_id", "hlc",
                                           "device_time", "received_at"},
     RegisterConflictSchema: REGISTER_PARTS | FIELD_STATE,
+    VisitPackSchema: {"visit", "company", "team", "items", "visit_token", "visit_url",
+                      "premises_code", "public_keys"},
+    PackItemSchema: {"item_version_id", "item_code", "version", "department_id", "name",
+                     "legal_basis", "method", "item_class", "form", "work_guide"},
+    DeviceSchema: {"id", "name", "platform", "created_at", "revoked_at", "last_push_at",
+                   "credential"},
+    SyncLimitsSchema: {"max_ops", "max_bytes"},
+    BlobMetaSchema: {"sha256", "size", "media_type", "width", "height", "taken_at", "gps_lat",
+                     "gps_lon", "has_thumbnail", "uploaded_by_device", "created_at"},
 }
 
 
@@ -127,3 +141,15 @@ def test_history_and_conflicts_answer_exactly_their_keys(team, world):
     assert dt.datetime.fromisoformat(write["received_at"]).tzinfo is not None
     (conflict,) = a[0].get(f"/api/v1/visits/{visit}/conflicts").get_json()
     assert set(conflict) == {"register", "type", "item_version_id", "field"} | FIELD_STATE
+
+
+def test_the_visit_pack_answers_exactly_its_keys_and_its_etag_names_those_bytes(team):
+    a, _ = team.phones
+    response = a[0].get(f"/api/v1/visits/{team.visits[0]}/pack")
+    pack = response.get_json()
+    assert set(pack) == DECLARED[VisitPackSchema]
+    assert {frozenset(i) for i in pack["items"]} == {frozenset(DECLARED[PackItemSchema])}
+    assert dt.date.fromisoformat(pack["visit"]["window_start"])
+    again = a[0].get(f"/api/v1/visits/{team.visits[0]}/pack",
+                     headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
