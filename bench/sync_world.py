@@ -24,6 +24,7 @@ from sqlalchemy import select, text  # noqa: E402
 
 from schemas.codes import id_check_char  # noqa: E402
 from server.app import create_app  # noqa: E402
+from server.clock import CHINA  # noqa: E402
 from server.config import Settings  # noqa: E402
 from server.migrations import upgrade  # noqa: E402
 from server.models import Visit  # noqa: E402
@@ -105,7 +106,7 @@ def build(*, teams: int = 10, items_per_visit: int = 50) -> list[dict]:
             raise RuntimeError(f"{path}: {resp.status_code} {resp.get_json()}")
         return resp.get_json()
 
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    today = dt.datetime.now(CHINA).date()
     plan = post("/plans", {"department_id": dept_id, "year": today.year, "title": "同步压测计划"})
     task = post(f"/plans/{plan['id']}/tasks", {
         "name": "同步压测", "item_versions": versions, "scope": {"tags": ["bench-target"]},

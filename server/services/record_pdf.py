@@ -24,6 +24,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 
+from server.clock import CHINA
 from server.services.qr import FontMissing
 
 logging.getLogger("fontTools.subset").setLevel(logging.WARNING)  # one INFO line per table
@@ -347,4 +348,4 @@ def china_time(value: dt.datetime | None) -> str:
     """China time (UTC+8, no DST), to the minute."""
     if value is None:
         return "—"
-    return value.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")

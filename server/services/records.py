@@ -22,12 +22,13 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -55,9 +56,9 @@ from server.services.actors import SYSTEM, Actor
 from server.services.errors import Conflict, InvalidInput, NotFound
 from server.services.field_history import visit_states
 from server.services.record_pdf import china_time, render
-from server.services.uploads import THUMB_PX, thumbnail_path
 from server.services.visits import team
-from server.storage import HASH_RE, FileBlobStore
+from server.storage import HASH_RE, BlobStore
+from server.storage.thumbnails import thumbnail
 from sync import field_types
 from sync.ops import RegisterKey, checklist_hash, signed_key
 
@@ -85,18 +86,18 @@ def submitted_result(session: Session, visit_id: int) -> Result:
     return result
 
 
-def _current(blobs: FileBlobStore, result: Result) -> bool:
+def _current(blobs: BlobStore, result: Result) -> bool:
     return bool(result.record_sha256 and result.record_at
                 and result.record_at >= result.submitted_at
                 and blobs.exists(result.record_sha256))
 
 
-def read(blobs: FileBlobStore, sha256: str) -> bytes:
+def read(blobs: BlobStore, sha256: str) -> bytes:
     with blobs.open(sha256) as fh:
         return fh.read()
 
 
-def record(session: Session, blobs: FileBlobStore, visit_or_result: Visit | Result,
+def record(session: Session, blobs: BlobStore, visit_or_result: Visit | Result,
            settings: Settings, *, actor: Actor = SYSTEM,
            now: dt.datetime | None = None) -> tuple[bytes, str]:
     """The record of a submitted visit, as (PDF bytes, SHA-256): the stored one while it
@@ -123,7 +124,7 @@ def record(session: Session, blobs: FileBlobStore, visit_or_result: Visit | Resu
     return data, sha256
 
 
-def ensure(db, blobs: FileBlobStore, visit_id: int, settings: Settings, *,
+def ensure(db, blobs: BlobStore, visit_id: int, settings: Settings, *,
            actor: Actor = SYSTEM, now: dt.datetime | None = None) -> str:
     """The SHA-256 of the visit's current record, made first if need be. ``db`` is the
     session factory pair: a read that finds the record current writes nothing; one that
@@ -139,7 +140,7 @@ def ensure(db, blobs: FileBlobStore, visit_id: int, settings: Settings, *,
     return sha256
 
 
-def fetch(db, blobs: FileBlobStore, visit_id: int, settings: Settings, *,
+def fetch(db, blobs: BlobStore, visit_id: int, settings: Settings, *,
           actor: Actor = SYSTEM, now: dt.datetime | None = None) -> tuple[bytes, str]:
     """(bytes, SHA-256) of the visit's current record, made first if need be."""
     sha256 = ensure(db, blobs, visit_id, settings, actor=actor, now=now)
@@ -198,7 +199,7 @@ def check(session: Session, sha256: str) -> dict:
 
 
 # --- what the record shows ----------------------------------------------------------------------
-def content(session: Session, blobs: FileBlobStore, result: Result, settings: Settings) -> dict:
+def content(session: Session, blobs: BlobStore, result: Result, settings: Settings) -> dict:
     """The record's content as plain data, in a fixed order (the layout is ``record_pdf``)."""
     visit = session.get(Visit, result.visit_id)
     task = session.get(Task, visit.task_id)
@@ -328,28 +329,23 @@ def _notes(states: dict, meta: dict) -> dict[int | None, list[str]]:
     return out
 
 
-def _image(session: Session, blobs: FileBlobStore, sha256: str) -> Path | bytes | None:
+def _image(session: Session, blobs: BlobStore, sha256: str) -> bytes | None:
     """The photo's thumbnail; made from the original when only that is there; None
     when the photo never arrived."""
     if not HASH_RE.match(sha256 or ""):
         return None
-    thumb = thumbnail_path(blobs, sha256)
-    if thumb.is_file():
-        return thumb
+    with contextlib.suppress(FileNotFoundError), blobs.open_thumbnail(sha256) as fh:
+        return fh.read()
     if session.get(Blob, sha256) is None or not blobs.exists(sha256):
         return None
     try:
         with blobs.open(sha256) as fh, Image.open(fh) as im:
-            small = ImageOps.exif_transpose(im)
-            small.thumbnail((THUMB_PX, THUMB_PX))
-            out = io.BytesIO()
-            small.convert("RGB").save(out, "JPEG", quality=80)
-            return out.getvalue()
+            return thumbnail(im)
     except Exception:  # an original that no longer decodes: shown as missing, not a 500
         return None
 
 
-def _photo(session: Session, blobs: FileBlobStore, sha256: str, what: str) -> dict:
+def _photo(session: Session, blobs: BlobStore, sha256: str, what: str) -> dict:
     blob = session.get(Blob, sha256) if HASH_RE.match(sha256 or "") else None
     caption = f"{what} {sha256[:12]}"
     if blob is not None and blob.taken_at:
@@ -357,7 +353,7 @@ def _photo(session: Session, blobs: FileBlobStore, sha256: str, what: str) -> di
     return {"sha256": sha256, "image": _image(session, blobs, sha256), "caption": caption}
 
 
-def _entries(session: Session, blobs: FileBlobStore, visit: Visit) -> list[dict]:
+def _entries(session: Session, blobs: BlobStore, visit: Visit) -> list[dict]:
     out = []
     for entry in session.scalars(select(VisitEntry).where(VisitEntry.visit_id == visit.id)
                                  .order_by(VisitEntry.server_time, VisitEntry.id)):
@@ -380,7 +376,7 @@ def _entries(session: Session, blobs: FileBlobStore, visit: Visit) -> list[dict]
     return out
 
 
-def _signatures(session: Session, blobs: FileBlobStore, visit: Visit, states: dict, meta: dict,
+def _signatures(session: Session, blobs: BlobStore, visit: Visit, states: dict, meta: dict,
                 final_hash: str) -> list[dict]:
     """Each member's signature, in team order; whether it signed the final checklist."""
     order = {m.inspector_id: (m.department_id, m.inspector_id) for m in visit.members}

@@ -30,7 +30,6 @@ Why it is built this way:
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import fcntl
 import hashlib
@@ -38,14 +37,13 @@ import logging
 import math
 import os
 import re
-import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import pillow_heif
-from PIL import ExifTags, Image, ImageOps
+from PIL import ExifTags, Image
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -57,7 +55,8 @@ from server.services import audit
 from server.services.actors import Actor
 from server.services.devices import check_device
 from server.services.errors import Conflict, DomainError, NotFound, TooLarge
-from server.storage import HASH_RE, FileBlobStore
+from server.storage import HASH_RE, BlobStore
+from server.storage.thumbnails import THUMB_PX, thumbnail
 from sync.ops import RegisterKey
 
 pillow_heif.register_heif_opener()
@@ -67,8 +66,6 @@ TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,checksum"
 CHECKSUM_ALGORITHMS = ("sha1", "sha256", "md5")
 READ_CHUNK = 256 << 10  # per request in flight: what a thousand phones at once cost
-THUMB_PX = 320
-THUMB_DIR = "thumbs"
 
 JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -114,14 +111,6 @@ def _partial(settings: Settings, upload_id: str) -> Path:
     return upload_dir(settings) / upload_id
 
 
-def thumbnail_path(where: Settings | FileBlobStore, sha256: str) -> Path:
-    """The thumbnail of photo ``sha256``, beside the blob store (it may not exist)."""
-    if not HASH_RE.match(sha256):
-        raise ValueError("not a lowercase hex SHA-256")
-    root = Path(where.root if isinstance(where, FileBlobStore) else where.blob_dir)
-    return root / THUMB_DIR / sha256[:2] / f"{sha256}.jpg"
-
-
 # --- the device and its uploads --------------------------------------------------------------
 def _mine(session: Session, device: Device, upload_id: str) -> Upload:
     """Another device's upload is a 404, whoever owns that device."""
@@ -161,7 +150,7 @@ def status(session: Session, actor: Actor, *, upload_id: str, device_id: str | N
     return _mine(session, device, upload_id)
 
 
-def append(db, actor: Actor, settings: Settings, store: FileBlobStore, *, upload_id: str,
+def append(db, actor: Actor, settings: Settings, store: BlobStore, *, upload_id: str,
            device_id: str | None, credential: str | None, offset: int, body: BinaryIO,
            content_length: int | None, checksum_algorithm: str | None = None,
            checksum_digest: bytes | None = None, now: dt.datetime | None = None) -> Upload:
@@ -283,7 +272,7 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _complete(db, actor: Actor, store: FileBlobStore, upload: Upload, path: Path,
+def _complete(db, actor: Actor, store: BlobStore, upload: Upload, path: Path,
               now: dt.datetime) -> Upload:
     actual = _sha256_file(path)
     if actual != upload.sha256:
@@ -296,24 +285,17 @@ def _complete(db, actor: Actor, store: FileBlobStore, upload: Upload, path: Path
     if known:  # the same photo, completed meanwhile by another upload: checked and stored
         return _finish(db, actor, upload, path, now)
     try:
-        photo, thumb_tmp = examine(path, thumbnail_path(store, upload.sha256).parent)
+        photo, jpeg = examine(path)
     except (UnsupportedMedia, TooLarge):
         _restart(db, upload, path)
         raise
-    try:
-        with path.open("rb") as fh:
-            store.put(upload.sha256, fh, max_bytes=upload.length)
-        thumb = thumbnail_path(store, upload.sha256)
-        os.replace(thumb_tmp, thumb)
-        thumb_tmp = None
-    finally:
-        if thumb_tmp is not None:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(thumb_tmp)
+    with path.open("rb") as fh:
+        store.put(upload.sha256, fh, max_bytes=upload.length)
+    thumb = store.put_thumbnail(upload.sha256, jpeg)
     return _finish(db, actor, upload, path, now, Blob(
         sha256=upload.sha256, size=upload.length, media_type=photo.media_type,
         width=photo.width, height=photo.height, taken_at=photo.taken_at, gps_lat=photo.gps_lat,
-        gps_lon=photo.gps_lon, thumbnail=thumb.relative_to(store.root).as_posix(),
+        gps_lon=photo.gps_lon, thumbnail=thumb,
         uploaded_by_device=upload.device_id, created_at=now))
 
 
@@ -365,20 +347,16 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def examine(path: Path, thumb_dir: Path) -> tuple[Photo, str]:
-    """Sniff, decode and describe the photo at ``path``, and write its thumbnail (JPEG,
-    at most THUMB_PX, EXIF orientation applied) to a temporary file in ``thumb_dir``.
-    Returns the description and that file's path. Decoding at all is the check that the
-    bytes are the picture they claim to be."""
+def examine(path: Path) -> tuple[Photo, bytes]:
+    """Sniff, decode and describe the photo at ``path``, and make its thumbnail
+    (``server.storage.thumbnails``). Decoding at all is the check that the bytes are the
+    picture they claim to be."""
     with path.open("rb") as fh:
         media_type = sniff(fh.read(64))
     if media_type is None:
         raise UnsupportedMedia("Only JPEG, PNG and HEIC/HEIF photos are accepted; these bytes "
                                "are none of them. They were discarded.")
     fmt = PIL_FORMAT[media_type]
-    thumb_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=thumb_dir, prefix=".thumb.")
-    os.close(fd)
     try:
         with Image.open(path, formats=[fmt]) as im:
             im.verify()
@@ -389,33 +367,17 @@ def examine(path: Path, thumb_dir: Path) -> tuple[Photo, str]:
                 width, height = height, width
             if fmt == "JPEG":
                 im.draft("RGB", (THUMB_PX, THUMB_PX))  # decode at 1/2..1/8 scale: less memory
-            thumb = ImageOps.exif_transpose(im)
-            thumb.thumbnail((THUMB_PX, THUMB_PX))
-            _rgb(thumb).save(tmp, "JPEG", quality=80)
+            jpeg = thumbnail(im)
             taken_at, lat, lon = _exif_facts(exif)
     except Image.DecompressionBombError:
-        os.unlink(tmp)
         limit = 2 * Image.MAX_IMAGE_PIXELS
         raise TooLarge(f"A photo may have at most {limit} pixels.", code="photo_too_large",
                        limit_pixels=limit) from None
     except Exception as exc:  # decoders of untrusted bytes fail in many ways: all mean "no"
-        os.unlink(tmp)
         log.info("refused %s: %s", path.name, exc)
         raise UnsupportedMedia(f"The bytes start like {media_type} but do not decode as one; "
                                "they were discarded.") from None
-    return Photo(media_type, width, height, taken_at, lat, lon), tmp
-
-
-def _rgb(im: Image.Image) -> Image.Image:
-    """RGB for JPEG; transparency over white rather than black."""
-    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
-        rgba = im.convert("RGBA")
-        out = Image.new("RGB", rgba.size, "white")
-        out.paste(rgba, mask=rgba.getchannel("A"))
-        return out
-    if im.mode.startswith("I"):  # 16-bit greyscale PNG
-        return im.point(lambda v: v / 256).convert("L").convert("RGB")
-    return im.convert("RGB")
+    return Photo(media_type, width, height, taken_at, lat, lon), jpeg
 
 
 def _text(value) -> str | None:

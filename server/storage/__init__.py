@@ -27,14 +27,23 @@ class HashMismatch(Exception):
 
 
 class BlobStore(Protocol):
+    """What services store and read: blobs by hash, and each photo's thumbnail beside it
+    (derived, so it may be missing and made again; never evidence itself)."""
+
     def exists(self, sha256: str) -> bool: ...
     def missing(self, hashes: Iterable[str]) -> list[str]: ...
     def put(self, sha256: str, stream: BinaryIO, *, max_bytes: int) -> int: ...
     def open(self, sha256: str) -> BinaryIO: ...
+    def put_thumbnail(self, sha256: str, jpeg: bytes) -> str: ...
+    def has_thumbnail(self, sha256: str) -> bool: ...
+    def open_thumbnail(self, sha256: str) -> BinaryIO: ...
+
+
+THUMB_DIR = "thumbs"
 
 
 class FileBlobStore:
-    """Blobs under ``root/ab/cd/<hash>``."""
+    """Blobs under ``root/ab/cd/<hash>``, thumbnails under ``root/thumbs/ab/<hash>.jpg``."""
 
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -77,3 +86,30 @@ class FileBlobStore:
 
     def open(self, sha256: str) -> BinaryIO:
         return self.path(sha256).open("rb")
+
+    def thumbnail_path(self, sha256: str) -> Path:
+        if not HASH_RE.match(sha256):
+            raise ValueError("not a lowercase hex SHA-256")
+        return self.root / THUMB_DIR / sha256[:2] / f"{sha256}.jpg"
+
+    def put_thumbnail(self, sha256: str, jpeg: bytes) -> str:
+        """Write (or replace) the photo's thumbnail whole, never half; its name relative
+        to the store, as a blob's row keeps it."""
+        target = self.thumbnail_path(sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".thumb.")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(jpeg)
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        return target.relative_to(self.root).as_posix()
+
+    def has_thumbnail(self, sha256: str) -> bool:
+        return self.thumbnail_path(sha256).is_file()
+
+    def open_thumbnail(self, sha256: str) -> BinaryIO:
+        """FileNotFoundError when the photo has none."""
+        return self.thumbnail_path(sha256).open("rb")

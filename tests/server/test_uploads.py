@@ -196,7 +196,7 @@ def test_png_heic_and_jpeg_are_accepted_by_their_bytes(phones, store, world, kin
     w, h = Image.open(io.BytesIO(data)).size
     assert meta["media_type"] == media_type and (meta["width"], meta["height"]) == (w, h)
     assert meta["size"] == len(data) and meta["has_thumbnail"] is True
-    thumb = Image.open(uploads.thumbnail_path(store, sha(data)))
+    thumb = Image.open(store.open_thumbnail(sha(data)))
     assert thumb.format == "JPEG" and thumb.size == (w, h)  # small photos are not enlarged
 
 
@@ -237,14 +237,31 @@ def test_the_thumbnail_is_upright_by_exif_orientation(phones, store, world):
     a = phones[0]
     data = jpeg(8, size=(200, 100), exif=_exif(orientation=6))  # sideways, as phones store it
     a.upload(data)
-    thumb = Image.open(uploads.thumbnail_path(store, sha(data)))
+    thumb = Image.open(store.open_thumbnail(sha(data)))
     assert thumb.size == (100, 200)  # portrait, as it was taken
     meta = world.insp_a.get(f"/api/v1/blobs/{sha(data)}/meta").get_json()
     assert (meta["width"], meta["height"]) == (100, 200)
     big = jpeg(9, size=(1600, 900))
     a.upload(big)
-    assert max(Image.open(uploads.thumbnail_path(store, sha(big))).size) == 320
+    assert max(Image.open(store.open_thumbnail(sha(big))).size) == 320
 
+
+
+def test_the_record_remakes_a_lost_thumbnail_as_the_upload_made_it(phones, store, session):
+    """One thumbnail maker: a transparent PNG is over white in both, byte for byte."""
+    from server.services import records
+
+    buf = io.BytesIO()
+    Image.new("RGBA", (500, 300), (255, 0, 0, 0)).save(buf, "PNG")  # wholly transparent
+    data = buf.getvalue()
+    phones[0].upload(data)
+    with store.open_thumbnail(sha(data)) as fh:
+        made = fh.read()
+    assert Image.open(io.BytesIO(made)).getpixel((10, 10)) == (255, 255, 255)
+    assert max(Image.open(io.BytesIO(made)).size) == 320
+    store.thumbnail_path(sha(data)).unlink()
+    assert not store.has_thumbnail(sha(data))
+    assert records._image(session, store, sha(data)) == made
 
 def test_exif_time_taken_and_gps_are_recorded(phones, world):
     a = phones[0]
