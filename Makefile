@@ -4,12 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: run test test-future bench lint clean
+LOCK := requirements/lock.txt
 
-$(BIN)/fieldinspect: pyproject.toml
+.PHONY: run test test-future bench lint lock clean
+
+# Exactly the pinned, hash-checked releases (scripts/lock), then the app itself.
+$(BIN)/fieldinspect: pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 run: $(BIN)/fieldinspect
@@ -27,5 +31,8 @@ bench: $(BIN)/fieldinspect
 lint: $(BIN)/fieldinspect
 	$(BIN)/ruff check .
 
+lock:
+	scripts/lock
+
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) .venv-lock var .pytest_cache
