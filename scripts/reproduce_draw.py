@@ -2,6 +2,10 @@
 """Re-run a published company draw from the public endpoints alone (standard library only).
 
     python3 scripts/reproduce_draw.py http://127.0.0.1:5000 DRAW_ID
+
+Prints "match" (exit 0), "MISMATCH: ..." (exit 1), or "seed not revealed yet" (exit 2):
+the seed is published when the visit window starts, and until then there is nothing to
+check, which is no mismatch.
 """
 import hashlib
 import hmac
@@ -9,12 +13,14 @@ import json
 import sys
 import urllib.request
 
+NOT_REVEALED = "the seed is not revealed yet (the visit window has not started)"
+
 
 def reproduce(get, draw_id):
     """``get(path) -> bytes`` fetches a public endpoint. Returns (ok, reasons)."""
     draw = json.loads(get(f"/api/v1/public/draws/{draw_id}"))
     if not draw["seed"]:
-        return False, ["the seed is not revealed yet (the visit window has not started)"]
+        return False, [NOT_REVEALED]
     seed, problems, lines = bytes.fromhex(draw["seed"]), [], []
     if hashlib.sha256(seed).hexdigest() != draw["seed_hash"]:
         problems.append("seed does not match its commitment")
@@ -32,9 +38,17 @@ def reproduce(get, draw_id):
     return not problems, problems
 
 
-if __name__ == "__main__":
-    base = sys.argv[1].rstrip("/")
-    ok, why = reproduce(lambda path: urllib.request.urlopen(base + path).read(),  # noqa: S310
-                        int(sys.argv[2]))
+def main(argv, get=None) -> int:
+    """Print the verdict on draw ``argv[2]`` of the server at ``argv[1]``; the exit code."""
+    base = argv[1].rstrip("/")
+    get = get or (lambda path: urllib.request.urlopen(base + path).read())  # noqa: S310
+    ok, why = reproduce(get, int(argv[2]))
+    if why == [NOT_REVEALED]:
+        print(f"seed not revealed yet: {NOT_REVEALED}")
+        return 2
     print("match" if ok else "MISMATCH: " + "; ".join(why))
-    sys.exit(0 if ok else 1)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

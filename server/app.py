@@ -33,18 +33,40 @@ class FieldInspect:
         self.settings = settings
         self.db = db
         self._signer = None
+        self._signer_stamp: tuple[int, int] | None = None
 
     def signer(self):
-        """The signing key, loaded once per process and registered in the database."""
-        if self._signer is None:
-            from server.services import signing
+        """The signing key, registered in the database. Loaded once per process, and again
+        when ``fieldinspect keys rotate`` has put a new key file in place (its inode or
+        modification time changed): a rotation takes effect without restarting the
+        workers. While the file is being replaced the key in hand keeps signing."""
+        stamp = self._key_file_stamp()
+        if self._signer is not None and stamp in (self._signer_stamp, None):
+            return self._signer
+        from server.services import signing
 
-            signer = signing.load_signer(signing_key=self.settings.signing_key,
-                                         keys_dir=self.settings.keys_dir)
-            with self.db.write_session.begin() as session:  # the process's own, once
+        signer = signing.load_signer(signing_key=self.settings.signing_key,
+                                     keys_dir=self.settings.keys_dir)
+        with self.db.read_session() as session:
+            registered = signing.is_registered(session, signer)
+        if not registered:  # after a rotation it is already: no write within a request
+            with self.db.write_session.begin() as session:  # the process's own
                 signing.register(session, signer)
-            self._signer = signer
+        self._signer, self._signer_stamp = signer, self._key_file_stamp()
         return self._signer
+
+    def _key_file_stamp(self) -> tuple[int, int] | None:
+        """What tells a replaced key file; None with the key in the environment (a new
+        key there needs a restart) or while no file is in place."""
+        from server.services import signing
+
+        if self.settings.signing_key:
+            return None
+        try:
+            info = (Path(self.settings.keys_dir) / signing.CURRENT_KEY_FILE).stat()
+        except FileNotFoundError:
+            return None
+        return info.st_ino, info.st_mtime_ns
 
     def blobs(self):
         """The blob store (filesystem under FIELDINSPECT_BLOB_DIR)."""

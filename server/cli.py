@@ -180,7 +180,8 @@ def keys_rotate():
     with fi.db.write_session() as session:
         new = signing.rotate(session, keys_dir=fi.settings.keys_dir)
         session.commit()
-    click.echo(f"signing with key {new.kid}; restart the workers to pick it up")
+    click.echo(f"signing with key {new.kid}; running servers sign with it from their next "
+               "code on (no restart needed)")
 
 
 @main.group()

@@ -121,6 +121,7 @@ def load(session: Session, *, companies: int = 2000, seed: int = 20250101, pii_k
     summary.created["tags"] = _tags(session)
     summary.created["items"] = _items(session)
     summary.created["inspectors"] = _inspectors(session, rng, pii_key, today)
+    accounts_before = session.scalar(select(func.count()).select_from(User))
     summary.created["users"] = _users(session)
     summary.created["companies"] = _companies(session, rng, companies, progress, today)
     if activity:
@@ -128,6 +129,9 @@ def load(session: Session, *, companies: int = 2000, seed: int = 20250101, pii_k
 
         summary.created.update(year.build(session, seed=seed, signer=signer,
                                           entry_rules=entry_rules, today=today))
+        # the year of work gives every inspector it sends out an account: count them all
+        summary.created["users"] = session.scalar(
+            select(func.count()).select_from(User)) - accounts_before
     return summary
 
 

@@ -26,6 +26,8 @@ from server.config import write_once
 from server.models import SigningKey
 from sync.tokens import assemble, canonical_payload
 
+CURRENT_KEY_FILE = "current.pem"  # in keys_dir; replaced whole by rotate()
+
 
 @dataclass(frozen=True)
 class Signer:
@@ -61,18 +63,22 @@ def _pem(private_key: Ed25519PrivateKey) -> bytes:
 def load_signer(*, signing_key: str | None, keys_dir: Path) -> Signer:
     if signing_key:
         return _signer(serialization.load_pem_private_key(signing_key.encode(), password=None))
-    path = keys_dir / "current.pem"
+    path = keys_dir / CURRENT_KEY_FILE
     if not path.exists():
         write_once(path, _pem(Ed25519PrivateKey.generate()))
         os.chmod(path, 0o600)
     return _signer(serialization.load_pem_private_key(path.read_bytes(), password=None))
 
 
+def is_registered(session: Session, signer: Signer) -> bool:
+    return session.get(SigningKey, signer.kid) is not None
+
+
 def register(session: Session, signer: Signer) -> None:
     """Record the key's public half once. Several workers starting together may all try:
     the first insert wins and the others find the same key (a savepoint keeps their
     transaction usable)."""
-    if session.get(SigningKey, signer.kid) is None:
+    if not is_registered(session, signer):
         try:
             with session.begin_nested():
                 session.add(SigningKey(kid=signer.kid, public_key=signer.public_bytes))
@@ -85,8 +91,10 @@ def public_keys(session: Session) -> dict[str, bytes]:
 
 
 def rotate(session: Session, *, keys_dir: Path, now: dt.datetime | None = None) -> Signer:
-    """A new current key; the old one is retired (its public half stays registered)."""
-    path = keys_dir / "current.pem"
+    """A new current key; the old one is retired (its public half stays registered).
+    Running servers sign with the new key from their next code on (``FieldInspect.signer``
+    sees the key file replaced)."""
+    path = keys_dir / CURRENT_KEY_FILE
     old = load_signer(signing_key=None, keys_dir=keys_dir)
     register(session, old)
     session.get(SigningKey, old.kid).retired_at = now or clock.now()

@@ -68,6 +68,9 @@ def test_the_demo_year_shows_in_the_report_the_public_pages_and_the_audit_and_lo
             select(Company.credit_code, Company.name).join(Result, Result.company_id == Company.id)
             .where(Result.published_at.is_not(None)).order_by(Result.id).limit(1)).one()
         follow_up_states = set(conn.scalars(select(FollowUp.state)))
+        accounts_made = conn.scalar(select(func.count()).select_from(User))
+    # the summary counts every account, those the year of work made for its phones too
+    assert f" {accounts_made} users," in first.output and accounts_made > 20, first.output
     assert made["Plan"] == int(plans_made[1]) and 3 <= made["Plan"] <= 6
     assert made["Task"] == 9 and made["Visit"] > 20
     assert states["approved"] > states.get("submitted", 0) + states.get("returned", 0)

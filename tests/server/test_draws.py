@@ -298,7 +298,8 @@ def test_deregistered_companies_are_not_eligible(world, field, session):
     assert gone.credit_code not in {c["credit_code"] for c in draw["companies"]}
 
 
-def test_an_independent_script_reproduces_the_published_draw(world, field, app, session):
+def test_an_independent_script_reproduces_the_published_draw(world, field, app, session,
+                                                                 capsys):
     import importlib.util
     from pathlib import Path
 
@@ -316,11 +317,16 @@ def test_an_independent_script_reproduces_the_published_draw(world, field, app, 
     assert script.reproduce(get, draw["id"]) == (True, [])
     hidden = run_draw(world.sup_a, far_future_task(world, field, session)["id"])
     assert script.reproduce(get, hidden["id"])[0] is False
+    assert script.main(["", "http://server", str(draw["id"])], get) == 0
+    assert script.main(["", "http://server", str(hidden["id"])], get) == 2
+    assert capsys.readouterr().out.splitlines()[-1].startswith("seed not revealed yet")
     session.execute(text("UPDATE draw_companies SET credit_code = 'X' WHERE draw_id = :d "
                          "AND stratum = 'B' AND position = 2"), {"d": draw["id"]})
     session.commit()
     ok, why = script.reproduce(get, draw["id"])
     assert ok is False and why == ["stratum B: ranking differs"]
+    assert script.main(["", "http://server", str(draw["id"])], get) == 1
+    assert capsys.readouterr().out.startswith("MISMATCH: stratum B")
 
 
 def test_yearly_caps_per_department_and_in_total_exclude_and_are_counted(world, field, session):

@@ -68,6 +68,25 @@ def test_the_visit_code_png_and_svg_carry_the_verification_url(world, drawn, app
     assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.get_data()
 
 
+def test_a_rotated_key_signs_the_next_code_without_a_restart(world, drawn, app, session):
+    """``keys rotate`` replaces the key file; the running app signs with the new key from
+    its next code on, and the codes the old key signed keep verifying."""
+    fi = app.extensions["fieldinspect"]
+
+    def visit_code() -> str:
+        url = decode(world.sup_a.get(f"/api/v1/visits/{drawn.visit.id}/code.png").get_data())
+        return url.rsplit("/v/", 1)[1]
+
+    before = visit_code()
+    old = fi.signer()
+    assert fi.signer() is old  # loaded once while the file stays
+    new = signing.rotate(session, keys_dir=fi.settings.keys_dir)
+    session.commit()
+    after = visit_code()
+    assert new.kid != old.kid and fi.signer().kid == new.kid
+    assert verify(after, fi.public_keys(), kind="v")["k"] == new.kid
+    assert verify(before, fi.public_keys(), kind="v")["k"] == old.kid
+
 def test_the_premises_poster_is_a_png_whose_code_scans(world, drawn):
     resp = world.admin.get(f"/api/v1/companies/{drawn.visit.company_id}/premises-poster.png")
     assert resp.status_code == 200, resp.get_data()[:300]
