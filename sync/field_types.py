@@ -1,10 +1,10 @@
 """The checklist's field types (检查表单字段类型), one entry each (pure).
 
 Everything a rule needs to know about a type sits in its entry: which answers it accepts
-(the server refuses the others as ``bad_value``, the phone before recording them), the
-one canonical form of an answer, the words the printed record (现场检查笔录) shows, and
-what a client needs to render the field (``describe``). The form schema, the push, the
-record and the phone all ask here, so a new type is one new entry.
+(the server refuses the others as ``bad_value``; pure, so a phone can ask the same before
+recording one), the one canonical form of an answer, the words the printed record
+(现场检查笔录) shows, and what a client needs to render the field (``describe``). The
+form schema, the push's refusals and the record ask here, so a new type is one new entry.
 """
 
 from __future__ import annotations
