@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 
 from server.app import create_app
 from server.cli import main
+from server.clock import CHINA
 from server.db import Database, make_engine
 from server.migrations import upgrade
 from server.models import AuditEntry, Company, Draw, ReportManualFigure, Result, Task, Visit
@@ -27,7 +28,6 @@ from tests import factories as f
 from tests.assertions import assert_error
 from tests.draws import make_plan, run_draw, version_id
 
-CHINA = dt.timezone(dt.timedelta(hours=8))
 ROWS = ("total", "internal", "joint", "enterprise", "credit_based")
 RATIOS = {"A": 25, "B": 25, "C": 50, "D": 100}
 NO_CAPS = {"cap_per_department": 100, "cap_total": 100}
