@@ -192,6 +192,11 @@ class CompanyDraw:
     ratios_bp: dict | None
     fixed: int | None
 
+    @property
+    def drawn_codes(self) -> list[str]:
+        """The drawn companies' credit codes, stratum by stratum, in drawn order."""
+        return [code for r in self.results for code in r.drawn]
+
 
 def company_draw(session: Session, task: Task) -> CompanyDraw:
     """随机抽取检查对象: eligible set, exclusions, strata, ranking. Linear in companies."""
@@ -230,11 +235,38 @@ def company_draw(session: Session, task: Task) -> CompanyDraw:
 
 def run(session: Session, actor: Actor, task_id: int, *, reason: str | None = None,
         now: dt.datetime | None = None) -> Draw:
+    """Draw the task's companies, then their teams, and issue the visits; a redraw (with
+    its reason) retires the current draw and cancels its visits not yet entered."""
     now = now or clock.now()
     task = get_task_or_raise(session, actor, task_id)
     check_task_write(actor, task)
-    plan = task.plan
-    if task.published_in_version is None or plan.state != PlanState.PUBLISHED:
+    previous = _check_drawable(session, task, reason)
+    company = company_draw(session, task)
+    teams = _team_draw(session, task, company)
+    if previous is not None:
+        _retire(session, previous)
+    number = (session.scalar(select(func.max(Draw.number)).where(Draw.task_id == task.id)) or 0) + 1
+    drawn_codes = company.drawn_codes
+    draw = Draw(task_id=task.id, number=number, reason=reason, current=True, created_at=now,
+                created_by=actor.user_id, seed_hash=seed_commitment(task.seed),
+                eligible_hash=eligible_hash(company.strata),
+                eligible_count=len(company.company_ids),
+                inputs=_inputs(task, company, teams),
+                report=_report(session, task, company))
+    session.add(draw)
+    session.flush()
+    _store_heads(session, draw, company, teams.teams)
+    _issue_visits(session, task, draw,
+                  [(company.company_ids[c], teams.teams[c]) for c in drawn_codes], now)
+    audit.record(session, actor, "draw.run", "draw", draw.id,
+                 after={"task_id": task.id, "number": number, "reason": reason,
+                        "eligible_hash": draw.eligible_hash, "drawn": len(drawn_codes)}, now=now)
+    return draw
+
+
+def _check_drawable(session: Session, task: Task, reason: str | None) -> Draw | None:
+    """The task is in the published plan, and a redraw says why; the current draw, if any."""
+    if task.published_in_version is None or task.plan.state != PlanState.PUBLISHED:
         raise RuleViolation("The task is not in the published plan: publish the plan (with a "
                             "filing reason, 备案, if it was already published) first.",
                             code="task_not_in_published_plan")
@@ -243,78 +275,98 @@ def run(session: Session, actor: Actor, task_id: int, *, reason: str | None = No
         raise RuleViolation("The task has been drawn. A redraw is a new, recorded draw and "
                             "needs a reason.", code="redraw_requires_reason",
                             errors={"reason": ["required for a redraw"]})
-    seed = task.seed
+    return previous
 
-    company = company_draw(session, task)
-    results, company_ids, strata = company.results, company.company_ids, company.strata
-    stratified, bp, fixed = company.stratified, company.ratios_bp, company.fixed
-    drawn_codes = [code for r in results for code in r.drawn]
 
+@dataclass
+class TeamDraw:
+    """The inspector draw's inputs (departments in order, pools, required inspectors,
+    those barred from a company) and the team drawn for each drawn company's code."""
+
+    departments: list[int]
+    pools: dict
+    required: dict
+    barred: dict[str, set[int]]
+    teams: dict
+
+
+def _team_draw(session: Session, task: Task, company: CompanyDraw) -> TeamDraw:
     departments = [task.lead_department_id] + sorted(
         d.id for d in task.departments if d.id != task.lead_department_id)
     pools = _pools(session, task)
     required = _required(session, task)
-    head_codes = {code for r in results for code in r.drawn + r.substitutes}
-    barred = _barred(session, task, {c: company_ids[c] for c in head_codes})
+    head_codes = {code for r in company.results for code in r.drawn + r.substitutes}
+    barred = _barred(session, task, {c: company.company_ids[c] for c in head_codes})
     try:
-        teams = assign_teams(seed, drawn_codes, departments=departments, pools=pools,
-                             required=required, barred=barred, cap=task.inspector_cap)
+        teams = assign_teams(task.seed, company.drawn_codes, departments=departments,
+                             pools=pools, required=required, barred=barred,
+                             cap=task.inspector_cap)
     except DrawImpossible as exc:
         raise RuleViolation(f"The inspector draw cannot be met: {exc}", code="draw_impossible",
                             company=exc.company, constraint=exc.constraint) from None
+    return TeamDraw(departments, pools, required, barred, teams)
 
-    if previous is not None:
-        previous.current = False
-        session.execute(update(Visit).where(Visit.draw_id == previous.id,
-                                            Visit.state == VisitState.ISSUED)
-                        .values(state=VisitState.CANCELLED))
-    number = (session.scalar(select(func.max(Draw.number)).where(Draw.task_id == task.id)) or 0) + 1
-    inputs = {
+
+def _retire(session: Session, previous: Draw) -> None:
+    """A redraw: the previous draw is no longer current, its visits not yet entered go."""
+    previous.current = False
+    session.execute(update(Visit).where(Visit.draw_id == previous.id,
+                                        Visit.state == VisitState.ISSUED)
+                    .values(state=VisitState.CANCELLED))
+
+
+def _inputs(task: Task, company: CompanyDraw, teams: TeamDraw) -> dict:
+    """Everything the draw was computed from, for anyone to reproduce it once the seed
+    is revealed."""
+    return {
         "algorithm": "fieldinspect-draw-1",
-        "stratified": stratified, "ratios_bp": bp, "fixed_count": fixed,
+        "stratified": company.stratified, "ratios_bp": company.ratios_bp,
+        "fixed_count": company.fixed,
         "strata": {r.name: {"eligible": r.eligible, "count": r.count,
-                            "substitutes": substitutes_for(r.count)} for r in results},
-        "departments": departments,
-        "pools": {str(d): [_candidate_json(c) for c in pool] for d, pool in pools.items()},
-        "required": {str(d): sorted(t) for d, t in required.items()},
-        "barred": {code: sorted(ids) for code, ids in sorted(barred.items()) if ids},
+                            "substitutes": substitutes_for(r.count)} for r in company.results},
+        "departments": teams.departments,
+        "pools": {str(d): [_candidate_json(c) for c in pool] for d, pool in teams.pools.items()},
+        "required": {str(d): sorted(t) for d, t in teams.required.items()},
+        "barred": {code: sorted(ids) for code, ids in sorted(teams.barred.items()) if ids},
         "inspector_cap": task.inspector_cap,
         "window": [task.window_start.isoformat(), task.window_end.isoformat()],
     }
-    report = {
+
+
+def _report(session: Session, task: Task, company: CompanyDraw) -> dict:
+    """What the draw found: eligible and excluded companies, drawn per stratum, coverage,
+    and other departments' visits overlapping the drawn companies."""
+    drawn_codes = company.drawn_codes
+    return {
         "eligible_before_exclusions": company.eligible_before_exclusions,
         "excluded": company.removed,
-        "strata": {r.name: {"eligible": r.eligible, "drawn": r.count} for r in results},
+        "strata": {r.name: {"eligible": r.eligible, "drawn": r.count} for r in company.results},
         "drawn": len(drawn_codes),
         "coverage": _coverage(session, task, len(drawn_codes)),
-        "overlapping_visits": _overlaps(session, task, [company_ids[c] for c in drawn_codes]),
+        "overlapping_visits": _overlaps(session, task,
+                                        [company.company_ids[c] for c in drawn_codes]),
     }
-    draw = Draw(task_id=task.id, number=number, reason=reason, current=True, created_at=now,
-                created_by=actor.user_id, seed_hash=seed_commitment(seed),
-                eligible_hash=eligible_hash(strata), eligible_count=len(company_ids),
-                inputs=inputs, report=report)
-    session.add(draw)
-    session.flush()
+
+
+def _store_heads(session: Session, draw: Draw, company: CompanyDraw, teams: dict) -> None:
+    """Each stratum's eligible codes, and the drawn companies and substitutes in order
+    (with the drawn ones' teams)."""
     session.execute(insert(DrawStratum), [
         {"draw_id": draw.id, "stratum": name, "eligible": len(codes),
-         "count": next(r.count for r in results if r.name == name), "codes": "\n".join(codes)}
-        for name, codes in sorted(strata.items())])
+         "count": next(r.count for r in company.results if r.name == name),
+         "codes": "\n".join(codes)}
+        for name, codes in sorted(company.strata.items())])
     head_rows = []
-    for r in results:
+    for r in company.results:
         for position, code in enumerate(r.drawn + r.substitutes, start=1):
             drawn = position <= r.count
             head_rows.append({"draw_id": draw.id, "stratum": r.name, "position": position,
-                              "company_id": company_ids[code], "credit_code": code,
+                              "company_id": company.company_ids[code], "credit_code": code,
                               "role": "drawn" if drawn else "substitute",
                               "team": sorted(c.inspector_id for c in teams[code])
                               if drawn else None})
     if head_rows:
         session.execute(insert(DrawCompany), head_rows)
-    _issue_visits(session, task, draw, [(company_ids[c], teams[c]) for c in drawn_codes], now)
-    audit.record(session, actor, "draw.run", "draw", draw.id,
-                 after={"task_id": task.id, "number": number, "reason": reason,
-                        "eligible_hash": draw.eligible_hash, "drawn": len(drawn_codes)}, now=now)
-    return draw
 
 
 def _issue_visits(session: Session, task: Task, draw: Draw, companies, now) -> None:

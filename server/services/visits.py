@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter, defaultdict
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -191,52 +192,24 @@ def enter(session: Session, actor: Actor, visit_id: int, *, premises_token: str 
     offline and synced later (``at``: the phone's time of the scan, never later than
     now) is judged at that moment and flagged ``synced_later``.
     """
-    from server.services.codes import current_premises
-    from sync.tokens import TokenError, verify
-
     now = now or clock.now()
     visit = _visit_for_member(session, actor, visit_id)
     scanned = min(at, now) if at else now
     today = scanned.astimezone(CHINA)
-    opens = dt.datetime.combine(visit.window_start, dt.time(0), CHINA) - \
-        dt.timedelta(minutes=grace_minutes)
-    closes = dt.datetime.combine(visit.window_end + dt.timedelta(days=1), dt.time(0), CHINA) + \
-        dt.timedelta(minutes=grace_minutes)
+    opens, closes = _entry_window(visit, grace_minutes)
     flags: list[str] = []
     company = session.get(Company, visit.company_id)
     entry = VisitEntry(visit_id=visit.id, inspector_id=actor.inspector_id, device_id=device_id,
                        device_time=device_time, server_time=now, latitude=latitude,
                        longitude=longitude)
     if premises_token:
-        try:
-            payload = verify(premises_token, public_keys, kind="p")
-        except TokenError as exc:
-            raise RuleViolation(f"The premises code is refused: {exc.message}.",
-                                code=exc.code) from None
-        if payload.get("c") != visit.company_id:
-            raise RuleViolation("This premises code belongs to another company.",
-                                code="wrong_premises")
-        current = current_premises(session, visit.company_id)
-        if current is None or payload.get("n") != current.version:
-            raise RuleViolation("This premises code has been replaced by a newer one.",
-                                code="code_revoked")
+        payload = _check_premises_code(session, visit, premises_token, public_keys)
         if not opens <= today <= closes:
             raise RuleViolation("The visit's window is not open.", code="outside_window")
         entry.method = "scan"
         entry.premises_company_id, entry.premises_version = payload["c"], payload["n"]
     else:
-        if not reason or not photo_sha256:
-            raise InvalidInput("Without the premises code, give the reason and a photo of "
-                               "the premises.", errors={"reason": ["required without a code"],
-                                                        "photo_sha256": ["required without "
-                                                                         "a code"]})
-        if not opens <= today <= closes + dt.timedelta(days=manual_days):
-            raise RuleViolation(f"An entry without the code must be recorded within "
-                                f"{manual_days} days of the window.", code="outside_window")
-        entry.method, entry.reason, entry.photo_sha256 = "manual", reason, photo_sha256
-        flags.append("manual")
-        if today > closes:
-            flags.append("recorded_late")
+        flags += _enter_by_hand(entry, reason, photo_sha256, today, opens, closes, manual_days)
     if now - scanned > dt.timedelta(minutes=10):
         flags.append("synced_later")
     if latitude is not None and company.latitude is not None:
@@ -254,6 +227,54 @@ def enter(session: Session, actor: Actor, visit_id: int, *, premises_token: str 
                  after={"entry_id": entry.id, "method": entry.method, "flags": flags,
                         "device_id": device_id}, now=now)
     return entry
+
+
+def _entry_window(visit: Visit, grace_minutes: int) -> tuple[dt.datetime, dt.datetime]:
+    """From the window's first day to the end of its last (China time), with the grace
+    either side."""
+    grace = dt.timedelta(minutes=grace_minutes)
+    opens = dt.datetime.combine(visit.window_start, dt.time(0), CHINA) - grace
+    closes = dt.datetime.combine(visit.window_end + dt.timedelta(days=1), dt.time(0),
+                                 CHINA) + grace
+    return opens, closes
+
+
+def _check_premises_code(session: Session, visit: Visit, premises_token: str,
+                         public_keys: dict[str, bytes]) -> dict:
+    """The scanned premises code is genuine, the visit company's, and its current one."""
+    from server.services.codes import current_premises
+    from sync.tokens import TokenError, verify
+
+    try:
+        payload = verify(premises_token, public_keys, kind="p")
+    except TokenError as exc:
+        raise RuleViolation(f"The premises code is refused: {exc.message}.",
+                            code=exc.code) from None
+    if payload.get("c") != visit.company_id:
+        raise RuleViolation("This premises code belongs to another company.",
+                            code="wrong_premises")
+    current = current_premises(session, visit.company_id)
+    if current is None or payload.get("n") != current.version:
+        raise RuleViolation("This premises code has been replaced by a newer one.",
+                            code="code_revoked")
+    return payload
+
+
+def _enter_by_hand(entry: VisitEntry, reason: str | None, photo_sha256: str | None,
+                   today: dt.datetime, opens: dt.datetime, closes: dt.datetime,
+                   manual_days: int) -> list[str]:
+    """An entry without the code: a reason and a photo, within ``manual_days`` after the
+    window; flagged manual (and recorded late after the window). Its flags."""
+    if not reason or not photo_sha256:
+        raise InvalidInput("Without the premises code, give the reason and a photo of "
+                           "the premises.", errors={"reason": ["required without a code"],
+                                                    "photo_sha256": ["required without "
+                                                                     "a code"]})
+    if not opens <= today <= closes + dt.timedelta(days=manual_days):
+        raise RuleViolation(f"An entry without the code must be recorded within "
+                            f"{manual_days} days of the window.", code="outside_window")
+    entry.method, entry.reason, entry.photo_sha256 = "manual", reason, photo_sha256
+    return ["manual", "recorded_late"] if today > closes else ["manual"]
 
 
 def record_refusal(session: Session, actor: Actor, visit_id: int, code: str) -> None:
@@ -426,15 +447,38 @@ def progress(session: Session, actor: Actor, *, task_id=None, department_id=None
     """Visits by state per task, department and inspector; entered but not submitted;
     overdue; entries flagged (manual, far from the premises, recorded late). Supervisors
     see visits carrying their department's items (joint visits for each department)."""
-    from collections import Counter, defaultdict
-
     from server.models import Inspector
 
     actor.require_role("admin", "coordinator", "supervisor")
     today = clock.china_date(now)
+    scope = actor.department_scope()
+    visits = _progress_visits(session, scope, task_id=task_id, department_id=department_id,
+                              region=region, date_from=date_from, date_to=date_to)
+    groups, overdue_ids = _tally(visits, _flagged_entries(session, [v.id for v in visits]),
+                                 scope, today)
+    task_names = dict(session.execute(select(Task.id, Task.name)).all())
+    dept_names = departments.names(session)
+    person = dict(session.execute(select(Inspector.id, Inspector.name)).all())
+
+    def rows(group, label, names):
+        return [{label: key, "name": names.get(key), **{k: (dict(v) if k == "by_state" else v)
+                                                       for k, v in g.items()}}
+                for key, g in sorted(groups[group].items())]
+
+    return {"as_of": today, "visits": len(visits),
+            "overdue_visit_ids": sorted(overdue_ids),
+            "tasks": rows("tasks", "task_id", task_names),
+            "departments": rows("departments", "department_id", dept_names),
+            "inspectors": rows("inspectors", "inspector_id", person),
+            "devices": _devices(session, scope)}
+
+
+def _progress_visits(session: Session, scope: int | None, *, task_id, department_id, region,
+                     date_from, date_to) -> list[Visit]:
+    """The visits progress counts: not merged away, within the actor's department and the
+    filters given."""
     stmt = select(Visit).join(Company, Company.id == Visit.company_id).where(
         Visit.state != VisitState.MERGED)
-    scope = actor.department_scope()
     for dept in (scope, department_id):
         if dept is not None:
             stmt = stmt.where(Visit.id.in_(select(VisitItem.visit_id)
@@ -447,15 +491,24 @@ def progress(session: Session, actor: Actor, *, task_id=None, department_id=None
         stmt = stmt.where(Visit.window_end >= date_from)
     if date_to:
         stmt = stmt.where(Visit.window_start <= date_to)
-    visits = list(session.scalars(stmt))
-    ids = [v.id for v in visits]
+    return list(session.scalars(stmt))
+
+
+def _flagged_entries(session: Session, ids: list[int]) -> Counter:
+    """Per visit, how many of its entries carry a flag (read in chunks of ids)."""
     flagged = Counter()
     for start in range(0, len(ids), 900):
         for visit_id, flags in session.execute(select(VisitEntry.visit_id, VisitEntry.flags)
                                                .where(VisitEntry.visit_id.in_(ids[start:start + 900]))):
             if flags:
                 flagged[visit_id] += 1
+    return flagged
 
+
+def _tally(visits: list[Visit], flagged: Counter, scope: int | None,
+           today: dt.date) -> tuple[dict, list[int]]:
+    """The counts per task, department and inspector (a supervisor's own inspectors only),
+    and the overdue visits' ids."""
     def blank():
         return {"visits": 0, "by_state": Counter(), "entered_not_submitted": 0, "overdue": 0,
                 "flagged_entries": 0}
@@ -480,21 +533,7 @@ def progress(session: Session, actor: Actor, *, task_id=None, department_id=None
                 g["entered_not_submitted"] += visit.state == VisitState.ENTERED
                 g["overdue"] += late
                 g["flagged_entries"] += flagged[visit.id]
-    task_names = dict(session.execute(select(Task.id, Task.name)).all())
-    dept_names = departments.names(session)
-    person = dict(session.execute(select(Inspector.id, Inspector.name)).all())
-
-    def rows(group, label, names):
-        return [{label: key, "name": names.get(key), **{k: (dict(v) if k == "by_state" else v)
-                                                       for k, v in g.items()}}
-                for key, g in sorted(groups[group].items())]
-
-    return {"as_of": today, "visits": len(visits),
-            "overdue_visit_ids": sorted(overdue_ids),
-            "tasks": rows("tasks", "task_id", task_names),
-            "departments": rows("departments", "department_id", dept_names),
-            "inspectors": rows("inspectors", "inspector_id", person),
-            "devices": _devices(session, scope)}
+    return groups, overdue_ids
 
 
 def _devices(session: Session, department_id: int | None) -> list[dict]:
