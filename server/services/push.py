@@ -110,8 +110,8 @@ class _Push:
         reused = self.reused + [op_id for op_id, row in known.items()
                                 if row.payload_hash != payloads[op_id][1]]
         if reused:
-            audit.record(session, actor, "sync.op_id_reused", "device", self.device.id,
-                         after={"op_ids": reused}, now=now)
+            audit.record_refusal(session, actor, "sync.op_id_reused", "device", self.device.id,
+                                 after={"op_ids": reused}, now=now)
             raise Conflict("An op id was sent again with a different payload; nothing applied.",
                            code="op_id_reused", op_ids=reused)
 

@@ -14,11 +14,13 @@ from sqlalchemy import func, select
 from server.app import create_app
 from server.db import Database, make_engine
 from server.migrations import upgrade
-from server.models import AuditEntry, Department
+from server.models import AuditEntry, Department, SyncOp
 from server.request_scope import commit_before_answering, keep_even_if_refused, session
 from server.services import audit, departments
 from server.services.actors import SYSTEM
 from server.services.errors import Forbidden
+from sync.hlc import HLC
+from tests.phones import answer, push
 
 
 def probed(settings, db):
@@ -200,3 +202,15 @@ def test_a_revoked_phone_pulling_leaves_one_refusal_entry(world, session):
     assert resp.status_code == 403 and resp.get_json()["code"] == "device_revoked"
     assert actions_since(session, before) == ["device.refused"]
     assert audit.verify(session).ok
+
+
+def test_a_push_refused_for_a_reused_op_id_leaves_its_refusal_audited(team, session):
+    a, _ = team.phones
+    op = answer(team.visits[0], team.item, "yes", hlc=HLC(5, 0, "a"))
+    assert push(a, [op]).status_code == 200
+    before = audit_count(session)
+    fresh = answer(team.visits[0], team.item, "na", hlc=HLC(6, 0, "a"))
+    resp = push(a, [fresh, {**op, "value": "no"}])
+    assert resp.status_code == 409 and resp.get_json()["code"] == "op_id_reused"
+    assert actions_since(session, before) == ["sync.op_id_reused"]
+    assert session.get(SyncOp, fresh["op_id"]) is None
