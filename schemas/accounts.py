@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from schemas.common import PageQuery
+from schemas.common import PageQuery, sort_field
 from schemas.fields import Id, QueryId, Text
 
 ROLES = ("admin", "coordinator", "supervisor", "inspector")
@@ -48,3 +48,4 @@ class UserQuery(PageQuery):
     role = fields.String(validate=validate.OneOf(ROLES))
     department_id = QueryId()
     q = Text(max_length=64)
+    sort = sort_field("username", "id", "role")

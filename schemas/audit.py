@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields
 
-from schemas.common import PageQuery
+from schemas.common import PageQuery, sort_field
 from schemas.fields import AwareDateTime, DateTime, QueryId, Text
 
 
@@ -39,6 +39,7 @@ class AuditQuery(PageQuery):
     entity_id = Text(max_length=64)
     since = AwareDateTime(default_timezone=None, validate=_sane_year)
     until = AwareDateTime(default_timezone=None, validate=_sane_year)
+    sort = sort_field("id", "at")
 
 
 class AuditVerificationSchema(Schema):

@@ -64,6 +64,13 @@ def listed(items) -> dict:
     return {"items": items, "total": len(items)}
 
 
+def sort_field(*names: str) -> fields.String:
+    """A list's ``sort`` parameter: one of the fields it sorts by, ``-`` in front for
+    descending. The service holds the column of each name; a test asks for every one."""
+    return fields.String(validate=validate.OneOf([*names, *(f"-{n}" for n in names)]),
+                         metadata={"description": "field name, prefix '-' for descending"})
+
+
 class ActiveSchema(Schema):
     active = fields.Boolean(required=True)
 

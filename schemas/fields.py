@@ -69,6 +69,7 @@ class Text(fields.String):
     and never rendered or executed; control characters (NUL breaks PostgreSQL) are refused."""
 
     def __init__(self, *, max_length: int = 200, multiline: bool = False, **kwargs):
+        kwargs["metadata"] = {"maxLength": max_length, **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
         self.max_length = max_length
         self.multiline = multiline
@@ -132,6 +133,7 @@ class QueryId(Id):
 def code_field(max_length: int = 64, **kwargs):
     """Short machine codes: letters, digits, dot, dash, underscore; ``max_length`` as the
     column is wide (a longer value is a PostgreSQL DataError but fits SQLite)."""
+    kwargs["metadata"] = {"example": "A01", **kwargs.get("metadata", {})}
     return Text(max_length=max_length, validate=validate.Regexp(
         r"^[A-Za-z0-9][A-Za-z0-9._-]*$", error="letters, digits, '.', '-', '_' only"), **kwargs)
 

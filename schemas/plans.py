@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from schemas.common import PageQuery, WindowSchema
+from schemas.common import PageQuery, WindowSchema, sort_field
 from schemas.fields import Date, DateTime, Id, QueryId, Text, code_field
 from schemas.states import PlanState, values
 
@@ -51,6 +51,7 @@ class PlanQuery(PageQuery):
     department_id = QueryId()
     year = fields.Integer(validate=validate.Range(2000, 2100))
     state = fields.String(validate=validate.OneOf(values(PlanState)))
+    sort = sort_field("year", "id")
 
 
 class PublishSchema(Schema):
@@ -146,6 +147,7 @@ class TaskQuery(PageQuery):
     plan_id = QueryId()
     department_id = QueryId()
     kind = fields.String(validate=validate.OneOf(TASK_KINDS))
+    sort = sort_field("id", "window_start")
 
 
 class DrawRunSchema(Schema):

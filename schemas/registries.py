@@ -7,7 +7,7 @@ import datetime as dt
 
 from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
-from schemas.common import PageQuery
+from schemas.common import PageQuery, sort_field
 from schemas.fields import (
     CreditCode,
     Date,
@@ -33,11 +33,14 @@ ITEM_CLASSES = ("key", "general")
 FIELD_TYPES = field_types.NAMES
 ITEM_SUBJECT_TYPES = SUBJECT_TYPES + ("product", "project", "place")
 
-_region = Text(max_length=12, validate=validate.Regexp(r"^[0-9]{2,12}$", error="digits only"))
+_region = Text(max_length=12, validate=validate.Regexp(r"^[0-9]{2,12}$", error="digits only"),
+               metadata={"example": "350102"})
 _phone = Text(max_length=30, validate=validate.Regexp(r"^[0-9+\-() ]{5,30}$",
-                                                       error="digits, +, -, (, ), space only"))
+                                                       error="digits, +, -, (, ), space only"),
+              metadata={"example": "0591-87654321"})
 _mobile = Text(max_length=20, validate=validate.Regexp(r"^1[3-9][0-9]{9}$",
-                                                        error="an 11-digit mainland mobile number"))
+                                                        error="an 11-digit mainland mobile number"),
+               metadata={"example": "13800138000"})
 
 
 class PatchSchema(Schema):
@@ -76,6 +79,7 @@ class DepartmentPatchSchema(Schema):
 
 class DepartmentQuery(PageQuery):
     q = Text(max_length=100)
+    sort = sort_field("code", "name", "id")
 
 
 # --- tags ----------------------------------------------------------------------------------
@@ -95,6 +99,7 @@ class TagPatchSchema(Schema):
 class TagQuery(PageQuery):
     kind = fields.String(validate=validate.OneOf(TAG_KINDS))
     q = Text(max_length=100)
+    sort = sort_field("code", "name", "kind", "id")
 
 
 # --- checklist forms -----------------------------------------------------------------------
@@ -208,6 +213,7 @@ class ItemQuery(PageQuery):
     department_id = QueryId()
     method = fields.List(fields.String(validate=validate.OneOf(METHODS)))
     item_class = fields.String(validate=validate.OneOf(ITEM_CLASSES))
+    sort = sort_field("code", "name", "id", "department_id")
 
 
 # --- companies -----------------------------------------------------------------------------
@@ -269,6 +275,9 @@ class CompanyQuery(PageQuery):
     credit_risk_class = fields.List(fields.String(validate=validate.OneOf(CREDIT_RISK_CLASSES)))
     status = fields.List(fields.String(validate=validate.OneOf(COMPANY_STATUSES)))
     tag = fields.List(code_field())
+    sort = sort_field(
+        "name", "credit_code", "id", "established_on", "credit_risk_class", "region",
+        "industry", "updated_at")
 
 
 # --- inspectors ----------------------------------------------------------------------------
@@ -311,3 +320,5 @@ class InspectorQuery(PageQuery):
     department_id = QueryId()
     tag = fields.List(code_field())
     certified_on = Date(metadata={"description": "only certificates valid on this date"})
+    sort = sort_field(
+        "name", "id", "certificate_number", "certificate_valid_until", "department_id")

@@ -32,6 +32,11 @@ def parse_month(value: str) -> tuple[int, int]:
 class Month(fields.String):
     """A report month, ``YYYY-MM``, loaded as (year, month)."""
 
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"pattern": r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$",
+                              "example": "2026-03", **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         return parse_month(super()._deserialize(value, attr, data, **kwargs))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from schemas.calendar import SOURCES as DEADLINE_SOURCES
-from schemas.common import PageQuery
+from schemas.common import PageQuery, sort_field
 from schemas.fields import Date, DateTime, Id, QueryId, Text
 from server.models.results import FOLLOW_UP_KINDS, FOLLOW_UP_STATES, RESULT_STATES
 
@@ -117,6 +117,7 @@ class ResultQuery(PageQuery):
     company_id = QueryId()
     late = fields.Boolean()
     published = fields.Boolean()
+    sort = sort_field("submitted_at", "publication_due")
 
 
 class ReturnSchema(Schema):
@@ -168,7 +169,9 @@ class PublicResultQuery(PageQuery):
         exclude = ("active",)
 
     task_id = QueryId()
-    credit_code = fields.String(validate=validate.Regexp(r"^[0-9A-Z]{18}$"))
+    credit_code = fields.String(validate=validate.Regexp(r"^[0-9A-Z]{18}$"),
+                                metadata={"example": "91350100M000100Y43"})
+    sort = sort_field("published_at", "checked_on")
 
 
 class PublicItemSchema(Schema):

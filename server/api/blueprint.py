@@ -14,6 +14,8 @@ from marshmallow import RAISE, ValidationError
 from marshmallow import fields as ma_fields
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 
+from server.api.strict_query import without_empty_optionals
+
 _LONE = re.compile(r"[\ud800-\udfff]")
 _ASCII_INT = re.compile(r"-?[0-9]+")
 
@@ -45,13 +47,15 @@ class StrictParser(FlaskParser):
 
     def load_querystring(self, req, schema):
         """Numbers in a query string are ASCII digits: int() would also take other
-        scripts' digits ("１７３"), underscores and spaces."""
-        data = super().load_querystring(req, schema)
+        scripts' digits ("１７３"), underscores and spaces. An empty optional parameter
+        counts as absent (``strict_query``)."""
+        args = without_empty_optionals(req.args, schema)
+        data = self._makeproxy(args, schema)
         errors = {}
         for name, field in schema.fields.items():
             if isinstance(field, ma_fields.Integer) and not field.dump_only:
                 key = field.data_key or name
-                if not all(_ASCII_INT.fullmatch(v) for v in req.args.getlist(key)):
+                if not all(_ASCII_INT.fullmatch(v) for v in args.getlist(key)):
                     errors[key] = ["Not a valid integer."]
         if errors:
             raise ValidationError(errors)
@@ -89,3 +93,11 @@ def file_answer(description: str, *mimetypes: str) -> dict:
     return {"description": description,
             "content": {m: {"schema": {"type": "string", "format": "binary"}}
                         for m in mimetypes}}
+
+
+def path_param(name: str, description: str, **schema) -> dict:
+    """The documented schema of a path parameter taken as a string (``<string:day>``) whose
+    real form is narrower (a date, a hash, one of a few words), for
+    ``blp.route(rule, parameters=[...])``: it replaces the bare ``string`` of the rule."""
+    return {"in": "path", "name": name, "required": True, "description": description,
+            "schema": {"type": "string", **schema}}

@@ -9,6 +9,7 @@ import re
 from flask.views import MethodView
 
 from schemas.calendar import (
+    DEADLINE_KINDS,
     CalendarYearSchema,
     CalendarYearsSchema,
     DeadlineRuleSchema,
@@ -23,7 +24,7 @@ from schemas.calendar import (
 )
 from schemas.common import list_of, listed, page_of
 from schemas.imports import ImportFileSchema
-from server.api.blueprint import Blueprint
+from server.api.blueprint import Blueprint, path_param
 from server.api.context import actor
 from server.request_scope import session
 from server.services import calendar_notices, workdays
@@ -48,7 +49,8 @@ class WorkdaysAdd(MethodView):
     @blp.arguments(WorkdaysAddQuery, location="query")
     @blp.response(200, WorkdaysAddSchema)
     def get(self, query):
-        """The n-th working day after a date: by days, or by a kind's deadline rule"""
+        """The n-th working day after a date: by days, or by a kind's deadline rule.
+        Give exactly one of days and kind"""
         actor()
         return workdays.count_from(session(), query["from_"], days=query.get("days"),
                                    kind=query.get("kind"))
@@ -73,7 +75,8 @@ class DeadlineRules(MethodView):
         return listed(workdays.rules(session()))
 
 
-@blp.route("/calendar/deadline-rules/<string:kind>")
+@blp.route("/calendar/deadline-rules/<string:kind>", parameters=[
+    path_param("kind", "the kind of deadline", enum=list(DEADLINE_KINDS))])
 class DeadlineRuleByKind(MethodView):
     @blp.response(200, DeadlineRuleSchema)
     def get(self, kind):
@@ -97,7 +100,8 @@ class Overrides(MethodView):
         return workdays.list_overrides(session(), actor(), **query)
 
 
-@blp.route("/calendar/overrides/<string:day>")
+@blp.route("/calendar/overrides/<string:day>", parameters=[
+    path_param("day", "the day, YYYY-MM-DD", format="date")])
 class OverrideByDay(MethodView):
     @blp.response(200, OverrideSchema)
     def get(self, day):

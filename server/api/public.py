@@ -106,6 +106,7 @@ class PublicResults(MethodView):
     @blp.response(200, page_of(PublicResultSchema))
     def get(self, task_id=None, credit_code=None, page=1, page_size=50, sort=None):
         """Published results (一公开) of a task or a company: company, task, departments,
-        items, result category and date; nothing personal"""
+        items, result category and date; nothing personal. Give task_id, credit_code or
+        both"""
         return results.public_results(session(), task_id=task_id, credit_code=credit_code,
                                       page=page, page_size=page_size, sort=sort)

@@ -10,7 +10,7 @@ from flask.views import MethodView
 
 from schemas.common import ErrorSchema
 from schemas.records import RecordCheckSchema
-from server.api.blueprint import Blueprint, file_answer
+from server.api.blueprint import Blueprint, file_answer, path_param
 from server.api.context import actor, fi
 from server.request_scope import session
 from server.services import records, visits
@@ -47,7 +47,9 @@ class VisitRecord(MethodView):
         return pdf_response(data, sha256, visit_id)
 
 
-@public_blp.route("/records/<string:sha256>")
+@public_blp.route("/records/<string:sha256>", parameters=[
+    path_param("sha256", "the file's SHA-256, 64 hexadecimal digits",
+               pattern="^[0-9a-fA-F]{64}$", example="0" * 64)])
 class PublicRecordCheck(MethodView):
     @public_blp.doc(security=[])
     @public_blp.response(200, RecordCheckSchema)

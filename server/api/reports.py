@@ -10,6 +10,7 @@ from flask.views import MethodView
 
 from schemas.common import list_of, listed
 from schemas.reports import (
+    MANUAL_ROWS,
     ManualFigureBodySchema,
     ManualFigureQuery,
     ManualFigureSchema,
@@ -19,7 +20,7 @@ from schemas.reports import (
     TargetsSchema,
 )
 from server import clock, reports_xlsx
-from server.api.blueprint import Blueprint, file_answer
+from server.api.blueprint import Blueprint, file_answer, path_param
 from server.api.context import actor
 from server.clock import CHINA
 from server.request_scope import session
@@ -82,7 +83,8 @@ class ManualFigures(MethodView):
         return listed(reports.list_manual_figures(session(), actor(), **query))
 
 
-@blp.route("/reports/manual-figures/<string:department>/<int:year>/<int:month>/<string:row>")
+@blp.route("/reports/manual-figures/<string:department>/<int:year>/<int:month>/<string:row>",
+           parameters=[path_param("row", "the 其他平台 row", enum=list(MANUAL_ROWS))])
 class ManualFigure(MethodView):
     @blp.arguments(ManualFigureBodySchema)
     @blp.response(200, ManualFigureSchema)

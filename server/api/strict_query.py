@@ -1,15 +1,31 @@
-"""Unknown query parameters are refused on the API's endpoints that take none.
+"""The query string as the API reads it: unknown parameters are refused, empty optional
+ones are absent.
 
 ``StrictParser`` refuses unknown fields where an endpoint declares a query schema; an
 endpoint without one never parses the query string, so ``?anything`` was silently
 ignored. This check gives every API endpoint without query arguments the same 422.
+
+A form or a hand-written URL sends the parameters it left blank as ``name=``
+(``monthly.xlsx?month=2026-03&phone=&mobile=``): an optional parameter given empty means
+the same as one left out, not an invalid phone number. A required one given empty is
+still refused.
 """
 
 from __future__ import annotations
 
 from flask import Flask, current_app, request
+from marshmallow import Schema
+from werkzeug.datastructures import MultiDict
 
 from server.api.errors import respond
+
+
+def without_empty_optionals(args: MultiDict, schema: Schema) -> MultiDict:
+    """``args`` without the empty values of the schema's optional parameters."""
+    required = {field.data_key or name for name, field in schema.fields.items()
+                if field.required}
+    return MultiDict([(key, value) for key, value in args.items(multi=True)
+                      if value != "" or key in required])
 
 
 def _declares_query(endpoint: str, method: str) -> bool:

@@ -25,7 +25,7 @@ from schemas.visits import (
     YearQuery,
 )
 from server import clock
-from server.api.blueprint import Blueprint, file_answer
+from server.api.blueprint import Blueprint, file_answer, path_param
 from server.api.context import actor, fi
 from server.request_scope import session
 from server.services import codes, companies, qr, verification, visits
@@ -68,6 +68,7 @@ class MergeDecline(MethodView):
 
 
 # --- codes, entry, pack ------------------------------------------------------------------------
+QR_FORMAT = path_param("fmt", "the image format", enum=["png", "svg"])
 QR_IMAGE = file_answer("the QR code: PNG for .png, SVG for .svg", "image/png", "image/svg+xml")
 
 
@@ -75,7 +76,7 @@ def _image(data: bytes, mimetype: str) -> Response:
     return Response(data, mimetype=mimetype, headers={"Cache-Control": "no-store"})
 
 
-@blp.route("/visits/<int:visit_id>/code.<string:fmt>")
+@blp.route("/visits/<int:visit_id>/code.<string:fmt>", parameters=[QR_FORMAT])
 class VisitCode(MethodView):
     @blp.doc(responses={"200": QR_IMAGE})
     def get(self, visit_id, fmt):
@@ -107,7 +108,7 @@ class PremisesCodeIssue(MethodView):
         return codes.current_premises_or_raise(session(), company_id)
 
 
-@blp.route("/companies/<int:company_id>/premises-code.<string:fmt>")
+@blp.route("/companies/<int:company_id>/premises-code.<string:fmt>", parameters=[QR_FORMAT])
 class PremisesCodeImage(MethodView):
     @blp.doc(responses={"200": QR_IMAGE})
     def get(self, company_id, fmt):

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from server import clock
 from server.db import for_writing, is_sqlite
+from server.iso_text import iso_text
 from server.models import AuditEntry
 from server.services.actors import Actor
 
@@ -40,7 +41,7 @@ def jsonable(value):
     if isinstance(value, list | tuple | set):
         return [v if type(v) in _PLAIN else jsonable(v) for v in value]
     if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
+        return iso_text(value)
     if isinstance(value, decimal.Decimal):
         return float(value)
     return value
@@ -56,7 +57,7 @@ def entry_hash(prev_hash: str, fields: dict) -> str:
 
 def _hashed_fields(row: dict) -> dict:
     return {
-        "at": row["at"].astimezone(dt.UTC).isoformat(),
+        "at": iso_text(row["at"].astimezone(dt.UTC)),
         "actor_id": row["actor_id"],
         "actor": row["actor"],
         "action": row["action"],

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import clock
+from server.iso_text import iso_text
 from server.models import CalendarNotice
 from server.services import audit, deadlines, statutory_holidays, workdays
 from server.services.actors import Actor
@@ -101,9 +102,9 @@ def _runs(days: list[tuple[dt.date, str]]) -> list[dict]:
         last = out[-1] if out else None
         if last and last["name"] == name and \
                 dt.date.fromisoformat(last["end"]) + dt.timedelta(days=1) == day:
-            last["end"] = day.isoformat()
+            last["end"] = iso_text(day)
         else:
-            out.append({"name": name, "start": day.isoformat(), "end": day.isoformat()})
+            out.append({"name": name, "start": iso_text(day), "end": iso_text(day)})
     return out
 
 
@@ -119,7 +120,7 @@ def _official_year(year: int) -> tuple[list[dict], list[str]]:
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     off = [(d, name) for d in chinese_calendar.get_holidays(first, last)
            if (name := workdays.official_holiday(d))]
-    makeup = [d.isoformat() for d in chinese_calendar.get_workdays(first, last)
+    makeup = [iso_text(d) for d in chinese_calendar.get_workdays(first, last)
               if d.weekday() >= 5]
     return _runs(off), makeup
 
@@ -142,7 +143,7 @@ def _date_in(year: int, value, where: str, errors: dict) -> dt.date | None:
         errors[where] = [f"{str(value)[:20]!r} is not a date (YYYY-MM-DD)"]
         return None
     if day.year != year:
-        errors[where] = [f"{day.isoformat()} is outside {year}: a notice's dates are in its "
+        errors[where] = [f"{day} is outside {year}: a notice's dates are in its "
                          "own year (a day of another year is entered as an override)"]
         return None
     return day
@@ -192,15 +193,15 @@ def check(year: int, holidays: list[dict], makeup_days: list) -> tuple[list[dict
             if missing:
                 errors.setdefault(f"{where}.start", []).append(
                     f"{h.name}'s statutory day{'s' if len(missing) > 1 else ''} "
-                    f"{', '.join(d.isoformat() for d in missing)} "
+                    f"{', '.join(iso_text(d) for d in missing)} "
                     f"{'are' if len(missing) > 1 else 'is'} outside "
-                    f"{start.isoformat()}..{end.isoformat()}")
+                    f"{start}..{end}")
         ranges.append((start, end, named, n))
     ranges.sort(key=lambda r: r[0])
     for (s1, e1, _, n1), (s2, _, _, n2) in zip(ranges, ranges[1:], strict=False):
         if s2 <= e1:
             errors.setdefault(f"holidays.{n2}.start", []).append(
-                f"overlaps holidays.{n1} ({s1.isoformat()}..{e1.isoformat()})")
+                f"overlaps holidays.{n1} ({s1}..{e1})")
     named_all = [h for r in ranges for h in r[2]]
     for h in HOLIDAYS:
         count = named_all.count(h)
@@ -215,21 +216,21 @@ def check(year: int, holidays: list[dict], makeup_days: list) -> tuple[list[dict
         if day is None:
             continue
         if day.weekday() < 5:
-            errors[where] = [f"{day.isoformat()} is a {day.strftime('%A')}: a make-up working "
+            errors[where] = [f"{day} is a {day.strftime('%A')}: a make-up working "
                              "day (调休上班) is a Saturday or Sunday"]
         elif any(s <= day <= e for s, e, _, _ in ranges):
-            errors[where] = [f"{day.isoformat()} is inside a holiday range"]
+            errors[where] = [f"{day} is inside a holiday range"]
         elif day in days:
-            errors[where] = [f"{day.isoformat()} is given twice"]
+            errors[where] = [f"{day} is given twice"]
         else:
             days.append(day)
     if errors:
         raise InvalidInput(f"The notice for {year} is not consistent with the law or itself: "
                            + "; ".join(f"{k}: {v[0]}" for k, v in sorted(errors.items())),
                            code="invalid_notice", errors=errors)
-    normalized = [{"name": "、".join(h.name for h in named), "start": s.isoformat(),
-                   "end": e.isoformat()} for s, e, named, _ in ranges]
-    return normalized, [d.isoformat() for d in sorted(days)]
+    normalized = [{"name": "、".join(h.name for h in named), "start": iso_text(s),
+                   "end": iso_text(e)} for s, e, named, _ in ranges]
+    return normalized, [iso_text(d) for d in sorted(days)]
 
 
 # --- reading a file ----------------------------------------------------------------------------

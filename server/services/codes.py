@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from schemas.states import VISIT_OPEN
 from server import clock
+from server.iso_text import iso_text
 from server.models import Company, PremisesCode, Visit, VisitItem
 from server.services import audit
 from server.services.actors import Actor
@@ -28,7 +29,7 @@ from server.services.signing import Signer
 
 def visit_payload(visit: Visit) -> dict:
     return {"t": "v", "v": visit.id, "c": visit.company_id,
-            "s": visit.window_start.isoformat(), "e": visit.window_end.isoformat(),
+            "s": iso_text(visit.window_start), "e": iso_text(visit.window_end),
             "m": sorted(m.inspector_id for m in visit.members)}
 
 

@@ -19,6 +19,7 @@ from schemas.codes import normalize_code
 from schemas.states import VISIT_FINISHED, VISIT_LIVE, VISIT_OPEN, VISIT_VOID, PlanState, VisitState
 from server import clock
 from server.direct import fetch_plain
+from server.iso_text import iso_text
 from server.models import (
     Company,
     Draw,
@@ -329,7 +330,7 @@ def _inputs(task: Task, company: CompanyDraw, teams: TeamDraw) -> dict:
         "required": {str(d): sorted(t) for d, t in teams.required.items()},
         "barred": {code: sorted(ids) for code, ids in sorted(teams.barred.items()) if ids},
         "inspector_cap": task.inspector_cap,
-        "window": [task.window_start.isoformat(), task.window_end.isoformat()],
+        "window": [iso_text(task.window_start), iso_text(task.window_end)],
     }
 
 
@@ -666,7 +667,7 @@ def replace_inspector(session: Session, actor: Actor, draw_id: int, *, visit_id:
         Inspector.id.in_((inspector_id, replacement.inspector_id)))).all())
     entry = {"visit_id": visit.id, "credit_code": code, "department_id": member.department_id,
              "replaced": names.get(inspector_id), "by": names.get(replacement.inspector_id),
-             "reason": reason, "at": now.isoformat()}
+             "reason": reason, "at": iso_text(now)}
     draw.report = {**draw.report,
                    "inspector_substitutions": [*draw.report.get("inspector_substitutions", []),
                                                entry],

@@ -12,6 +12,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 
+from server.iso_text import iso_text
 from server.services.errors import InvalidInput
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -42,9 +43,9 @@ def _cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+        return iso_text(value.date()) if value.time() == dt.time() else iso_text(value)
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return iso_text(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()

@@ -24,6 +24,7 @@ from schemas.states import (
     VisitState,
 )
 from server import clock
+from server.iso_text import iso_text
 from server.models import (
     Company,
     InspectionItemVersion,
@@ -93,8 +94,8 @@ def _resolve(session: Session, token: str, public_keys: dict[str, bytes]) -> Vis
     visit = session.get(Visit, payload.get("v")) if isinstance(payload.get("v"), int) else None
     if visit is None or visit.state in VISIT_VOID:
         raise InvalidCode("this visit was cancelled or merged", code="code_revoked")
-    current = {"c": visit.company_id, "s": visit.window_start.isoformat(),
-               "e": visit.window_end.isoformat(),
+    current = {"c": visit.company_id, "s": iso_text(visit.window_start),
+               "e": iso_text(visit.window_end),
                "m": sorted(m.inspector_id for m in visit.members)}
     if any(payload.get(k) != v for k, v in current.items()):
         raise InvalidCode("the team or window has changed since this code was issued",

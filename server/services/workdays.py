@@ -32,6 +32,7 @@ import chinese_calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.iso_text import iso_text
 from server.models import CalendarNotice, CalendarOverride, DeadlineRule
 from server.models.calendar import DEADLINE_KINDS
 from server.services import audit, statutory_holidays
@@ -181,7 +182,7 @@ class _Calendar:
 def _next_day(day: dt.date) -> dt.date:
     if day >= dt.date(MAX_YEAR, 12, 31):
         raise RuleViolation(f"The working-day calendar ends on {MAX_YEAR}-12-31.",
-                            code="calendar_range", date=day.isoformat())
+                            code="calendar_range", date=iso_text(day))
     return day + dt.timedelta(days=1)
 
 
@@ -222,8 +223,8 @@ def deadline_after(session: Session, start: dt.date, n: int) -> Deadline:
         current = _next_day(current)
         if (current - start).days > _MAX_SPAN_DAYS:
             raise RuleViolation(
-                f"No {n} working days within {_MAX_SPAN_DAYS} days after {start.isoformat()}: "
-                "check the calendar overrides.", date=start.isoformat())
+                f"No {n} working days within {_MAX_SPAN_DAYS} days after {start}: "
+                "check the calendar overrides.", date=iso_text(start))
         if cal.loaded_until is None or current > cal.loaded_until:
             cal.load(current, current + span)
         answer = cal.day(current)
@@ -319,7 +320,7 @@ def _override_snapshot(row: CalendarOverride) -> dict:
 def get_override(session: Session, day: dt.date) -> CalendarOverride:
     row = session.get(CalendarOverride, day)
     if row is None:
-        raise NotFound(f"No calendar override for {day.isoformat()}.")
+        raise NotFound(f"No calendar override for {day}.")
     return row
 
 
@@ -327,7 +328,7 @@ def _recount(session: Session, actor: Actor, day: dt.date) -> None:
     """Open deadlines whose span holds ``day`` are counted again (see ``deadlines``)."""
     from server.services import deadlines  # it counts with this module
 
-    deadlines.recount(session, actor, day, day, reason=f"calendar_override {day.isoformat()}")
+    deadlines.recount(session, actor, day, day, reason=f"calendar_override {day}")
 
 
 def put_override(session: Session, actor: Actor, day: dt.date, workday: bool,
@@ -343,7 +344,7 @@ def put_override(session: Session, actor: Actor, day: dt.date, workday: bool,
         session.add(row)
         session.flush()
         audit.record(session, actor, "calendar_override.create", "calendar_override",
-                     day.isoformat(), after=_override_snapshot(row))
+                     iso_text(day), after=_override_snapshot(row))
         _recount(session, actor, day)
         return row
     before = _override_snapshot(row)
@@ -352,7 +353,7 @@ def put_override(session: Session, actor: Actor, day: dt.date, workday: bool,
     b, a = audit.diff(before, _override_snapshot(row))
     if a:
         audit.record(session, actor, "calendar_override.update", "calendar_override",
-                     day.isoformat(), before=b, after=a)
+                     iso_text(day), before=b, after=a)
         _recount(session, actor, day)
     return row
 
@@ -364,7 +365,7 @@ def delete_override(session: Session, actor: Actor, day: dt.date) -> None:
     session.delete(row)
     session.flush()
     audit.record(session, actor, "calendar_override.delete", "calendar_override",
-                 day.isoformat(), before=before)
+                 iso_text(day), before=before)
     _recount(session, actor, day)
 
 
