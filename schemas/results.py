@@ -216,12 +216,6 @@ class WithoutFollowUpSchema(Schema):
     approved_at = DateTime()
 
 
-def items_of(schema: type[Schema]) -> type[Schema]:
-    """An ``{items: [...]}`` envelope."""
-    return type(schema.__name__.removesuffix("Schema") + "ListSchema", (Schema,),
-                {"items": fields.List(fields.Nested(schema), required=True)})
-
-
 class _RecordResult(fields.Field):
     """The result in full where the reader's department took part, else as the public
     sees it (``PublicResultSchema``)."""

@@ -20,7 +20,6 @@ from schemas.results import (
     ResultSchema,
     ReturnSchema,
     WithoutFollowUpSchema,
-    items_of,
 )
 from server.api.blueprint import Blueprint
 from server.api.context import actor, fi
@@ -104,18 +103,18 @@ class ResultPublish(MethodView):
 @blp.route("/results/publications-due")
 class PublicationsDue(MethodView):
     @blp.arguments(DueQuery, location="query", as_kwargs=True)
-    @blp.response(200, items_of(PublicationDueSchema))
+    @blp.response(200, list_of(PublicationDueSchema))
     def get(self, within):
         """Approved results not yet public whose deadline is near or missed"""
-        return {"items": results.publications_due(session(), actor(), within=within)}
+        return listed(results.publications_due(session(), actor(), within=within))
 
 
 @blp.route("/results/without-follow-up")
 class WithoutFollowUp(MethodView):
-    @blp.response(200, items_of(WithoutFollowUpSchema))
+    @blp.response(200, list_of(WithoutFollowUpSchema))
     def get(self):
         """Approved results whose category needs follow-up and that have none"""
-        return {"items": follow_ups.results_without_follow_up(session(), actor())}
+        return listed(follow_ups.results_without_follow_up(session(), actor()))
 
 
 @blp.route("/results/<int:result_id>/follow-ups")
