@@ -10,6 +10,7 @@ from flask import Flask, redirect, request, send_from_directory
 from flask_smorest import Api
 
 from schemas.common import ErrorSchema
+from schemas.errors import ErrorCode
 from server import clock, models, request_scope  # noqa: F401  (models registers every table)
 from server.api import errors, strict_query
 from server.api.converters import AsciiIdConverter
@@ -165,7 +166,7 @@ def _register_blueprints(api: Api) -> None:
 
 
 # Endpoints that take more than a JSON body: (method, endpoint) -> (settings field, code).
-LARGE_BODIES = {("PATCH", "uploads.UploadChunks"): ("max_photo_bytes", "photo_too_large")}
+LARGE_BODIES = {("PATCH", "uploads.UploadChunks"): ("max_photo_bytes", ErrorCode.PHOTO_TOO_LARGE)}
 
 
 def _limit_bodies(app: Flask, settings: Settings) -> None:
@@ -175,7 +176,7 @@ def _limit_bodies(app: Flask, settings: Settings) -> None:
     @app.before_request
     def _check_size():
         endpoint = request.endpoint or ""
-        limit, code = settings.max_body_bytes, "body_too_large"
+        limit, code = settings.max_body_bytes, ErrorCode.BODY_TOO_LARGE
         if endpoint.endswith("Import"):
             limit = settings.max_import_bytes
         elif (request.method, endpoint) in LARGE_BODIES:

@@ -12,30 +12,23 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from schemas.errors import ErrorCode
 from server.services.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 # When every failing field is one of these, the error code names it precisely.
 FIELD_CODES = {
-    "credit_code": "invalid_credit_code",
-    "id_number": "invalid_id_number",
+    "credit_code": ErrorCode.INVALID_CREDIT_CODE,
+    "id_number": ErrorCode.INVALID_ID_NUMBER,
 }
 
-HTTP_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    412: "precondition_failed",
-    413: "body_too_large",
-    415: "unsupported_media_type",
-    422: "validation_error",
-    428: "precondition_required",
-    429: "too_many_attempts",
-}
+# werkzeug's HTTP errors (404, 405, ...), by status; any other status is ``http_error``.
+HTTP_CODES = {code.status: code for code in (
+    ErrorCode.BAD_REQUEST, ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND,
+    ErrorCode.METHOD_NOT_ALLOWED, ErrorCode.CONFLICT, ErrorCode.PRECONDITION_FAILED,
+    ErrorCode.BODY_TOO_LARGE, ErrorCode.UNSUPPORTED_MEDIA_TYPE, ErrorCode.VALIDATION_ERROR,
+    ErrorCode.PRECONDITION_REQUIRED, ErrorCode.TOO_MANY_ATTEMPTS)}
 
 
 def error_body(status: int, code: str, message: str, errors: dict | None = None, **details):
@@ -63,13 +56,18 @@ def _validation_code(errors: dict) -> str:
         codes.add(FIELD_CODES.get(name) if own else None)
     if len(codes) == 1 and None not in codes:
         return codes.pop()
-    return "validation_error"
+    return ErrorCode.VALIDATION_ERROR
 
 
 def respond(status: int, code: str, message: str, errors: dict | None = None, **details):
     resp = jsonify(error_body(status, code, message, errors, **details))
     resp.status_code = status
     return resp
+
+
+def refuse(code: ErrorCode, message: str, errors: dict | None = None, **details):
+    """The error answer of ``code``, with its status from the catalogue."""
+    return respond(code.status, code, message, errors, **details)
 
 
 def handle_domain_error(exc: DomainError):
@@ -85,18 +83,17 @@ def handle_http_exception(exc: HTTPException):
     if "messages" in data:  # webargs: field errors (422) or an unreadable body (400)
         errors = data["messages"]
         if status == 422:
-            return respond(422, _validation_code(errors), "The request has invalid fields.",
-                           errors)
-        return respond(status, HTTP_CODES.get(status, "http_error"),
+            return refuse(_validation_code(errors), "The request has invalid fields.", errors)
+        return respond(status, HTTP_CODES.get(status, ErrorCode.HTTP_ERROR),
                        "The request body could not be read as JSON.", errors)
     if isinstance(exc, RequestEntityTooLarge):
         from flask import request
 
         limit = request.max_content_length
-        return respond(413, "body_too_large",
-                       f"The request body is larger than the limit of {limit} bytes.",
-                       limit_bytes=limit)
-    code = HTTP_CODES.get(status, "http_error")
+        return refuse(ErrorCode.BODY_TOO_LARGE,
+                      f"The request body is larger than the limit of {limit} bytes.",
+                      limit_bytes=limit)
+    code = HTTP_CODES.get(status, ErrorCode.HTTP_ERROR)
     message = data.get("message") or exc.description or exc.name
     resp = respond(status, code, message, data.get("errors"))
     if status == 405 and getattr(exc, "valid_methods", None):
@@ -108,7 +105,7 @@ def handle_unexpected(exc: Exception):
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
     log.exception("unhandled error")
-    return respond(500, "internal_error", "An unexpected error occurred; it has been logged.")
+    return refuse(ErrorCode.INTERNAL_ERROR, "An unexpected error occurred; it has been logged.")
 
 
 def register(app: Flask) -> None:
@@ -123,17 +120,17 @@ def register_db_errors(app: Flask) -> None:
 
     def _integrity(exc):
         log.info("integrity error", exc_info=exc)
-        return respond(409, "conflict", "The change conflicts with existing data.")
+        return refuse(ErrorCode.CONFLICT, "The change conflicts with existing data.")
 
     def _data(exc):
         log.info("data error", exc_info=exc)
-        return respond(422, "invalid_value", "A value does not fit its column.")
+        return refuse(ErrorCode.INVALID_VALUE, "A value does not fit its column.")
 
     def _busy(exc):
         # SQLite "database is locked" past the busy timeout, PostgreSQL lock or statement
         # timeouts: the request may well succeed if repeated.
         log.warning("database busy", exc_info=exc)
-        resp = respond(503, "database_busy", "The database is busy; try again shortly.")
+        resp = refuse(ErrorCode.DATABASE_BUSY, "The database is busy; try again shortly.")
         resp.headers["Retry-After"] = "2"
         return resp
 

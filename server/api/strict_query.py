@@ -17,7 +17,8 @@ from flask import Flask, current_app, request
 from marshmallow import Schema
 from werkzeug.datastructures import MultiDict
 
-from server.api.errors import respond
+from schemas.errors import ErrorCode
+from server.api.errors import refuse
 
 
 def without_empty_optionals(args: MultiDict, schema: Schema) -> MultiDict:
@@ -48,5 +49,5 @@ def init_app(app: Flask, prefix: str) -> None:
         if request.endpoint.startswith("api-docs.") or _declares_query(
                 request.endpoint, request.method):
             return None
-        return respond(422, "validation_error", "The request has invalid fields.",
-                       {"query": {name: ["Unknown field."] for name in request.args}})
+        return refuse(ErrorCode.VALIDATION_ERROR, "The request has invalid fields.",
+                      {"query": {name: ["Unknown field."] for name in request.args}})

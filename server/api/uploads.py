@@ -16,6 +16,7 @@ from flask.views import MethodView
 from werkzeug.exceptions import ClientDisconnected
 
 from schemas.common import ErrorSchema
+from schemas.errors import ErrorCode
 from schemas.sync import BlobMetaSchema
 from server.api.blueprint import Blueprint
 from server.api.context import actor, fi
@@ -32,13 +33,11 @@ DIGITS = re.compile(r"^[0-9]{1,18}$")
 
 
 class TusVersionUnsupported(DomainError):
-    status = 412
-    code = "tus_version_unsupported"
+    code = ErrorCode.TUS_VERSION_UNSUPPORTED
 
 
 class UnsupportedContentType(DomainError):
-    status = 415
-    code = "unsupported_content_type"
+    code = ErrorCode.UNSUPPORTED_CONTENT_TYPE
 
 
 def _header_doc(name: str, description: str, *, required: bool = True,

@@ -1,15 +1,24 @@
 """Domain exceptions. Mapped to HTTP once, in ``server.api.errors``.
 
-Each carries a stable machine-readable ``code`` (the documented list is in README.md),
-a human message and optional field errors.
+Each carries a stable machine-readable ``code`` from the catalogue in ``schemas.errors``
+(the table in docs/errors.md is generated from it), a human message and optional field
+errors. The status is the catalogue's for the code: a class only says which kind of
+refusal it is, and which status it answers with where a code has one per place.
 """
 
 from __future__ import annotations
 
+from schemas.errors import ErrorCode, status_of
+
 
 class DomainError(Exception):
-    status = 400
-    code = "bad_request"
+    status = ErrorCode.BAD_REQUEST.status
+    code: str = ErrorCode.BAD_REQUEST
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "status" not in cls.__dict__:  # a class that names its code takes its status
+            cls.status = status_of(cls.code, cls.status)
 
     def __init__(self, message: str, *, code: str | None = None, errors: dict | None = None,
                  **details):
@@ -17,6 +26,7 @@ class DomainError(Exception):
         self.message = message
         if code:
             self.code = code
+            self.status = status_of(code, type(self).status)
         self.errors = errors or {}
         self.details = details
 
@@ -24,44 +34,36 @@ class DomainError(Exception):
 class NotFound(DomainError):
     """Also what a user outside the object's scope gets: no hint that it exists."""
 
-    status = 404
-    code = "not_found"
+    code = ErrorCode.NOT_FOUND
 
 
 class Conflict(DomainError):
-    status = 409
-    code = "conflict"
+    code = ErrorCode.CONFLICT
 
 
 class RuleViolation(DomainError):
     """Well-formed input that a business rule refuses."""
 
-    status = 422
-    code = "rule_violation"
+    code = ErrorCode.RULE_VIOLATION
 
 
 class InvalidInput(DomainError):
-    status = 422
-    code = "validation_error"
+    code = ErrorCode.VALIDATION_ERROR
 
 
 class Unauthorized(DomainError):
-    status = 401
-    code = "unauthorized"
+    code = ErrorCode.UNAUTHORIZED
 
 
 class Forbidden(DomainError):
     """The role may never do this, whatever the object (scope misses are NotFound)."""
 
-    status = 403
-    code = "forbidden"
+    code = ErrorCode.FORBIDDEN
 
 
 class TooManyAttempts(DomainError):
-    status = 429
-    code = "too_many_attempts"
+    code = ErrorCode.TOO_MANY_ATTEMPTS
 
 
 class TooLarge(DomainError):
-    status = 413
-    code = "body_too_large"
+    code = ErrorCode.BODY_TOO_LARGE

@@ -13,6 +13,7 @@ from pathlib import Path
 import qrcode
 import qrcode.image.svg
 
+from schemas.errors import ErrorCode
 from server.services.errors import DomainError
 
 FONT_CANDIDATES = (
@@ -24,8 +25,7 @@ FONT_CANDIDATES = (
 
 
 class FontMissing(DomainError):
-    status = 503
-    code = "cjk_font_missing"
+    code = ErrorCode.CJK_FONT_MISSING
 
 
 def _qr(data: str) -> qrcode.QRCode:

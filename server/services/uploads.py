@@ -48,6 +48,7 @@ from sqlalchemy import String, cast, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from schemas.errors import ErrorCode
 from server import clock
 from server.config import Settings
 from server.models import Blob, Device, FieldRevision, Upload, VisitEntry
@@ -76,20 +77,17 @@ PIL_FORMAT = {"image/jpeg": "JPEG", "image/png": "PNG", "image/heic": "HEIF",
 
 
 class UploadLocked(DomainError):
-    status = 423
-    code = "upload_locked"
+    code = ErrorCode.UPLOAD_LOCKED
 
 
 class ChecksumMismatch(DomainError):
     """tus checksum extension: 460 Checksum Mismatch; the chunk was not kept."""
 
-    status = 460
-    code = "checksum_mismatch"
+    code = ErrorCode.CHECKSUM_MISMATCH
 
 
 class UnsupportedMedia(DomainError):
-    status = 415
-    code = "unsupported_media_type"
+    code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
 
 
 def checksum(algorithm: str):

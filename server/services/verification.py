@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from schemas.codes import normalize_code
+from schemas.errors import ErrorCode
 from schemas.states import (
     VISIT_FINISHED,
     VISIT_OPEN,
@@ -53,15 +54,15 @@ PAGE_DAYS = 90  # how long after a visit ends its company reaches the page (a se
 
 
 class InvalidCode(DomainError):
-    status = 400
-    code = "invalid_code"
+    status = 400  # where a code is looked up; an entry scan refuses it with 422
+    code = ErrorCode.INVALID_CODE
 
 
 class ExpiredCode(InvalidCode):
     """A genuine code whose visit ended too long ago for its page to stay reachable."""
 
     status = 410
-    code = "code_expired"
+    code = ErrorCode.CODE_EXPIRED
 
 
 def reachable_until(session: Session, visit: Visit, days: int = PAGE_DAYS) -> dt.date:
