@@ -7,7 +7,13 @@ from marshmallow import Schema, fields, validate
 from schemas.calendar import SOURCES as DEADLINE_SOURCES
 from schemas.common import PageQuery, sort_field
 from schemas.fields import Date, DateTime, Id, QueryId, Text
-from server.models.results import FOLLOW_UP_KINDS, FOLLOW_UP_STATES, RESULT_STATES
+from schemas.states import FollowUpState, ResultState, values
+
+RESULT_STATES = values(ResultState)
+FOLLOW_UP_STATES = values(FollowUpState)
+# What follows a problem found (后续处置): rectification (责令整改), transfer to another
+# department (移交), a case opened (立案), referral to the police (移送).
+FOLLOW_UP_KINDS = ("rectify", "transfer", "case", "referral")
 
 
 def _source():

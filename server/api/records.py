@@ -3,15 +3,13 @@ copy by its SHA-256."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Response
 from flask.views import MethodView
 
 from schemas.common import ErrorSchema
 from schemas.records import RecordCheckSchema
 from server.api.blueprint import Blueprint, file_answer, path_param
 from server.api.context import actor, fi
+from server.downloads import pdf_response
 from server.request_scope import session
 from server.services import records, visits
 
@@ -21,16 +19,6 @@ public_blp = Blueprint("public_records", __name__,
 
 PDF = file_answer("The record (application/pdf); its SHA-256 in X-Record-SHA256",
                   "application/pdf")
-
-
-def pdf_response(data: bytes, sha256: str, visit_id: int) -> Response:
-    """The PDF as a download named after the visit, with its hash in a header."""
-    name = f"现场检查笔录-{visit_id}.pdf"
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f"attachment; filename=\"record-{visit_id}.pdf\"; "
-                               f"filename*=UTF-8''{quote(name)}",
-        "X-Record-SHA256": sha256, "ETag": f'"{sha256}"', "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff"})
 
 
 @blp.route("/visits/<int:visit_id>/record.pdf")

@@ -7,14 +7,11 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from schemas.states import FollowUpState, ResultState, values
+from schemas.results import FOLLOW_UP_KINDS, FOLLOW_UP_STATES, RESULT_STATES
+from schemas.states import FollowUpState, ResultState
 from server import clock
 from server.db import Base, UTCDateTime
 from server.models.mixins import Deactivatable
-
-RESULT_STATES = values(ResultState)
-FOLLOW_UP_KINDS = ("rectify", "transfer", "case", "referral")
-FOLLOW_UP_STATES = values(FollowUpState)
 
 
 class ResultCategory(Deactivatable, Base):

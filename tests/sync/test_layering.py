@@ -1,6 +1,8 @@
 """Architecture rules as tests: sync/ is the device's code too and must not depend on the
-server; test modules stand alone (shared setup lives in tests/conftest.py, tests/factories.py
-and the helper modules beside them, never in another test_*.py)."""
+server; schemas/ is the wire contract, which the server implements and a second client
+reads, so it imports nothing of the server; test modules stand alone (shared setup lives
+in tests/conftest.py, tests/factories.py and the helper modules beside them, never in
+another test_*.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SYNC = ROOT / "sync"
+SCHEMAS = ROOT / "schemas"
 TESTS = ROOT / "tests"
 
 
@@ -28,6 +31,12 @@ def test_sync_never_imports_the_server_or_flask():
     for path in SYNC.rglob("*.py"):
         for name in imported_modules(path):
             assert not name.startswith(("server", "flask", "sqlalchemy")), (path, name)
+
+
+def test_schemas_never_import_the_server():
+    for path in SCHEMAS.rglob("*.py"):
+        for name in imported_modules(path):
+            assert not name.startswith("server"), (path, name)
 
 
 def test_no_test_module_imports_another_test_module():
