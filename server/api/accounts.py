@@ -8,10 +8,11 @@ from schemas.accounts import LoginSchema, TokenSchema, UserPatchSchema, UserQuer
 from schemas.common import ErrorSchema, page_of
 from server import clock
 from server.api.blueprint import Blueprint
-from server.api.context import actor, bearer_token, sign_in
+from server.api.context import actor, bearer_token
 from server.request_scope import session
 from server.services import accounts
 from server.services.errors import TooManyAttempts, Unauthorized
+from server.sign_in import sign_in
 
 blp = Blueprint("accounts", __name__, description="Sign-in and accounts")
 

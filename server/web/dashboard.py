@@ -28,11 +28,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, make_response, redirect, render_template, request
 
 from server import clock
-from server.api.context import fi, sign_in
+from server.app_state import fi
 from server.clock import CHINA
 from server.request_scope import keep_even_if_refused, session
 from server.services import accounts, dashboard, departments, reports
 from server.services.errors import DomainError, NotFound, Unauthorized
+from server.sign_in import sign_in
 from server.web import headers
 
 log = logging.getLogger(__name__)

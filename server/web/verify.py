@@ -8,7 +8,7 @@ from flask import Blueprint, render_template, request
 
 from schemas.states import VISIT_FINISHED
 from server import clock
-from server.api.context import fi
+from server.app_state import fi
 from server.downloads import pdf_response
 from server.request_scope import commit_before_answering, session
 from server.services import records, verification
