@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -280,12 +281,8 @@ _COMPANY_COLUMNS = [f for f in companies.FIELDS if f not in ("tags", "active")]
 
 def _apply_companies(session: Session, actor: Actor, valid, report: ImportReport, columns) -> None:
     actor.require_role("admin")
-    all_tags = {code for _, clean, _ in valid for code in clean.get("tags", ())}
-    tag_ids = {}
-    for start in range(0, len(all_tags), CHUNK):
-        chunk = list(all_tags)[start:start + CHUNK]
-        tag_ids.update(session.execute(select(Tag.code, Tag.id).where(
-            Tag.code.in_(chunk), Tag.active.is_(True))).all())
+    tag_ids = _active_tag_ids(session, {code for _, clean, _ in valid
+                                        for code in clean.get("tags", ())})
     rows = []
     for number, clean, present in valid:
         unknown = [t for t in clean.get("tags", ()) if t not in tag_ids]
@@ -294,34 +291,84 @@ def _apply_companies(session: Session, actor: Actor, valid, report: ImportReport
                                           f"unknown or deactivated tag: {', '.join(unknown)}"))
         else:
             rows.append((number, clean, present))
-    codes = [clean["credit_code"] for _, clean, _ in rows]
+    existing = _existing_companies(session, [clean["credit_code"] for _, clean, _ in rows])
+    current_tags = _current_tags(session, [e["id"] for e in existing.values()])
+    now = clock.now()
+    plan = _company_changes(rows, existing, current_tags, report, now)
+    report.created, report.updated = len(plan.inserts), len(plan.updates)
+    if report.errors and report.mode == "all_or_nothing":
+        return  # nothing will be kept: skip the writes, the report is complete
+    ids_by_code = _write_companies(session, plan, existing, tag_ids)
+    for change in plan.changes:
+        if "code" in change:
+            change["entity_id"] = ids_by_code[change.pop("code")]
+    audit.record_many(session, actor, plan.changes, now=now)
+    if len(plan.inserts) >= ANALYZE_AFTER and not is_sqlite(session):
+        # Fresh statistics after a bulk load: without them PostgreSQL plans the next
+        # import's lookups by credit code as sequential scans (seconds instead of ms).
+        session.execute(text("ANALYZE companies"))
+        session.execute(text("ANALYZE company_tags"))
+
+
+def _active_tag_ids(session: Session, codes: set[str]) -> dict[str, int]:
+    """Id of each active tag among ``codes`` (an unknown or deactivated one is absent)."""
+    tag_ids = {}
+    for start in range(0, len(codes), CHUNK):
+        chunk = list(codes)[start:start + CHUNK]
+        tag_ids.update(session.execute(select(Tag.code, Tag.id).where(
+            Tag.code.in_(chunk), Tag.active.is_(True))).all())
+    return tag_ids
+
+
+def _existing_companies(session: Session, codes: list[str]) -> dict[str, dict]:
+    """The registered companies among the credit codes, by code: id and imported columns."""
     existing: dict[str, dict] = {}
     cols = [Company.id] + [getattr(Company, c) for c in _COMPANY_COLUMNS]
     for start in range(0, len(codes), CHUNK):
         chunk = codes[start:start + CHUNK]
         for row in session.execute(select(*cols).where(Company.credit_code.in_(chunk))).mappings():
             existing[row["credit_code"]] = dict(row)
+    return existing
+
+
+def _current_tags(session: Session, ids: list[int]) -> dict[int, list[str]]:
+    """The tag codes each of these companies carries now."""
     current_tags: dict[int, list[str]] = {}
-    ids = [e["id"] for e in existing.values()]
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         for company_id, code in session.execute(
                 select(company_tags.c.company_id, Tag.code).join(Tag, Tag.id == company_tags.c.tag_id)
                 .where(company_tags.c.company_id.in_(chunk))):
             current_tags.setdefault(company_id, []).append(code)
+    return current_tags
 
-    now = clock.now()
-    inserts, updates, retag, changes = [], [], {}, []
+
+@dataclass
+class _CompanyChanges:
+    """What an import will write: rows to insert, updates by id, new tag sets by credit
+    code, and the audit entries (a new company's by its code until it has an id)."""
+
+    inserts: list[dict]
+    updates: list[dict]
+    retag: dict[str, list[str]]
+    changes: list[dict]
+
+
+def _company_changes(rows, existing: dict[str, dict], current_tags: dict[int, list[str]],
+                     report: ImportReport, now: dt.datetime) -> _CompanyChanges:
+    """Each row compared with the company as registered: new, changed (only the columns
+    the file has), or unchanged (counted in the report)."""
+    plan = _CompanyChanges([], [], {}, [])
     for _number, clean, present in rows:
         old = existing.get(clean["credit_code"])
         new_tags = sorted(set(clean.get("tags", ())))
         if old is None:
-            inserts.append({c: clean.get(c) for c in _COMPANY_COLUMNS}
-                           | {"created_at": now, "updated_at": now, "active": True})
-            retag[clean["credit_code"]] = new_tags
-            changes.append({"action": "company.create", "entity_type": "company",
-                            "code": clean["credit_code"],
-                            "after": audit.jsonable({**inserts[-1], "tags": new_tags})})
+            plan.inserts.append({c: clean.get(c) for c in _COMPANY_COLUMNS}
+                                | {"created_at": now, "updated_at": now, "active": True})
+            plan.retag[clean["credit_code"]] = new_tags
+            plan.changes.append({"action": "company.create", "entity_type": "company",
+                                 "code": clean["credit_code"],
+                                 "after": audit.jsonable({**plan.inserts[-1], "tags": new_tags})})
             continue
         new = {c: clean[c] for c in _COMPANY_COLUMNS if c in present}
         before, after = audit.diff(audit.jsonable(old), audit.jsonable(new))
@@ -329,43 +376,39 @@ def _apply_companies(session: Session, actor: Actor, valid, report: ImportReport
         old_tags = sorted(current_tags.get(old["id"], []))
         if "tags" in present and new_tags != old_tags:
             before["tags"], after["tags"] = old_tags, new_tags
-            retag[clean["credit_code"]] = new_tags
+            plan.retag[clean["credit_code"]] = new_tags
         if not after:
             report.unchanged += 1
             continue
-        updates.append({"id": old["id"], **new_values, "updated_at": now})
-        changes.append({"action": "company.update", "entity_type": "company",
-                        "entity_id": old["id"], "before": before, "after": after})
-    report.created, report.updated = len(inserts), len(updates)
-    if report.errors and report.mode == "all_or_nothing":
-        return  # nothing will be kept: skip the writes, the report is complete
+        plan.updates.append({"id": old["id"], **new_values, "updated_at": now})
+        plan.changes.append({"action": "company.update", "entity_type": "company",
+                             "entity_id": old["id"], "before": before, "after": after})
+    return plan
+
+
+def _write_companies(session: Session, plan: _CompanyChanges, existing: dict[str, dict],
+                     tag_ids: dict[str, int]) -> dict[str, int]:
+    """Inserts in batches (core insert: the ORM's per-row bookkeeping costs 2x here),
+    updates, and the changed tag sets replaced; every company's id by credit code."""
     ids_by_code = {code: e["id"] for code, e in existing.items()}
-    for start in range(0, len(inserts), 5000):
-        batch = inserts[start:start + 5000]
-        table = Company.__table__  # core insert: the ORM's per-row bookkeeping costs 2x here
+    for start in range(0, len(plan.inserts), 5000):
+        batch = plan.inserts[start:start + 5000]
+        table = Company.__table__
         for company_id, code in session.execute(
                 insert(table).returning(table.c.id, table.c.credit_code), batch):
             ids_by_code[code] = company_id
-    for values in updates:
+    for values in plan.updates:
         session.execute(update(Company).where(Company.id == values["id"])
                         .values({k: v for k, v in values.items() if k != "id"}))
-    retag_ids = [ids_by_code[code] for code in retag if code in existing]
+    retag_ids = [ids_by_code[code] for code in plan.retag if code in existing]
     for start in range(0, len(retag_ids), CHUNK):
         session.execute(delete(company_tags).where(
             company_tags.c.company_id.in_(retag_ids[start:start + CHUNK])))
     links = [{"company_id": ids_by_code[code], "tag_id": tag_ids[t]}
-             for code, tags in retag.items() for t in tags]
+             for code, tags in plan.retag.items() for t in tags]
     for start in range(0, len(links), 5000):
         session.execute(insert(company_tags), links[start:start + 5000])
-    for change in changes:
-        if "code" in change:
-            change["entity_id"] = ids_by_code[change.pop("code")]
-    audit.record_many(session, actor, changes, now=now)
-    if len(inserts) >= ANALYZE_AFTER and not is_sqlite(session):
-        # Fresh statistics after a bulk load: without them PostgreSQL plans the next
-        # import's lookups by credit code as sequential scans (seconds instead of ms).
-        session.execute(text("ANALYZE companies"))
-        session.execute(text("ANALYZE company_tags"))
+    return ids_by_code
 
 
 # --- the smaller registries: row by row through their services ------------------------------
