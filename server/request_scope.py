@@ -15,15 +15,9 @@ Two exceptions, named where they happen:
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-
-from server.api.errors import respond
-
-log = logging.getLogger(__name__)
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -61,10 +55,9 @@ def _end(response: Response) -> Response:
             sess.commit()
         else:
             sess.rollback()
-    except IntegrityError:
+    except IntegrityError as exc:  # answered as if the view had raised it (409 conflict)
         sess.rollback()
-        log.info("integrity error at commit", exc_info=True)
-        return respond(409, "conflict", "The change conflicts with existing data.")
+        return current_app.make_response(current_app.handle_user_exception(exc))
     finally:
         sess.close()
     return response

@@ -38,6 +38,9 @@ def probed(settings, db):
         create("FIRST")
         if ending == "succeeds":
             return {}, 201
+        if ending == "conflicts_at_commit":  # a duplicate code, left for the commit to flush
+            session().add(Department(code="FIRST", name="另一个部门"))
+            return {}, 201
         if ending == "is_refused_and_audited":
             audit.record_refusal(session(), SYSTEM, "probe.refused", "department", "FIRST",
                                  after={"code": "forbidden"})
@@ -137,6 +140,14 @@ def test_a_successful_request_commits_its_work(probe, session):
     assert probe.post("/probe/succeeds").status_code == 201
     assert departments_named(session) == {"FIRST"}
     assert actions_since(session, before) == ["department.create"]
+
+
+def test_a_conflict_found_at_commit_is_a_409_and_changes_nothing(probe, session):
+    before = audit_count(session)
+    resp = probe.post("/probe/conflicts_at_commit")
+    assert resp.status_code == 409 and resp.get_json()["code"] == "conflict"
+    assert departments_named(session) == set()
+    assert audit_count(session) == before
 
 
 def test_a_refused_request_changes_nothing(probe, session):
