@@ -84,7 +84,9 @@ class ManualFigures(MethodView):
 
 
 @blp.route("/reports/manual-figures/<string:department>/<int:year>/<int:month>/<string:row>",
-           parameters=[path_param("row", "the 其他平台 row", enum=list(MANUAL_ROWS))])
+           parameters=[path_param("department", "the department's code",
+                                  pattern="^[A-Za-z0-9][A-Za-z0-9._-]*$", example="A01"),
+                       path_param("row", "the 其他平台 row", enum=list(MANUAL_ROWS))])
 class ManualFigure(MethodView):
     @blp.arguments(ManualFigureBodySchema)
     @blp.response(200, ManualFigureSchema)

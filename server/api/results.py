@@ -21,7 +21,7 @@ from schemas.results import (
     ReturnSchema,
     WithoutFollowUpSchema,
 )
-from server.api.blueprint import Blueprint
+from server.api.blueprint import Blueprint, path_param
 from server.api.context import actor, fi
 from server.request_scope import session
 from server.services import company_record, departments, follow_ups, results
@@ -46,7 +46,8 @@ class Categories(MethodView):
         return listed(results.categories(session()))
 
 
-@blp.route("/result-categories/<string:code>")
+@blp.route("/result-categories/<string:code>", parameters=[
+    path_param("code", "the category's code", pattern="^[a-z0-9_]{1,40}$", example="other")])
 class CategoryByCode(MethodView):
     @blp.arguments(CategoryPutSchema)
     @blp.response(200, CategorySchema)
