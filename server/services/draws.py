@@ -617,49 +617,15 @@ def replace_inspector(session: Session, actor: Actor, draw_id: int, *, visit_id:
     """An inspector of a drawn team cannot go: the same department's next inspector by
     the draw's own rule (stored pool, expertise, least loaded, HMAC order) takes the
     place. Recorded with its reason and published with the draw."""
-    from server.services.draw_algorithm import pick
-
     now = now or clock.now()
     draw = get_or_raise(session, actor, draw_id)
     task = session.get(Task, draw.task_id)
-    visit = get_by_id(session, Visit, visit_id)
-    if visit is None or visit.draw_id != draw.id:
-        raise NotFound("No such visit in this draw.")
-    member = next((m for m in visit.members if m.inspector_id == inspector_id), None)
-    if member is None:
-        raise InvalidInput("That inspector is not on the visit's team.",
-                           errors={"inspector_id": ["not on this team"]})
-    if not (actor.role == "admin" or actor.role == "supervisor"
-            and actor.department_id == member.department_id):
-        check_task_write(actor, task)
-    if visit.state != VisitState.ISSUED:
-        raise Conflict("The visit has started; its team can no longer be redrawn.",
-                       code="visit_started")
+    visit, member = _member_to_replace(session, actor, draw, task, visit_id, inspector_id)
     code = session.get(Company, visit.company_id).credit_code
-    team = {m.inspector_id for m in visit.members}
-    barred = set(draw.inputs.get("barred", {}).get(code, ())) | set(session.scalars(
-        select(InspectorConflict.inspector_id).where(
-            InspectorConflict.company_id == visit.company_id)))
-    active = set(session.scalars(select(Inspector.id).where(Inspector.active.is_(True))))
-    load: dict[int, int] = defaultdict(int)
-    for member_id in session.scalars(select(VisitMember.inspector_id).join(
-            Visit, Visit.id == VisitMember.visit_id).where(
-            Visit.draw_id == draw.id, Visit.state.not_in(VISIT_VOID))):
-        load[member_id] += 1
-    cap = draw.inputs.get("inspector_cap")
-    pool = [Candidate(c["id"], c["certificate"], c["department_id"], frozenset(c["tags"]))
-            for c in draw.inputs["pools"].get(str(member.department_id), [])]
     # Whoever was found unavailable for this visit stays off it (kept out of the public
     # record, which names people only).
     unavailable = set(draw.report.get("unavailable", {}).get(str(visit.id), ())) | {inspector_id}
-    free = [c for c in pool if c.inspector_id not in team | barred | unavailable
-            and c.inspector_id in active and (cap is None or load[c.inspector_id] < cap)]
-    wanted = frozenset(draw.inputs.get("required", {}).get(str(member.department_id), ()))
-    chosen = pick(task.seed, code, free, count=1, load=load, wanted=wanted)
-    if not chosen:
-        raise RuleViolation("No other inspector of the department can take this place.",
-                            code="draw_impossible", company=code, constraint="no_replacement")
-    replacement = chosen[0]
+    replacement = _replacement(session, draw, task, visit, member, code, unavailable)
     visit.members.remove(member)
     visit.members.append(VisitMember(inspector_id=replacement.inspector_id,
                                      department_id=member.department_id))
@@ -679,3 +645,52 @@ def replace_inspector(session: Session, actor: Actor, draw_id: int, *, visit_id:
                  after={"visit_id": visit.id, "inspector_id": replacement.inspector_id,
                         "reason": reason}, now=now)
     return visit
+
+
+def _member_to_replace(session: Session, actor: Actor, draw: Draw, task: Task, visit_id: int,
+                       inspector_id: int) -> tuple[Visit, VisitMember]:
+    """The draw's visit, not yet entered, and the inspector's place on its team; the
+    department's supervisor may replace its own inspector, others need the task's write."""
+    visit = get_by_id(session, Visit, visit_id)
+    if visit is None or visit.draw_id != draw.id:
+        raise NotFound("No such visit in this draw.")
+    member = next((m for m in visit.members if m.inspector_id == inspector_id), None)
+    if member is None:
+        raise InvalidInput("That inspector is not on the visit's team.",
+                           errors={"inspector_id": ["not on this team"]})
+    if not (actor.role == "admin" or actor.role == "supervisor"
+            and actor.department_id == member.department_id):
+        check_task_write(actor, task)
+    if visit.state != VisitState.ISSUED:
+        raise Conflict("The visit has started; its team can no longer be redrawn.",
+                       code="visit_started")
+    return visit, member
+
+
+def _replacement(session: Session, draw: Draw, task: Task, visit: Visit, member: VisitMember,
+                 code: str, unavailable: set[int]) -> Candidate:
+    """The department's next inspector by the draw's rule: from its stored pool, not on
+    the team, not barred from the company, not unavailable, active and under the cap."""
+    from server.services.draw_algorithm import pick
+
+    team = {m.inspector_id for m in visit.members}
+    barred = set(draw.inputs.get("barred", {}).get(code, ())) | set(session.scalars(
+        select(InspectorConflict.inspector_id).where(
+            InspectorConflict.company_id == visit.company_id)))
+    active = set(session.scalars(select(Inspector.id).where(Inspector.active.is_(True))))
+    load: dict[int, int] = defaultdict(int)
+    for member_id in session.scalars(select(VisitMember.inspector_id).join(
+            Visit, Visit.id == VisitMember.visit_id).where(
+            Visit.draw_id == draw.id, Visit.state.not_in(VISIT_VOID))):
+        load[member_id] += 1
+    cap = draw.inputs.get("inspector_cap")
+    pool = [Candidate(c["id"], c["certificate"], c["department_id"], frozenset(c["tags"]))
+            for c in draw.inputs["pools"].get(str(member.department_id), [])]
+    free = [c for c in pool if c.inspector_id not in team | barred | unavailable
+            and c.inspector_id in active and (cap is None or load[c.inspector_id] < cap)]
+    wanted = frozenset(draw.inputs.get("required", {}).get(str(member.department_id), ()))
+    chosen = pick(task.seed, code, free, count=1, load=load, wanted=wanted)
+    if not chosen:
+        raise RuleViolation("No other inspector of the department can take this place.",
+                            code="draw_impossible", company=code, constraint="no_replacement")
+    return chosen[0]
