@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from schemas.accounts import LoginSchema, TokenSchema, UserPatchSchema, UserQuery, UserSchema
-from schemas.common import ErrorSchema, page_of
+from schemas.common import ErrorSchema
 from server import clock
 from server.api.blueprint import Blueprint
 from server.api.context import actor, bearer_token
@@ -56,8 +56,7 @@ class Me(MethodView):
 
 @blp.route("/users")
 class Users(MethodView):
-    @blp.arguments(UserQuery, location="query", as_kwargs=True)
-    @blp.response(200, page_of(UserSchema))
+    @blp.paged(UserQuery, UserSchema)
     def get(self, **query):
         """List accounts (admin)"""
         return accounts.list_users(session(), actor("admin"), **query)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from schemas.audit import AuditEntrySchema, AuditQuery, AuditVerificationSchema
-from schemas.common import page_of
 from server.api.blueprint import Blueprint
 from server.api.context import actor
 from server.request_scope import session
@@ -16,8 +15,7 @@ blp = Blueprint("audit", __name__, description="Audit log")
 
 @blp.route("/audit")
 class AuditLog(MethodView):
-    @blp.arguments(AuditQuery, location="query", as_kwargs=True)
-    @blp.response(200, page_of(AuditEntrySchema))
+    @blp.paged(AuditQuery, AuditEntrySchema)
     def get(self, actor=None, **query):
         """Audit entries, newest first (admin)"""
         return audit.list_(session(), _admin(), actor_name=actor, **query)

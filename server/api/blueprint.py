@@ -10,10 +10,11 @@ import json
 import re
 
 import flask_smorest
-from marshmallow import RAISE, ValidationError
+from marshmallow import RAISE, Schema, ValidationError
 from marshmallow import fields as ma_fields
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 
+from schemas.common import page_of
 from server.api.strict_query import without_empty_optionals
 
 _LONE = re.compile(r"[\ud800-\udfff]")
@@ -85,6 +86,14 @@ def _surrogates(value):
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
+
+    def paged(self, query: type[Schema], item_schema: type[Schema]):
+        """A list view's two decorators in one: ``query`` read from the query string and
+        passed as keywords, the answer a page of ``item_schema`` (``page_of``)."""
+        def decorate(function):
+            function = self.response(200, page_of(item_schema))(function)
+            return self.arguments(query, location="query", as_kwargs=True)(function)
+        return decorate
 
 
 def file_answer(description: str, *mimetypes: str) -> dict:

@@ -22,7 +22,7 @@ from schemas.calendar import (
     WorkdaysAddQuery,
     WorkdaysAddSchema,
 )
-from schemas.common import list_of, listed, page_of
+from schemas.common import list_of, listed
 from schemas.imports import ImportFileSchema
 from server.api.blueprint import Blueprint, path_param
 from server.api.context import actor
@@ -93,8 +93,7 @@ class DeadlineRuleByKind(MethodView):
 
 @blp.route("/calendar/overrides")
 class Overrides(MethodView):
-    @blp.arguments(OverrideQuery, location="query", as_kwargs=True)
-    @blp.response(200, page_of(OverrideSchema))
+    @blp.paged(OverrideQuery, OverrideSchema)
     def get(self, **query):
         """Dates an admin declared working days or days off, by date"""
         return workdays.list_overrides(session(), actor(), **query)

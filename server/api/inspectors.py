@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from flask.views import MethodView
-
-from schemas.common import ActiveSchema, page_of
 from schemas.registries import (
     InspectorCreateSchema,
     InspectorPatchSchema,
@@ -12,54 +9,23 @@ from schemas.registries import (
     InspectorSchema,
 )
 from server.api.blueprint import Blueprint
-from server.api.context import actor, fi
-from server.api.imports import import_view
-from server.request_scope import session
+from server.api.context import fi
+from server.api.registry import Registry, registry_views
 from server.services import inspectors
 
 blp = Blueprint("inspectors", __name__, description="Inspector registry")
 
 
-def _key():
-    return fi().settings.secret_key
+def _pii_key() -> dict:
+    """ID numbers are kept as a keyed digest and a mask: create and update take the key."""
+    return {"pii_key": fi().settings.secret_key}
 
 
-@blp.route("/inspectors")
-class Inspectors(MethodView):
-    @blp.arguments(InspectorQuery, location="query", as_kwargs=True)
-    @blp.response(200, page_of(InspectorSchema))
-    def get(self, **query):
-        """List inspectors in your scope; ID numbers are shown masked"""
-        return inspectors.list_(session(), actor(), **query)
-
-    @blp.arguments(InspectorCreateSchema)
-    @blp.response(201, InspectorSchema)
-    def post(self, data):
-        """Register an inspector (admin, own department's supervisor)"""
-        return inspectors.create(session(), actor(), data, pii_key=_key())
-
-
-@blp.route("/inspectors/<int:inspector_id>")
-class InspectorById(MethodView):
-    @blp.response(200, InspectorSchema)
-    def get(self, inspector_id):
-        """One inspector (404 outside your department)"""
-        return inspectors.get_or_raise(session(), actor(), inspector_id)
-
-    @blp.arguments(InspectorPatchSchema)
-    @blp.response(200, InspectorSchema)
-    def patch(self, changes, inspector_id):
-        """Change an inspector"""
-        return inspectors.update(session(), actor(), inspector_id, changes, pii_key=_key())
-
-
-@blp.route("/inspectors/<int:inspector_id>/active")
-class InspectorActive(MethodView):
-    @blp.arguments(ActiveSchema)
-    @blp.response(200, InspectorSchema)
-    def put(self, data, inspector_id):
-        """Deactivate or reactivate an inspector"""
-        return inspectors.set_active_state(session(), actor(), inspector_id, data["active"])
-
-
-import_view(blp, "/inspectors/import", "inspectors", "InspectorImport")
+# supervisors manage their own department's inspectors: "(admin)" would say too little
+registry_views(blp, inspectors, Registry(
+    "inspector", "inspectors", InspectorQuery, InspectorSchema, InspectorPatchSchema,
+    create=InspectorCreateSchema, admin_only=False, summaries={
+        "list": "List inspectors in your scope; ID numbers are shown masked",
+        "create": "Register an inspector (admin, own department's supervisor)",
+        "one": "One inspector (404 outside your department)",
+    }), service_keys=_pii_key)

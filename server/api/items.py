@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from schemas.common import ActiveSchema, list_of, listed, page_of
+from schemas.common import list_of, listed
 from schemas.registries import (
     ItemCreateSchema,
     ItemPatchSchema,
@@ -14,7 +14,7 @@ from schemas.registries import (
 )
 from server.api.blueprint import Blueprint
 from server.api.context import actor
-from server.api.imports import import_view
+from server.api.registry import Registry, registry_views
 from server.request_scope import session
 from server.services import items
 
@@ -27,35 +27,15 @@ def _out(item):
             "current": items.current(item), "updated_at": item.updated_at}
 
 
-@blp.route("/items")
-class Items(MethodView):
-    @blp.arguments(ItemQuery, location="query", as_kwargs=True)
-    @blp.response(200, page_of(ItemSchema))
-    def get(self, **query):
-        """List inspection items (current versions)"""
-        page = items.list_(session(), actor(), **query)
-        page.items = [_out(i) for i in page.items]
-        return page
-
-    @blp.arguments(ItemCreateSchema)
-    @blp.response(201, ItemSchema)
-    def post(self, data):
-        """Create an item with its checklist form (admin, own department's supervisor)"""
-        return _out(items.create(session(), actor(), data))
-
-
-@blp.route("/items/<int:item_id>")
-class ItemById(MethodView):
-    @blp.response(200, ItemSchema)
-    def get(self, item_id):
-        """One item with its current version"""
-        return _out(items.get_or_raise(session(), actor(), item_id))
-
-    @blp.arguments(ItemPatchSchema)
-    @blp.response(200, ItemSchema)
-    def patch(self, changes, item_id):
-        """Change an item: any content change makes a new version; old ones are kept"""
-        return _out(items.update(session(), actor(), item_id, changes))
+# supervisors manage their own department's items: "(admin)" would say too little
+registry_views(blp, items, Registry(
+    "item", "items", ItemQuery, ItemSchema, ItemPatchSchema, create=ItemCreateSchema,
+    admin_only=False, summaries={
+        "list": "List inspection items (current versions)",
+        "create": "Create an item with its checklist form (admin, own department's supervisor)",
+        "one": "One item with its current version",
+        "change": "Change an item: any content change makes a new version; old ones are kept",
+    }), view=_out)
 
 
 @blp.route("/items/<int:item_id>/versions")
@@ -72,15 +52,3 @@ class ItemVersion(MethodView):
     def get(self, item_id, version):
         """One version of an item"""
         return items.get_version_or_raise(session(), actor(), item_id, version)
-
-
-@blp.route("/items/<int:item_id>/active")
-class ItemActive(MethodView):
-    @blp.arguments(ActiveSchema)
-    @blp.response(200, ItemSchema)
-    def put(self, data, item_id):
-        """Deactivate or reactivate an item"""
-        return _out(items.set_active_state(session(), actor(), item_id, data["active"]))
-
-
-import_view(blp, "/items/import", "items", "ItemImport")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from schemas.common import list_of, listed, page_of
+from schemas.common import list_of, listed
 from schemas.plans import (
     ConflictSchema,
     DrawRunSchema,
@@ -32,8 +32,7 @@ blp = Blueprint("plans", __name__, description="Plans, tasks and the two random 
 
 @blp.route("/plans")
 class Plans(MethodView):
-    @blp.arguments(PlanQuery, location="query", as_kwargs=True)
-    @blp.response(200, page_of(PlanSchema))
+    @blp.paged(PlanQuery, PlanSchema)
     def get(self, **query):
         """Plans in your scope"""
         return plans.list_plans(session(), actor(), **query)
@@ -81,8 +80,7 @@ class PlanTasks(MethodView):
 
 @blp.route("/tasks")
 class Tasks(MethodView):
-    @blp.arguments(TaskQuery, location="query", as_kwargs=True)
-    @blp.response(200, page_of(TaskSchema))
+    @blp.paged(TaskQuery, TaskSchema)
     def get(self, **query):
         """Tasks your department takes part in"""
         return plans.list_tasks(session(), actor(), **query)

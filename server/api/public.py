@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response
 from flask.views import MethodView
 
-from schemas.common import PageQuery, list_of, listed, page_of
+from schemas.common import PageQuery, list_of, listed
 from schemas.fields import QueryId
 from schemas.plans import (
     DrawSummarySchema,
@@ -37,8 +37,7 @@ class PublicPlanQuery(PageQuery):
 @blp.route("/plans")
 class PublicPlans(MethodView):
     @blp.doc(security=[])
-    @blp.arguments(PublicPlanQuery, location="query", as_kwargs=True)
-    @blp.response(200, page_of(PlanSchema))
+    @blp.paged(PublicPlanQuery, PlanSchema)
     def get(self, **query):
         """Published plans"""
         return publication.list_plans(session(), **query)
@@ -102,8 +101,7 @@ class PublicVerify(MethodView):
 @blp.route("/results")
 class PublicResults(MethodView):
     @blp.doc(security=[])
-    @blp.arguments(PublicResultQuery, location="query", as_kwargs=True)
-    @blp.response(200, page_of(PublicResultSchema))
+    @blp.paged(PublicResultQuery, PublicResultSchema)
     def get(self, task_id=None, credit_code=None, page=1, page_size=50, sort=None):
         """Published results (一公开) of a task or a company: company, task, departments,
         items, result category and date; nothing personal. Give task_id, credit_code or

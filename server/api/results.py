@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from schemas.common import list_of, listed, page_of
+from schemas.common import list_of, listed
 from schemas.results import (
     CategoryPutSchema,
     CategorySchema,
@@ -58,8 +58,7 @@ class CategoryByCode(MethodView):
 
 @blp.route("/results")
 class Results(MethodView):
-    @blp.arguments(ResultQuery, location="query", as_kwargs=True)
-    @blp.response(200, page_of(ResultSchema))
+    @blp.paged(ResultQuery, ResultSchema)
     def get(self, **query):
         """Results in scope: filter by state (submitted = awaiting review), task, company"""
         found = results.list_results(session(), actor(), **query)
