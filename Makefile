@@ -6,7 +6,7 @@ PORT ?= 5000
 
 LOCK := requirements/lock.txt
 
-.PHONY: run test test-future bench lint lock clean
+.PHONY: run test test-future bench lint lock vendor clean
 
 # Exactly the pinned, hash-checked releases (scripts/lock), then the app itself.
 $(BIN)/fieldinspect: pyproject.toml $(LOCK)
@@ -33,6 +33,10 @@ lint: $(BIN)/fieldinspect
 
 lock:
 	scripts/lock
+
+# The app's JavaScript libraries from npm into server/pwa/static/vendor/ (needs node/npm).
+vendor:
+	scripts/vendor
 
 clean:
 	rm -rf $(VENV) .venv-lock var .pytest_cache
