@@ -1,0 +1,45 @@
+// Ops arriving at one replica, merged by the phone app's core (as sync.conformance.replay
+// in Python): every register's state and the checklist hash.
+//
+// Run as a script it answers one JSON line on stdout for each JSON line on stdin (a list of
+// deliveries `{op, device_id, inspector_id}`), so the property test in
+// tests/sync/test_conformance.py keeps one node process for all its examples.
+import { createInterface } from "node:readline";
+import { compareCodePoints } from "../../server/pwa/static/js/core/canonical.js";
+import { checklistHash, signedAnswers } from "../../server/pwa/static/js/core/checklist.js";
+import { FieldState, apply } from "../../server/pwa/static/js/core/merge.js";
+import { register } from "../../server/pwa/static/js/core/ops.js";
+
+export function stateOf(state) {
+  const winner = state.winner;
+  return {
+    value: state.value,
+    conflicted: state.conflicted,
+    winner_op_id: winner ? winner.op_id : null,
+    heads: state.heads.map((r) => r.op_id),
+    siblings: state.siblings.map((r) => r.op_id),
+    head_ids: state.headIds(),
+  };
+}
+
+export async function replay(deliveries) {
+  const states = new Map();
+  for (const { op, device_id, inspector_id } of deliveries) {
+    const write = register(op, inspector_id ?? null);
+    if (write === null) continue;
+    const [key, value] = write;
+    states.set(key, apply(states.get(key) ?? new FieldState(), {
+      op_id: op.op_id, value, hlc: op.hlc, device_id, base: op.base ?? [] }));
+  }
+  const keys = [...states.keys()].sort(compareCodePoints);
+  return {
+    registers: Object.fromEntries(keys.map((k) => [k, stateOf(states.get(k))])),
+    checklist_hash: await checklistHash(signedAnswers(states)),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line.trim()) process.stdout.write(`${JSON.stringify(await replay(JSON.parse(line)))}\n`);
+  }
+}

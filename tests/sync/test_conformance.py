@@ -1,0 +1,132 @@
+"""One set of rules, two languages: the conformance vectors (``sync/conformance.py`` writes
+``tests/conformance/vectors.json`` from the Python core) are current, Python passes them,
+the phone app's JavaScript port passes them (``node --test tests/js/``), and random op
+sequences merged in both languages give the same state and checklist hash.
+
+No database: these run once, not per backend. Without node the JavaScript tests skip
+locally with the reason and fail when CI=true (.ci/run installs nodejs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from schemas.sync import OpSchema
+from sync import conformance, field_types
+from sync.hlc import HLC, receive, tick
+from sync.ids import uuid7
+from sync.merge import FieldState, Revision, apply
+from sync.ops import RegisterKey, checklist_hash, value_problem
+
+ROOT = Path(__file__).resolve().parents[2]
+VECTORS = json.loads(conformance.VECTORS.read_text())
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}; CI must run the JavaScript conformance tests "
+                    "(.ci/run installs nodejs)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def node() -> str:
+    path = shutil.which("node")
+    if path is None:
+        _unavailable("node is not installed (apt-get install nodejs)")
+    return path
+
+
+def test_the_vectors_are_what_the_python_core_makes_now():
+    assert conformance.VECTORS.read_text() == conformance.dumps(conformance.vectors()), \
+        "stale conformance vectors: run python -m sync.conformance and commit the file"
+
+
+def test_python_passes_the_clock_id_and_key_vectors():
+    for v in VECTORS["hlc"]["tick"]:
+        assert tick(HLC.decode(v["clock"]), v["now"]).encode() == v["expected"]
+    for v in VECTORS["hlc"]["receive"]:
+        assert receive(HLC.decode(v["clock"]), HLC.decode(v["remote"]), v["now"]).encode() \
+            == v["expected"]
+    for v in VECTORS["uuid7"]:
+        assert str(uuid7(v["unix_ms"], bytes.fromhex(v["random"]))) == v["expected"]
+    for v in VECTORS["register_keys"]["valid"]:
+        assert RegisterKey.parse(v["text"]).parts() == v["parts"]
+    for text in VECTORS["register_keys"]["invalid"]:
+        with pytest.raises(ValueError):
+            RegisterKey.parse(text)
+
+
+def test_python_passes_the_merge_vectors_in_every_arrival_order():
+    for v in VECTORS["merge"]:
+        revisions = [Revision(**{**r, "base": frozenset(r["base"])}) for r in v["revisions"]]
+        for order in v["orders"]:
+            state = FieldState()
+            for i in order:
+                state = apply(state, revisions[i],
+                              superseded=revisions[i].op_id in v.get("superseded", ()))
+            assert conformance.state_of(state) == v["expected"], (v["name"], order)
+
+
+def test_python_passes_the_value_hash_field_and_shape_vectors():
+    for v in VECTORS["value_problem"]:
+        assert value_problem(v["value"]) == v["problem"]
+    for v in VECTORS["checklist"]:
+        assert checklist_hash({(i, f): value for i, f, value in v["answers"]}) == v["hash"]
+    fields = {f["key"]: f for f in VECTORS["field_types"]["fields"]}
+    for v in VECTORS["field_types"]["cases"]:
+        assert field_types.accepts(fields[v["field"]], v["value"]) == v["accepts"]
+    for v in VECTORS["op_shapes"]:
+        assert sorted(OpSchema().validate(v["op"])) == (v["problems"] or [])
+
+
+def test_each_random_sequence_converges_whatever_the_arrival_order():
+    for v in VECTORS["sequences"]:
+        deliveries = v["deliveries"]
+        assert conformance.replay(deliveries) == v["expected"]
+        shuffled = random.Random(v["seed"]).sample(deliveries, len(deliveries))
+        assert conformance.replay(shuffled) == v["expected"]
+        assert conformance.replay(deliveries + deliveries[:3]) == v["expected"]
+
+
+def test_the_javascript_port_passes_the_vectors(node):
+    run = subprocess.run([node, "--test", "tests/js/"], cwd=ROOT, capture_output=True,  # noqa: S603
+                         text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    assert "# fail 0" in run.stdout
+    assert "# pass 0" not in run.stdout
+
+
+@pytest.fixture(scope="module")
+def javascript_replica(node):
+    """One node process for every example: a JSON line in, a JSON line out."""
+    process = subprocess.Popen([node, str(ROOT / "tests" / "js" / "replay.mjs")],  # noqa: S603
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def replay(deliveries: list[dict]) -> dict:
+        process.stdin.write(json.dumps(deliveries) + "\n")
+        process.stdin.flush()
+        line = process.stdout.readline()
+        assert line, "the node replica stopped"
+        return json.loads(line)
+
+    yield replay
+    process.stdin.close()
+    process.wait(timeout=10)
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.randoms(use_true_random=False), st.integers(1, 40))
+def test_random_ops_merged_in_javascript_give_pythons_state_and_hash(javascript_replica, rng,
+                                                                     steps):
+    deliveries = conformance.random_sequence(rng, steps)
+    assert javascript_replica(deliveries) == conformance.replay(deliveries)
