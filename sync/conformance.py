@@ -6,7 +6,7 @@ when the file is not what this module makes now (a rule changed, the vectors did
 runs them in both languages. Sections: HLC ticks and receives, UUIDv7, register keys,
 the merge rule over revision sets in several arrival orders, canonical JSON, checklist
 hashes, ``value_problem``, the field types, ops as the reference client records them and
-as the push's schema judges their shape, and seeded random op sequences from several
+as the push's schema judges their shape, signed codes, and seeded random op sequences from several
 devices with the merged state and checklist hash (``replay``).
 
 Whole numbers are written as ints: JavaScript has no integral floats, so ``5.0`` and ``5``
@@ -16,6 +16,7 @@ cannot be told apart there (the checklist hash writes both as ``5`` anyway).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import itertools
 import json
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from schemas.sync import OpSchema
-from sync import field_types
+from sync import field_types, tokens
 from sync.hlc import HLC, receive, tick
 from sync.ids import uuid7
 from sync.merge import FieldState, Revision, apply, is_concurrent
@@ -392,7 +393,7 @@ def recorded_ops() -> dict:
         photo.write_bytes(b"\xff\xd8 a photo")
         signature.write_bytes(b"\x89PNG a signature")
         teammate = {"op_id": "0193a1b2-0000-7000-8000-0000000000b1", "value": 9,
-                    "hlc": f"{T0 + 100:013d}-000000-0193a1b2", "device_id": DEVICES[1][0],
+                    "hlc": f"{T0 + 60_000:013d}-000003-0193a1b2", "device_id": DEVICES[1][0],
                     "base": []}
 
         def record(method, *args, **kwargs):
@@ -407,10 +408,14 @@ def recorded_ops() -> dict:
         record("record_answer", 7, "temp", 4)
         record("record_answer", 7, "temp", 12.5, note="复查\n第二行")
         record("record_answer", 7, "remark", "营业执照悬挂于前台")
-        with device.replica.transaction() as db:  # a teammate's edit, pulled
+        with device.replica.transaction() as db:  # a teammate's edit, pulled as pull() does
             device.replica.add_revision(db, 5, "a:7:temp", Revision(
                 teammate["op_id"], 9, teammate["hlc"], teammate["device_id"], frozenset()))
-        steps.append({"pull": {"visit_id": 5, "register": "a:7:temp", "revision": teammate}})
+            now = int(clock() * 1000)
+            device.replica.put("hlc", receive(HLC.decode(device.replica.get("hlc")),
+                                              HLC.decode(teammate["hlc"]), now).encode(), db)
+        steps.append({"pull": {"visit_id": 5, "register": "a:7:temp", "revision": teammate},
+                      "now": now, "hlc_after": device.replica.get("hlc")})
         record("resolve", "a:7:temp", 5)
         record("record_answer", 12, "docs", ["ok", "bad"])
         record("record_answer", 12, "docs", None)
@@ -471,6 +476,55 @@ def op_shape_vectors(recorded: list[dict]) -> list[dict]:
     return out
 
 
+def code_vectors() -> dict:
+    """Signed codes (``sync.tokens``): the protocol's test vector, genuine codes of both kinds,
+    and every way one is refused, with the refusal's code."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    def signer(seed: bytes):
+        private = Ed25519PrivateKey.from_private_bytes(seed)
+        public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        kid = hashlib.sha256(public).hexdigest()[:16]
+        return private, public, kid
+
+    private, public, kid = signer(bytes(range(32)))
+    stranger, _, stranger_kid = signer(bytes(range(32, 64)))
+
+    def sign(payload, key=private, text: str | None = None) -> str:
+        text = text if text is not None else tokens.canonical_payload(payload)
+        return tokens.assemble(text, key.sign(text.encode("ascii")))
+
+    visit = {"t": "v", "k": kid, "v": 41, "c": 1203, "s": "2026-12-01", "e": "2026-12-10",
+             "m": [11, 12]}
+    premises = {"t": "p", "k": kid, "c": 1203, "n": 2}
+    good = sign(premises)
+    body, signature = good.split(".")
+    cases = [
+        (good, None, None), (good, "p", None), (good, "v", None), (sign(visit), "v", "2026-12-10"),
+        (sign(visit), "v", "2026-12-11"), (sign(visit), None, "2027-01-01"),
+        (sign({**premises, "x": "中文 é"}), None, None),
+        (sign({**premises, "k": stranger_kid}, stranger), None, None),
+        (sign({**premises, "k": kid}, stranger), None, None), (sign({"t": "p", "c": 1}), None, None),
+        (sign([1, 2]), None, None), (sign(premises, text=tokens.b64encode(b'{"c": 1203}')), None, None),
+        (f"{body}.{signature[:-1]}{'R' if signature[-1] != 'R' else 'S'}", None, None),
+        (f"{body}.{signature[:-1]}{'B' if signature[-1] == 'A' else 'A'}", None, None),
+        (f"{body}=.{signature}", None, None), (f"{body}.{signature}.x", None, None), (body, None, None),
+        (f"{body}.{signature}" + "A" * 1024, None, None), (f"{body[:-1]}.{signature}", None, None),
+        ("", None, None), (".", None, None), (f"{body}.!{signature}", None, None),
+    ]
+    out = []
+    for token, kind, today in cases:
+        case = {"token": token, "kind": kind, "today": today}
+        try:
+            case["payload"] = tokens.verify(token, {kid: public}, kind=kind,
+                                            today=today and dt.date.fromisoformat(today))
+        except tokens.TokenError as error:
+            case["error"] = error.code
+        out.append(case)
+    return {"public_keys": {kid: tokens.b64encode(public)}, "cases": out}
+
+
 def sequence_vectors(seeds: range = range(12)) -> list[dict]:
     out = []
     for seed in seeds:
@@ -488,7 +542,7 @@ def vectors() -> dict:
         "merge": merge_vectors(), "canonical": canonical_vectors(), "checklist": checklist_vectors(),
         "value_problem": value_problem_vectors(), "field_types": field_type_vectors(),
         "recorded": recorded, "op_shapes": op_shape_vectors(recorded["steps"]),
-        "sequences": sequence_vectors(),
+        "codes": code_vectors(), "sequences": sequence_vectors(),
     }
 
 

@@ -33,6 +33,7 @@ test("ops are recorded as the reference client records them", async () => {
   for (step of steps) {
     if (step.pull) {
       replica.add(step.pull.visit_id, step.pull.register, step.pull.revision);
+      assert.equal(recorder.observe(step.pull.revision.hlc), step.hlc_after);
       continue;
     }
     if (step.record === "sign") {

@@ -9,6 +9,7 @@ locally with the reason and fail when CI=true (.ci/run installs nodejs).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import random
@@ -21,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemas.sync import OpSchema
-from sync import conformance, field_types
+from sync import conformance, field_types, tokens
 from sync.hlc import HLC, receive, tick
 from sync.ids import uuid7
 from sync.merge import FieldState, Revision, apply
@@ -87,6 +88,13 @@ def test_python_passes_the_value_hash_field_and_shape_vectors():
         assert field_types.accepts(fields[v["field"]], v["value"]) == v["accepts"]
     for v in VECTORS["op_shapes"]:
         assert sorted(OpSchema().validate(v["op"])) == (v["problems"] or [])
+    keys = {kid: tokens.b64decode(key) for kid, key in VECTORS["codes"]["public_keys"].items()}
+    for v in VECTORS["codes"]["cases"]:
+        today = v["today"] and dt.date.fromisoformat(v["today"])
+        try:
+            assert tokens.verify(v["token"], keys, kind=v["kind"], today=today) == v["payload"]
+        except tokens.TokenError as error:
+            assert error.code == v["error"]
 
 
 def test_each_random_sequence_converges_whatever_the_arrival_order():

@@ -13,7 +13,7 @@
 // YYYY-MM-DDTHH:MM[:SS[.ffffff]] with Z or ±HH:MM, and no trailing line break after an id.
 
 import { compareCodePoints } from "./canonical.js";
-import { HLC, tick } from "./hlc.js";
+import { HLC, receive, tick } from "./hlc.js";
 import { uuid7 } from "./ids.js";
 import { RegisterKey } from "./registerKey.js";
 import { revision } from "./merge.js";
@@ -123,9 +123,10 @@ export function deviceTime(unixMs) {
 }
 
 /** Records ops as sync/client.py does: one HLC tick, one UUIDv7 and the register's heads as
- * `base` per op, its revision applied to `replica` (merge.js Replica). `hlc` is the clock's
- * last timestamp (encoded: keep it with the outbox); `now` the wall clock in ms and
- * `random(n)` n random bytes, injectable for tests. */
+ * `base` per op, its revision applied to `replica` (merge.js Replica, or anything with its
+ * `baseFor(visitId, register)` and `add(visitId, register, revision)`). `hlc` is the
+ * clock's last timestamp (encoded: store it with the outbox, in the same transaction);
+ * `now` the wall clock in ms and `random(n)` n random bytes, injectable for tests. */
 export class Recorder {
   constructor({ replica, deviceId, hlc, inspectorId = null, now = () => Date.now(),
     random = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n)) }) {
@@ -154,6 +155,12 @@ export class Recorder {
     }
     this.hlc = clock.encode();
     return op;
+  }
+
+  /** Take in a pulled revision's `hlc` (as sync/client.py's pull): the clock moves past it. */
+  observe(remoteHlc) {
+    this.hlc = receive(HLC.decode(this.hlc), HLC.decode(remoteHlc), this.now()).encode();
+    return this.hlc;
   }
 }
 
