@@ -192,6 +192,9 @@ class ErrorCode(StrEnum):
     DEVICE_REVOKED = "device_revoked", 403, SYNC, "The device has been revoked."
     OP_ID_REUSED = "op_id_reused", 409, SYNC, (
         "An op id was sent again with another payload (`op_ids`); nothing of the push applied.")
+    BACKUP_OF_ANOTHER_USER = "backup_of_another_user", 403, SYNC, (
+        "The outbox backup was exported by another account: only its own inspector "
+        "imports it.")
     BAD_CURSOR = "bad_cursor", 422, SYNC, (
         "The pull cursor is not one this server gave: pull again from the beginning.")
     TUS_VERSION_UNSUPPORTED = "tus_version_unsupported", 412, SYNC, (

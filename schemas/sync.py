@@ -12,6 +12,11 @@ from schemas.flat import FlatSchema
 from sync.ops import ANSWER_KINDS, KINDS, value_problem
 
 MAX_BATCH_OPS = 500
+# An outbox backup (导出备份) holds up to twenty pushes' worth of ops: days offline, several
+# visits a day, a few dozen answers, notes and photos each come to hundreds or a few
+# thousand; a file beyond this is not a phone's outbox.
+MAX_BACKUP_OPS = 20 * MAX_BATCH_OPS
+BACKUP_FORMAT, BACKUP_VERSION = "fieldinspect-outbox", 1
 OUTCOMES = ("applied", "duplicate", "conflict", "rejected")
 SHA256_RE = r"^[0-9a-f]{64}$"
 # What each kind must carry besides the common fields (op id, kind, visit, HLC).
@@ -93,6 +98,26 @@ class PushSchema(Schema):
     device_id = fields.String(required=True, validate=validate.Length(max=36))
     ops = fields.List(fields.Nested(OpSchema), required=True,
                       validate=validate.Length(min=1, max=MAX_BATCH_OPS))
+
+
+class BackupUserSchema(Schema):
+    id = Id(required=True, metadata={"description": "the account that exported the file"})
+    username = Text(max_length=64, required=True)
+
+
+class OutboxBackupSchema(Schema):
+    """An outbox backup as the app writes it (导出备份): the ops it had not pushed yet,
+    each exactly as a push sends it, in outbox order."""
+
+    format = fields.String(required=True, validate=validate.Equal(BACKUP_FORMAT))
+    version = fields.Integer(required=True, strict=True, validate=validate.Equal(BACKUP_VERSION))
+    exported_at = AwareDateTime(required=True)
+    user = fields.Nested(BackupUserSchema, required=True)
+    device_id = fields.String(required=True, validate=validate.Length(max=36), metadata={
+        "description": "the device that recorded the ops (the ops are stored under the "
+                       "importing device)"})
+    ops = fields.List(fields.Nested(OpSchema), required=True,
+                      validate=validate.Length(min=1, max=MAX_BACKUP_OPS))
 
 
 class PullQuery(Schema):
@@ -238,6 +263,22 @@ class OpResultSchema(AnswerSchema):
 
 
 class PushAnswerSchema(AnswerSchema):
+    results = fields.List(fields.Nested(OpResultSchema))
+
+
+class OutcomeCountsSchema(AnswerSchema):
+    applied = fields.Integer()
+    duplicate = fields.Integer()
+    conflict = fields.Integer()
+    rejected = fields.Integer()
+
+
+class ImportAnswerSchema(AnswerSchema):
+    """An imported backup's ops, pushed in batches of the push cap: every batch's
+    results in the file's order, and how many ops had each outcome."""
+
+    batches = fields.Integer(metadata={"description": "the pushes the file was cut into"})
+    counts = fields.Nested(OutcomeCountsSchema)
     results = fields.List(fields.Nested(OpResultSchema))
 
 

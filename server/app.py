@@ -165,26 +165,30 @@ def _register_blueprints(api: Api) -> None:
     api.register_blueprint(records.public_blp, url_prefix=f"{API_PREFIX}/public")
 
 
-# Endpoints that take more than a JSON body: (method, endpoint) -> (settings field, code).
-LARGE_BODIES = {("PATCH", "uploads.UploadChunks"): ("max_photo_bytes", ErrorCode.PHOTO_TOO_LARGE)}
+# Endpoints that take more than a small JSON body: (method, endpoint) -> (settings field,
+# code). A photo chunk is streamed to disk, never held: its body is not read ahead.
+LARGE_BODIES = {("PATCH", "uploads.UploadChunks"): ("max_photo_bytes", ErrorCode.PHOTO_TOO_LARGE),
+                ("POST", "sync.OutboxBackupImport"): ("max_backup_bytes", ErrorCode.BODY_TOO_LARGE)}
+STREAMED = {("PATCH", "uploads.UploadChunks")}
 
 
 def _limit_bodies(app: Flask, settings: Settings) -> None:
-    """Small JSON bodies everywhere; only the bulk import endpoints take files, and a
-    photo upload's PATCH takes up to a whole photo (streamed to disk, never held)."""
+    """Small JSON bodies everywhere; only the bulk import endpoints take files, an outbox
+    backup is up to its ops' pushes' worth, and a photo upload's PATCH takes up to a whole
+    photo (streamed to disk, never held)."""
 
     @app.before_request
     def _check_size():
         endpoint = request.endpoint or ""
         limit, code = settings.max_body_bytes, ErrorCode.BODY_TOO_LARGE
-        if endpoint.endswith("Import"):
-            limit = settings.max_import_bytes
-        elif (request.method, endpoint) in LARGE_BODIES:
+        if (request.method, endpoint) in LARGE_BODIES:
             field, code = LARGE_BODIES[(request.method, endpoint)]
             limit = getattr(settings, field)
+        elif endpoint.endswith("Import"):
+            limit = settings.max_import_bytes
         request.max_content_length = limit
         if request.content_length is None and request.environ.get("wsgi.input_terminated") \
-                and (request.method, endpoint) not in LARGE_BODIES:
+                and (request.method, endpoint) not in STREAMED:
             _read_chunked(request.environ, limit, code)
         if request.content_length is not None and request.content_length > limit:
             raise TooLarge(f"The request body is larger than the limit of {limit} bytes.",

@@ -92,6 +92,14 @@ class Settings:
     now: str | None = None
     extra: dict = field(default_factory=dict)
 
+    @property
+    def max_backup_bytes(self) -> int:
+        """An outbox backup's body (``POST /sync/import``): as many bytes as the pushes
+        its ops would take at most (``MAX_BACKUP_OPS`` is so many pushes' worth)."""
+        from schemas.sync import MAX_BACKUP_OPS, MAX_BATCH_OPS
+
+        return MAX_BACKUP_OPS // MAX_BATCH_OPS * self.max_body_bytes
+
     def sign_in_policy(self):
         from server.services.sign_in_throttle import Policy
 

@@ -10,8 +10,10 @@ from schemas.sync import (
     DeviceCreateSchema,
     DeviceSchema,
     HistoryEntrySchema,
+    ImportAnswerSchema,
     MissingBlobsAnswerSchema,
     MissingBlobsSchema,
+    OutboxBackupSchema,
     PullAnswerSchema,
     PullQuery,
     PushAnswerSchema,
@@ -22,7 +24,7 @@ from schemas.sync import (
 from server.api.blueprint import Blueprint
 from server.api.context import actor, fi
 from server.request_scope import commit_before_answering, session
-from server.services import devices, field_history, pull, push, visits
+from server.services import devices, field_history, outbox_import, pull, push, visits
 
 blp = Blueprint("sync", __name__, description="Devices and offline sync")
 
@@ -65,16 +67,25 @@ class SyncPush(MethodView):
     def post(self, data):
         """Apply a batch of ops exactly once; per op: applied, duplicate, conflict, rejected.
         The device proves itself with the X-Device-Credential header."""
-        s = fi().settings
         results = push.push(session(), actor(), device_id=data["device_id"],
                             credential=request.headers.get("X-Device-Credential"),
-                            ops=data["ops"], public_keys=fi().public_keys,
-                            reader=fi().db.read_connection,
-                            entry_rules={"grace_minutes": s.entry_grace_minutes,
-                                         "distance_flag_m": s.entry_distance_flag_m,
-                                         "manual_days": s.manual_entry_days})
+                            ops=data["ops"], **_push_options())
         commit_before_answering()  # the write lock is held until commit, not while answering
         return {"results": results}
+
+
+@blp.route("/sync/import")
+class OutboxBackupImport(MethodView):
+    @blp.arguments(OutboxBackupSchema())
+    @blp.response(200, ImportAnswerSchema)
+    def post(self, data):
+        """Import an outbox backup (导出备份) of yours: its ops pushed from this device in
+        batches, exactly once. The device proves itself with X-Device-Id and
+        X-Device-Credential."""
+        return outbox_import.import_backup(
+            session(), actor(), backup=data, device_id=request.headers.get("X-Device-Id", ""),
+            credential=request.headers.get("X-Device-Credential"),
+            end_batch=commit_before_answering, **_push_options())
 
 
 @blp.route("/visits/<int:visit_id>/conflicts")
@@ -113,3 +124,13 @@ class MissingBlobs(MethodView):
         """Which of these photos (by SHA-256) the server does not hold yet"""
         actor("inspector")
         return {"missing": fi().blobs().missing(data["hashes"])}
+
+
+def _push_options() -> dict:
+    """What a push needs of the app: the public keys (entry scans), a reader outside the
+    write transaction, and the entry rules of the settings."""
+    s = fi().settings
+    return {"public_keys": fi().public_keys, "reader": fi().db.read_connection,
+            "entry_rules": {"grace_minutes": s.entry_grace_minutes,
+                            "distance_flag_m": s.entry_distance_flag_m,
+                            "manual_days": s.manual_entry_days}}

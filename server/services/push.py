@@ -69,6 +69,34 @@ def push(session: Session, actor: Actor, *, device_id: str, credential: str | No
     return results
 
 
+def refuse_reused_op_ids(session: Session, actor: Actor, device_id: str, ops: list[dict],
+                        now: dt.datetime | None = None) -> None:
+    """Refuse, before anything is stored, what a push of all ``ops`` would refuse (409
+    ``op_id_reused``): an op id held by the server, or twice in ``ops``, with another
+    payload. For a caller that pushes ``ops`` in several batches (an outbox import): a
+    later batch would find it only after the earlier ones were stored."""
+    digests: dict[str, str] = {}
+    reused = []
+    for op in ops:
+        digest = _payload(op)[1]
+        if digests.setdefault(op["op_id"], digest) != digest:
+            reused.append(op["op_id"])
+    db, ids = session.connection(), list(digests)
+    for start in range(0, len(ids), _KNOWN_CHUNK):
+        reused += [row.op_id for row in _KNOWN(db, ids=ids[start:start + _KNOWN_CHUNK])
+                   if row.payload_hash != digests[row.op_id]]
+    if reused:
+        _refuse_reused(session, actor, device_id, reused, now or clock.now())
+
+
+def _refuse_reused(session: Session, actor: Actor, device_id: str, reused: list[str],
+                   now: dt.datetime):
+    audit.record_refusal(session, actor, "sync.op_id_reused", "device", device_id,
+                         after={"op_ids": reused}, now=now)
+    raise Conflict("An op id was sent again with a different payload; nothing applied.",
+                   code="op_id_reused", op_ids=reused)
+
+
 class _Push:
     """One push's steps and what they learn, in the order they run: the pure work, the
     reads before the write lock, then the checks and writes under it."""
@@ -110,10 +138,7 @@ class _Push:
         reused = self.reused + [op_id for op_id, row in known.items()
                                 if row.payload_hash != payloads[op_id][1]]
         if reused:
-            audit.record_refusal(session, actor, "sync.op_id_reused", "device", self.device.id,
-                                 after={"op_ids": reused}, now=now)
-            raise Conflict("An op id was sent again with a different payload; nothing applied.",
-                           code="op_id_reused", op_ids=reused)
+            _refuse_reused(session, actor, self.device.id, reused, now)
 
     def read_under_lock(self) -> None:
         """The visits and the registers the ops write to, and which revisions arrive late."""
@@ -201,6 +226,7 @@ class _Push:
 _OPS, _REVISIONS = SyncOp.__table__.c, FieldRevision.__table__.c
 _KNOWN = Statement(lambda ids: select(_OPS.op_id, _OPS.payload_hash, _OPS.outcome,
                                       _OPS.reason).where(in_list(_OPS.op_id, "ids", ids)))
+_KNOWN_CHUNK = 500  # op ids per lookup: one push's worth, a bounded IN list
 _RECEIVED = Statement(lambda ids: select(_OPS.op_id).where(in_list(_OPS.op_id, "ids", ids)))
 _BASES = RevisionBase.__table__.c
 _LATE = Statement(lambda ids: select(_BASES.base_op_id, _REVISIONS.visit_id,
