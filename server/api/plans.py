@@ -30,6 +30,12 @@ from server.services import draws, plans
 blp = Blueprint("plans", __name__, description="Plans, tasks and the two random draws")
 
 
+def _described(draw_id: int) -> dict:
+    """The draw as its answer shows it, read again after any change."""
+    return draws.describe(session(), draws.get_or_raise(session(), actor(), draw_id),
+                          now=clock.now())
+
+
 @blp.route("/plans")
 class Plans(MethodView):
     @blp.paged(PlanQuery, PlanSchema)
@@ -109,8 +115,7 @@ class DrawById(MethodView):
     @blp.response(200, DrawSchema)
     def get(self, draw_id):
         """A draw with its strata, companies and teams"""
-        return draws.describe(session(), draws.get_or_raise(session(), actor(), draw_id),
-                              now=clock.now())
+        return _described(draw_id)
 
 
 @blp.route("/draws/<int:draw_id>/verify")
@@ -128,8 +133,7 @@ class DrawSubstitutions(MethodView):
     def post(self, data, draw_id):
         """Replace a deregistered or unreachable company by the stratum's next in rank"""
         draws.substitute(session(), actor(), draw_id, **data)
-        return draws.describe(session(), draws.get_or_raise(session(), actor(), draw_id),
-                              now=clock.now())
+        return _described(draw_id)
 
 
 @blp.route("/draws/<int:draw_id>/inspector-substitutions")
@@ -139,8 +143,7 @@ class DrawInspectorSubstitutions(MethodView):
     def post(self, data, draw_id):
         """An inspector cannot go: the department's next by the draw's rule takes the place"""
         draws.replace_inspector(session(), actor(), draw_id, **data)
-        return draws.describe(session(), draws.get_or_raise(session(), actor(), draw_id),
-                              now=clock.now())
+        return _described(draw_id)
 
 
 @blp.route("/inspectors/<int:inspector_id>/conflicts")

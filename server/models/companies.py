@@ -2,22 +2,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Column, Date, Float, ForeignKey, Index, String, Table, Text
+from sqlalchemy import CheckConstraint, Date, Float, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base
-from server.models.mixins import Deactivatable, Timestamps
+from server.models.mixins import Deactivatable, Timestamps, tag_links
 
 SUBJECT_TYPES = ("enterprise", "individual_business", "farmer_cooperative", "other")
 CREDIT_RISK_CLASSES = ("A", "B", "C", "D")
 COMPANY_STATUSES = ("operating", "deregistered", "unreachable")
 
-company_tags = Table(
-    "company_tags",
-    Base.metadata,
-    Column("company_id", ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True),
-    Column("tag_id", ForeignKey("tags.id"), primary_key=True, index=True),
-)
+company_tags = tag_links("company_tags", "company_id", "companies")
 
 
 class Company(Timestamps, Deactivatable, Base):

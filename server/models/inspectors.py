@@ -2,18 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, String, Table
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base
-from server.models.mixins import Deactivatable, Timestamps
+from server.models.mixins import Deactivatable, Timestamps, tag_links
 
-inspector_tags = Table(
-    "inspector_tags",
-    Base.metadata,
-    Column("inspector_id", ForeignKey("inspectors.id", ondelete="CASCADE"), primary_key=True),
-    Column("tag_id", ForeignKey("tags.id"), primary_key=True, index=True),
-)
+inspector_tags = tag_links("inspector_tags", "inspector_id", "inspectors")
 
 
 class Inspector(Timestamps, Deactivatable, Base):

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from schemas.states import VISIT_OPEN, MergeState, PlanState, VisitState, values
 from server import clock
 from server.db import Base, UTCDateTime
-from server.models.mixins import Timestamps
+from server.models.mixins import OwnedItemVersion, Timestamps
 
 PLAN_STATES = values(PlanState)
 TASK_KINDS = ("random", "special", "individual")
@@ -76,17 +76,14 @@ task_departments = Table(
 )
 
 
-class TaskItem(Base):
+class TaskItem(OwnedItemVersion, Base):
     """An item version a task checks, owned by one participating department."""
 
     __tablename__ = "task_items"
 
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"),
                                          primary_key=True)
-    item_version_id: Mapped[int] = mapped_column(ForeignKey("inspection_item_versions.id"),
-                                                 primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("inspection_items.id"), index=True)
-    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
 
 
 class Task(Timestamps, Base):
@@ -222,15 +219,12 @@ class Visit(Timestamps, Base):
         return self.overdue_on(clock.today())
 
 
-class VisitItem(Base):
+class VisitItem(OwnedItemVersion, Base):
     __tablename__ = "visit_items"
 
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"),
                                           primary_key=True)
-    item_version_id: Mapped[int] = mapped_column(ForeignKey("inspection_item_versions.id"),
-                                                 primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("inspection_items.id"), index=True)
-    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
 
 
 class VisitMember(Base):

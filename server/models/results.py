@@ -11,7 +11,7 @@ from schemas.results import FOLLOW_UP_KINDS, FOLLOW_UP_STATES, RESULT_STATES
 from schemas.states import FollowUpState, ResultState
 from server import clock
 from server.db import Base, UTCDateTime
-from server.models.mixins import Deactivatable
+from server.models.mixins import Deactivatable, OwnedItemVersion
 
 
 class ResultCategory(Deactivatable, Base):
@@ -86,17 +86,14 @@ class Result(Base):
                                                    order_by="ResultItem.item_version_id")
 
 
-class ResultItem(Base):
+class ResultItem(OwnedItemVersion, Base):
     """The result of one item of the visit, entered by the item's department."""
 
     __tablename__ = "result_items"
 
     result_id: Mapped[int] = mapped_column(ForeignKey("results.id", ondelete="CASCADE"),
                                            primary_key=True)
-    item_version_id: Mapped[int] = mapped_column(ForeignKey("inspection_item_versions.id"),
-                                                 primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("inspection_items.id"))
-    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     category_code: Mapped[str] = mapped_column(ForeignKey("result_categories.code"))
     problem: Mapped[bool] = mapped_column(default=False)
 

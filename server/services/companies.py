@@ -52,9 +52,8 @@ def update(session: Session, actor: Actor, company_id: int, changes: dict) -> Co
 
 def set_active_state(session: Session, actor: Actor, company_id: int, active: bool) -> Company:
     actor.require_role("admin")
-    company = get_or_raise(session, actor, company_id)
-    set_active(session, actor, company, active, entity="company")
-    return company
+    return set_active(session, actor, get_or_raise(session, actor, company_id), active,
+                      entity="company")
 
 
 SORTABLE = {

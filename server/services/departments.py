@@ -52,9 +52,8 @@ def update(session: Session, actor: Actor, department_id: int, changes: dict) ->
 
 def set_active_state(session: Session, actor: Actor, department_id: int, active: bool) -> Department:
     actor.require_role("admin")
-    dept = get_or_raise(session, actor, department_id)
-    set_active(session, actor, dept, active, entity="department")
-    return dept
+    return set_active(session, actor, get_or_raise(session, actor, department_id), active,
+                      entity="department")
 
 
 def list_(session: Session, actor: Actor, *, q=None, active=True, page=1, page_size=50, sort=None):

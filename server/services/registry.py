@@ -63,13 +63,14 @@ def apply_changes(session: Session, actor: Actor, obj, changes: dict, *, fields,
     return bool(a)
 
 
-def set_active(session: Session, actor: Actor, obj, active: bool, *, entity: str) -> None:
-    if obj.active == active:
-        return
-    obj.active = active
-    session.flush()
-    audit.record(session, actor, f"{entity}.{'activate' if active else 'deactivate'}", entity,
-                 obj.id, before={"active": not active}, after={"active": active})
+def set_active(session: Session, actor: Actor, obj, active: bool, *, entity: str):
+    """Deactivate or reactivate ``obj`` (audited when it changes); returns ``obj``."""
+    if obj.active != active:
+        obj.active = active
+        session.flush()
+        audit.record(session, actor, f"{entity}.{'activate' if active else 'deactivate'}",
+                     entity, obj.id, before={"active": not active}, after={"active": active})
+    return obj
 
 
 def tags_by_code(session: Session, codes: Iterable[str], *, kinds: tuple[str, ...] | None = None,

@@ -36,9 +36,8 @@ def update(session: Session, actor: Actor, tag_id: int, changes: dict) -> Tag:
 
 def set_active_state(session: Session, actor: Actor, tag_id: int, active: bool) -> Tag:
     actor.require_role("admin")
-    tag = get_or_raise(session, actor, tag_id)
-    set_active(session, actor, tag, active, entity="tag")
-    return tag
+    return set_active(session, actor, get_or_raise(session, actor, tag_id), active,
+                      entity="tag")
 
 
 def list_(session: Session, actor: Actor, *, kind=None, q=None, active=True, page=1,

@@ -76,16 +76,20 @@ def record_pdf(token):
     return pdf_response(data, sha256, visit.id)
 
 
-def _act(token: str, action):
+def _act(token: str, action, done: tuple[str, str], **fields):
+    """The company's ``action`` (a rating, a recusal request) on the visit of ``token``,
+    with the form's credit code and ``fields``; the page says ``done`` only once it is
+    committed."""
     visit, refused = _visit(token)
     if refused:
         return refused
     try:
-        action(visit)
+        action(session(), visit, credit_code=request.form.get("credit_code", ""),
+               now=clock.now(), **fields)
     except DomainError as exc:
         return _message("未能提交", exc.message, status=exc.status, back=f"../{token}")
-    commit_before_answering()  # the page says "submitted" only once it is
-    return None
+    commit_before_answering()
+    return _message(*done, status=201, ok=True)
 
 
 def _form_int(name: str) -> int:
@@ -94,21 +98,19 @@ def _form_int(name: str) -> int:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else 0
 
 
+def _form_text(name: str) -> str:
+    """A free-text form field, trimmed and cut at 2,000 characters."""
+    return (request.form.get(name) or "").strip()[:2000]
+
+
 @bp.post("/v/<path:token>/rating")
 def rate(token):
-    form = request.form
-    score = _form_int("score")
-    refused = _act(token, lambda visit: verification.rate(
-        session(), visit, credit_code=form.get("credit_code", ""), score=score,
-        comment=(form.get("comment") or "").strip()[:2000] or None, now=clock.now()))
-    return refused or _message("✔ 评价已提交", "感谢您的评价。", status=201, ok=True)
+    return _act(token, verification.rate, ("✔ 评价已提交", "感谢您的评价。"),
+                score=_form_int("score"), comment=_form_text("comment") or None)
 
 
 @bp.post("/v/<path:token>/recusal")
 def recusal(token):
-    form = request.form
-    inspector_id = _form_int("inspector_id")
-    refused = _act(token, lambda visit: verification.request_recusal(
-        session(), visit, credit_code=form.get("credit_code", ""), inspector_id=inspector_id,
-        reason=(form.get("reason") or "").strip()[:2000], now=clock.now()))
-    return refused or _message("✔ 回避申请已提交", "监管部门将处理您的申请。", status=201, ok=True)
+    return _act(token, verification.request_recusal,
+                ("✔ 回避申请已提交", "监管部门将处理您的申请。"),
+                inspector_id=_form_int("inspector_id"), reason=_form_text("reason"))

@@ -36,6 +36,20 @@ def count(html: str, element_id: str) -> int:
     return int(found.group(1))
 
 
+def dashboard_as(app, user):
+    """A client signed in as ``user`` and the dashboard page it is shown."""
+    client = app.test_client()
+    sign_in(client, user.username)
+    return client, client.get("/dashboard").get_data(as_text=True)
+
+
+def assert_services_figures(html: str, session, user) -> dict:
+    """The page's counts are the services' figures for ``user``; returns them."""
+    expected = expected_counts(session, accounts.actor_for(user))
+    assert {k: count(html, k) for k in expected} == expected
+    return expected
+
+
 def cookie_header(resp, name: str) -> str:
     (header,) = [h for h in resp.headers.getlist("Set-Cookie") if h.startswith(f"{name}=")]
     return header
@@ -170,12 +184,9 @@ def test_forms_without_the_csrf_token_or_from_another_origin_are_refused_and_cha
 # --- what the page shows ----------------------------------------------------------------------
 def test_the_numbers_are_the_services_figures_for_the_supervisors_own_department(
         desk, world, app, session):
-    client = app.test_client()
-    sign_in(client, world.sup_a_user.username)
-    html = client.get("/dashboard").get_data(as_text=True)
+    _, html = dashboard_as(app, world.sup_a_user)
+    expected = assert_services_figures(html, session, world.sup_a_user)
     actor = accounts.actor_for(world.sup_a_user)
-    expected = expected_counts(session, actor)
-    assert {k: count(html, k) for k in expected} == expected
     # and what they are in this small world
     assert expected == {"count-visits": 3, "count-entered-not-submitted": 0,
                         "count-overdue-visits": 1, "count-awaiting-review": 1,
@@ -204,11 +215,8 @@ def test_the_numbers_are_the_services_figures_for_the_supervisors_own_department
 
 def test_another_departments_supervisor_sees_only_their_own_and_cannot_ask_for_another(
         desk, world, app, session):
-    client = app.test_client()
-    sign_in(client, world.sup_b_user.username)
-    html = client.get("/dashboard").get_data(as_text=True)
-    expected = expected_counts(session, accounts.actor_for(world.sup_b_user))
-    assert {k: count(html, k) for k in expected} == expected
+    client, html = dashboard_as(app, world.sup_b_user)
+    assert_services_figures(html, session, world.sup_b_user)
     assert count(html, "count-visits") == 1 and count(html, "count-awaiting-review") == 0
     assert "乙部门专属检查对象&lt;b&gt;" in html and "某&amp;公司" not in html
     refused = client.get("/dashboard?department=DA")
@@ -218,17 +226,13 @@ def test_another_departments_supervisor_sees_only_their_own_and_cannot_ask_for_a
 
 def test_a_coordinator_sees_the_region_or_narrows_it_to_one_department(
         desk, world, app, session):
-    client = app.test_client()
-    sign_in(client, world.coordinator_user.username)
-    region = client.get("/dashboard").get_data(as_text=True)
-    expected = expected_counts(session, accounts.actor_for(world.coordinator_user))
-    assert {k: count(region, k) for k in expected} == expected
+    client, region = dashboard_as(app, world.coordinator_user)
+    assert_services_figures(region, session, world.coordinator_user)
     assert count(region, "count-visits") == 4
     assert "乙部门专属" in region and "某&amp;公司" in region
     assert 'id="department-form"' in region and '<option value="DB"' in region
     only_b = client.get("/dashboard?department=DB").get_data(as_text=True)
-    as_b = expected_counts(session, accounts.actor_for(world.sup_b_user))
-    assert {k: count(only_b, k) for k in as_b} == as_b  # what B's supervisor sees
+    assert_services_figures(only_b, session, world.sup_b_user)  # what B's supervisor sees
     assert "乙部门专属" in only_b and "某&amp;公司" not in only_b
     for code in ("NOPE", "D\x00A"):
         unknown = client.get("/dashboard", query_string={"department": code})
@@ -239,9 +243,7 @@ def test_monthly_targets_show_met_and_missed_with_the_shortfall(desk, world, app
     year = clock.today().year
     assert world.admin.put(f"/api/v1/reports/targets/{year}", json={
         "joint_tasks": 20, "credit_based": 85}).status_code == 200
-    client = app.test_client()
-    sign_in(client, world.sup_a_user.username)
-    html = client.get("/dashboard").get_data(as_text=True)
+    _, html = dashboard_as(app, world.sup_a_user)
     assert 'id="chart-targets"' in html
     # one internal, credit-stratified task: no joint task (missed), all credit-based (met)
     assert re.search(r'id="target-joint_tasks" data-met="false"', html)
@@ -255,9 +257,7 @@ def test_monthly_targets_show_met_and_missed_with_the_shortfall(desk, world, app
     ("admin", True), ("sup_a", True), ("coordinator", False)])
 def test_from_november_admins_and_supervisors_are_warned_of_next_years_missing_notice(
         world, app, session, clock_at, who, warned):
-    client = app.test_client()
-    sign_in(client, getattr(world, f"{who}_user").username)
-    html = client.get("/dashboard").get_data(as_text=True)  # the suite's 20 November 2026
+    client, html = dashboard_as(app, getattr(world, f"{who}_user"))  # on 20 November 2026
     assert ('id="calendar-warning" data-year="2027"' in html) is warned
     assert ("尚未录入2027年节假日安排通知" in html) is warned
     clock_at(dt.date(2026, 10, 31))

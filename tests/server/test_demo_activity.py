@@ -52,13 +52,20 @@ def joint_tasks_to(conn, month: str) -> int:
         Task.window_start < end))
 
 
+def built_demo(url: str, tmp_path, companies: int):
+    """``db upgrade`` then ``demo`` on a fresh database: the demo's output and the number
+    of plans it says it made."""
+    assert run(["db", "upgrade"], url, tmp_path).exit_code == 0
+    made = run(["demo", "--companies", str(companies)], url, tmp_path)
+    assert made.exit_code == 0, made.output
+    plans_made = re.search(r"(\d+) plans, 9 tasks", made.output)
+    assert plans_made, made.output
+    return made.output, int(plans_made[1])
+
+
 def test_the_demo_year_shows_in_the_report_the_public_pages_and_the_audit_and_loads_once(
         scratch_database_url, tmp_path, monkeypatch):
-    assert run(["db", "upgrade"], scratch_database_url, tmp_path).exit_code == 0
-    first = run(["demo", "--companies", "300"], scratch_database_url, tmp_path)
-    assert first.exit_code == 0, first.output
-    plans_made = re.search(r"(\d+) plans, 9 tasks", first.output)
-    assert plans_made, first.output
+    output, plans_made = built_demo(scratch_database_url, tmp_path, 300)
 
     engine = make_engine(scratch_database_url)
     with engine.connect() as conn:
@@ -70,8 +77,8 @@ def test_the_demo_year_shows_in_the_report_the_public_pages_and_the_audit_and_lo
         follow_up_states = set(conn.scalars(select(FollowUp.state)))
         accounts_made = conn.scalar(select(func.count()).select_from(User))
     # the summary counts every account, those the year of work made for its phones too
-    assert f" {accounts_made} users," in first.output and accounts_made > 20, first.output
-    assert made["Plan"] == int(plans_made[1]) and 3 <= made["Plan"] <= 6
+    assert f" {accounts_made} users," in output and accounts_made > 20, output
+    assert made["Plan"] == plans_made and 3 <= made["Plan"] <= 6
     assert made["Task"] == 9 and made["Visit"] > 20
     assert states["approved"] > states.get("submitted", 0) + states.get("returned", 0)
     assert follow_up_states  # problems found are followed up
@@ -131,11 +138,7 @@ def test_a_demo_built_on_another_day_ends_on_that_day_with_the_same_mix(
     closed. Nothing depends on the calendar package knowing 2031."""
     built = dt.date(2031, 3, 10)
     clock_at(built)
-    assert run(["db", "upgrade"], scratch_database_url, tmp_path).exit_code == 0
-    made = run(["demo", "--companies", "1000"], scratch_database_url, tmp_path)
-    assert made.exit_code == 0, made.output
-    plans_made = re.search(r"(\d+) plans, 9 tasks", made.output)
-    assert plans_made, made.output
+    _, plans_made = built_demo(scratch_database_url, tmp_path, 1000)
 
     engine = make_engine(scratch_database_url)
     month_start = dt.datetime.combine(built.replace(day=1), dt.time(0), clock.CHINA)
@@ -143,7 +146,7 @@ def test_a_demo_built_on_another_day_ends_on_that_day_with_the_same_mix(
         plans = session.scalars(select(Plan)).all()
         tasks = session.scalars(select(Task)).all()
         draws = session.scalars(select(Draw.id).order_by(Draw.id)).all()
-        assert len(plans) == int(plans_made[1])
+        assert len(plans) == plans_made
         assert {p.year for p in plans} == {2030, 2031}
         assert all(f"{p.year}年度" in p.title for p in plans)
         by_id = {p.id: p for p in plans}

@@ -17,8 +17,13 @@ from tests.assertions import assert_error
 from tests.draws import RATIOS, WINDOW, joint_task_body, make_plan, run_draw, version_id
 
 
-def published_joint_task(world, field, **kw):
-    plan = make_plan(world.sup_a, world.dept_a.id)
+def published_joint_task(world, field, year: int | None = None, **kw):
+    """Department A's plan with a joint task, published; in ``year``'s March when given."""
+    if year:
+        kw = {"window_start": f"{year}-03-01", "window_end": f"{year}-03-31",
+              "result_deadline": f"{year}-04-30", **kw}
+    plan = make_plan(world.sup_a, world.dept_a.id, year) if year else \
+        make_plan(world.sup_a, world.dept_a.id)
     task = world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks", json=joint_task_body(field, **kw))
     assert task.status_code == 201, task.get_json()
     assert world.sup_a.post(f"/api/v1/plans/{plan['id']}/publish", json={}).status_code == 200
@@ -165,11 +170,7 @@ def test_recently_inspected_companies_are_excluded_and_counted(world, field, ses
     first = run_draw(world.sup_a, task["id"])
     session.execute(text("UPDATE visits SET state = 'closed'"))
     session.commit()
-    plan2 = make_plan(world.sup_a, world.dept_a.id, year=2027)
-    body = joint_task_body(field, window_start="2027-03-01", window_end="2027-03-31",
-                           result_deadline="2027-04-30")
-    task2 = world.sup_a.post(f"/api/v1/plans/{plan2['id']}/tasks", json=body).get_json()
-    world.sup_a.post(f"/api/v1/plans/{plan2['id']}/publish", json={})
+    _, task2 = published_joint_task(world, field, year=2027)
     second = run_draw(world.sup_a, task2["id"])
     first_codes = {c["credit_code"] for c in first["companies"] if c["role"] == "drawn"}
     assert second["excluded"]["recently_inspected"] == len(first_codes)
@@ -229,12 +230,7 @@ def far_future_task(world, field, session):
     """A task whose window has not started, whatever today's date (seed still hidden)."""
     session.execute(text("UPDATE inspectors SET certificate_valid_until = '2100-12-31'"))
     session.commit()
-    plan = make_plan(world.sup_a, world.dept_a.id, year=2099)
-    body = joint_task_body(field, window_start="2099-03-01", window_end="2099-03-31",
-                           result_deadline="2099-04-30")
-    task = world.sup_a.post(f"/api/v1/plans/{plan['id']}/tasks", json=body).get_json()
-    world.sup_a.post(f"/api/v1/plans/{plan['id']}/publish", json={})
-    return task
+    return published_joint_task(world, field, year=2099)[1]
 
 
 def test_the_public_draw_shows_its_companies_and_teams_from_the_window_and_nothing_personal(
