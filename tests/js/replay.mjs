@@ -5,6 +5,7 @@
 // deliveries `{op, device_id, inspector_id}`), so the property test in
 // tests/sync/test_conformance.py keeps one node process for all its examples.
 import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
 import { compareCodePoints } from "../../server/pwa/static/js/core/canonical.js";
 import { checklistHash, signedAnswers } from "../../server/pwa/static/js/core/checklist.js";
 import { FieldState, apply } from "../../server/pwa/static/js/core/merge.js";
@@ -38,7 +39,7 @@ export async function replay(deliveries) {
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   for await (const line of createInterface({ input: process.stdin })) {
     if (line.trim()) process.stdout.write(`${JSON.stringify(await replay(JSON.parse(line)))}\n`);
   }
