@@ -145,7 +145,7 @@ def all_at_once(procs: list[subprocess.Popen]) -> list[dict]:
     for p in procs:
         stdout, _ = p.communicate()
         if p.returncode != 0:
-            raise RuntimeError(f"a device failed: {p.args}")
+            raise RuntimeError(f"a device failed: {p.args}: {stdout.strip()}")
         out.append(json.loads(stdout.strip().splitlines()[-1]))
     return out
 
