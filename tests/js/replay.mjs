@@ -1,15 +1,18 @@
 // Ops arriving at one replica, merged by the phone app's core (as sync.conformance.replay
 // in Python): every register's state and the checklist hash.
 //
-// Run as a script it answers one JSON line on stdout for each JSON line on stdin (a list of
-// deliveries `{op, device_id, inspector_id}`), so the property test in
-// tests/sync/test_conformance.py keeps one node process for all its examples.
+// Run as a script it answers one JSON line on stdout for each JSON line on stdin, so the
+// property tests in tests/sync/test_conformance.py keep one node process for all their
+// examples: a list of deliveries `{op, device_id, inspector_id}` is answered with `replay`;
+// `{"answers": [[field, value], ...]}` with what the field types make of each answer;
+// `{"values": [...]}` with each op value's problem.
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { compareCodePoints } from "../../server/pwa/static/js/core/canonical.js";
 import { checklistHash, signedAnswers } from "../../server/pwa/static/js/core/checklist.js";
+import { accepts, words } from "../../server/pwa/static/js/core/fieldTypes.js";
 import { FieldState, apply } from "../../server/pwa/static/js/core/merge.js";
-import { register } from "../../server/pwa/static/js/core/ops.js";
+import { register, valueProblem } from "../../server/pwa/static/js/core/ops.js";
 
 export function stateOf(state) {
   const winner = state.winner;
@@ -41,6 +44,15 @@ export async function replay(deliveries) {
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   for await (const line of createInterface({ input: process.stdin })) {
-    if (line.trim()) process.stdout.write(`${JSON.stringify(await replay(JSON.parse(line)))}\n`);
+    if (!line.trim()) continue;
+    const input = JSON.parse(line);
+    let answer;
+    if (Array.isArray(input)) answer = await replay(input);
+    else if (input.values) answer = input.values.map(valueProblem);
+    else {
+      answer = input.answers.map(([field, value]) => (
+        { accepts: accepts(field, value), words: words(field, value) }));
+    }
+    process.stdout.write(`${JSON.stringify(answer)}\n`);
   }
 }

@@ -1,7 +1,8 @@
 """One set of rules, two languages: the conformance vectors (``sync/conformance.py`` writes
 ``tests/conformance/vectors.json`` from the Python core) are current, Python passes them,
-the phone app's JavaScript port passes them (``node --test tests/js/``), and random op
-sequences merged in both languages give the same state and checklist hash.
+the phone app's JavaScript port passes them (``node --test tests/js/``), and random input
+gives the same answers in both languages: op sequences (the merged state and checklist
+hash), answers to the field types, op values.
 
 No database: these run once, not per backend. Without node the JavaScript tests skip
 locally with the reason and fail when CI=true (.ci/run installs nodejs).
@@ -138,3 +139,45 @@ def test_random_ops_merged_in_javascript_give_pythons_state_and_hash(javascript_
                                                                      steps):
     deliveries = conformance.random_sequence(rng, steps)
     assert javascript_replica(deliveries) == conformance.replay(deliveries)
+
+
+OPTION_VALUES = ["yes", "no", "na", "ok", "bad", "other"]
+answers = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**6, 10**6),
+    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=12),
+    st.sampled_from(OPTION_VALUES), st.from_regex(r"\A[0-9W-]{6,11}\Z"),
+    st.from_regex(r"\A(19|20|21)[0-9]{2}-?(W[0-5][0-9]-?[0-8]?|[01][0-9]-?[0-3][0-9])\Z"),
+    st.lists(st.sampled_from(OPTION_VALUES) | st.text(max_size=3), max_size=4),
+).map(conformance._whole)  # JSON carries a whole float to JavaScript as the int it is
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(conformance.FIELDS[:-1]), answers), min_size=1,
+                max_size=20))
+def test_random_answers_are_judged_and_worded_in_javascript_as_in_python(javascript_replica,
+                                                                         pairs):
+    judged = javascript_replica({"answers": pairs})
+    for (field, value), js in zip(pairs, judged, strict=True):
+        accepted = field_types.accepts(field, value)
+        assert js["accepts"] == accepted, (field["key"], value)
+        if accepted:
+            assert js["words"] == field_types.words(field, value), (field["key"], value)
+
+
+any_character = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, categories=None,
+                              exclude_categories=())
+op_values = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**6, 10**6), st.text(any_character, max_size=12),
+    st.tuples(st.integers(4995, 5005), st.sampled_from(["x", "😀", "中"])).map(
+        lambda n_char: n_char[1] * n_char[0]),
+    st.lists(st.text(any_character, max_size=3) | st.integers(0, 9), max_size=4),
+    st.tuples(st.integers(98, 102), st.integers(62, 66)).map(lambda n: ["a" * n[1]] * n[0]),
+    st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(op_values, min_size=1, max_size=20))
+def test_random_values_are_refused_in_javascript_exactly_when_python_refuses_them(
+        javascript_replica, values):
+    assert javascript_replica({"values": values}) == [value_problem(v) for v in values]
