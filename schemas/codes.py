@@ -38,10 +38,7 @@ def credit_code_error(code: str) -> str | None:
         return f"contains characters outside GB 32100-2015's set: {''.join(bad)}"
     # Positions 9-17 (organisation code) use digits and letters; the registration
     # authority and type codes (1-2) are digits or letters too, so no extra rule here.
-    expected = credit_check_char(code[:17])
-    if code[17] != expected:
-        return f"check character is {code[17]!r}, expected {expected!r}"
-    return None
+    return _check_char_error(code, credit_check_char(code[:17]))
 
 
 def is_valid_credit_code(code: str) -> bool:
@@ -61,9 +58,13 @@ def id_number_error(number: str) -> str | None:
         dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return "birth date (characters 7-14) is not a real date"
-    expected = id_check_char(number[:17])
-    if number[17] != expected:
-        return f"check character is {number[17]!r}, expected {expected!r}"
+    return _check_char_error(number, id_check_char(number[:17]))
+
+
+def _check_char_error(code: str, expected: str) -> str | None:
+    """The 18th character against the one the first 17 give (both codes end so)."""
+    if code[17] != expected:
+        return f"check character is {code[17]!r}, expected {expected!r}"
     return None
 
 

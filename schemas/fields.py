@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from marshmallow import ValidationError, fields, validate
 
@@ -44,24 +45,22 @@ class Date(fields.Date):
         return value
 
 
-class DateTime(fields.DateTime):
+class _DatedInRange:
+    """For a moment field: its date must lie between 2000-01-01 and 2100-12-31."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if not date_in_range(value):
+            raise ValidationError(DATE_RANGE_ERROR)
+        return value
+
+
+class DateTime(_DatedInRange, fields.DateTime):
     """A moment whose date lies between 2000-01-01 and 2100-12-31."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
-        if not date_in_range(value):
-            raise ValidationError(DATE_RANGE_ERROR)
-        return value
 
-
-class AwareDateTime(fields.AwareDateTime):
+class AwareDateTime(_DatedInRange, fields.AwareDateTime):
     """A moment with its UTC offset, dated between 2000-01-01 and 2100-12-31."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
-        if not date_in_range(value):
-            raise ValidationError(DATE_RANGE_ERROR)
-        return value
 
 
 class Text(fields.String):
@@ -95,26 +94,30 @@ class Id(fields.Integer):
         super().__init__(validate=INT32, **kwargs)
 
 
-class CreditCode(fields.String):
+class _CheckedCode(fields.String):
+    """An 18-character code, normalised, whose check character must be right."""
+
+    what: str  # the code's name, in the error
+    problem: Callable[[str], str | None]  # why a code is not valid, or None
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = normalize_code(super()._deserialize(value, attr, data, **kwargs))
+        error = self.problem(value)
+        if error:
+            raise ValidationError(f"not a valid {self.what}: {error}")
+        return value
+
+
+class CreditCode(_CheckedCode):
     """Unified social credit code (统一社会信用代码), checked per GB 32100-2015."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = normalize_code(super()._deserialize(value, attr, data, **kwargs))
-        error = credit_code_error(value)
-        if error:
-            raise ValidationError(f"not a valid unified social credit code: {error}")
-        return value
+    what, problem = "unified social credit code", staticmethod(credit_code_error)
 
 
-class IdNumber(fields.String):
+class IdNumber(_CheckedCode):
     """Resident ID number (公民身份号码), checked per GB 11643-1999."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = normalize_code(super()._deserialize(value, attr, data, **kwargs))
-        error = id_number_error(value)
-        if error:
-            raise ValidationError(f"not a valid resident ID number: {error}")
-        return value
+    what, problem = "resident ID number", staticmethod(id_number_error)
 
 
 class QueryId(Id):
