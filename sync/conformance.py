@@ -364,25 +364,54 @@ def field_type_vectors() -> dict:
             "describe": [field_types.describe(f) for f in FIELDS if f["type"] in field_types.TYPES]}
 
 
-def recorded_ops() -> dict:
-    """Ops recorded offline by the reference client (``sync.client.Device``), with the
-    time and random bytes each used, and revisions a teammate's phone made in between."""
+TEAMMATE = {"op_id": "0193a1b2-0000-7000-8000-0000000000b1", "value": 9,
+            "hlc": f"{T0 + 60_000:013d}-000003-0193a1b2", "device_id": DEVICES[1][0], "base": []}
+# What the reference client is asked to record, in order; ("pull", register, revision) is
+# a teammate's revision pulled in between. PHOTO, SIGNATURE, PHOTO_SHA and NOTE (the last
+# note's id) stand for what only exists once recording has begun.
+SCRIPT = [
+    ("record_answer", (7, "temp", 4), {}),
+    ("record_answer", (7, "temp", 12.5), {"note": "复查\n第二行"}),
+    ("record_answer", (7, "remark", "营业执照悬挂于前台"), {}),
+    ("pull", "a:7:temp", TEAMMATE),
+    ("resolve", ("a:7:temp", 5), {}),
+    ("record_answer", (12, "docs", ["ok", "bad"]), {}),
+    ("record_answer", (12, "docs", None), {}),
+    ("record_note", ("第一条记录",), {}),
+    ("record_note", ("改过的记录",), {"note_id": "NOTE", "item_version_id": 7}),
+    ("record_note", (None,), {"note_id": "NOTE"}),
+    ("attach_photo", ("PHOTO",), {"item_version_id": 7}),
+    ("attach_photo", ("PHOTO",), {}),
+    ("detach_photo", ("PHOTO_SHA",), {"item_version_id": 7}),
+    ("record_result", ("no_problem",), {}),
+    ("record_result", ("problem_found",), {"item_version_id": 7}),
+    ("sign", ("SIGNATURE",), {}),
+    ("record_entry_scan", ("premises.token",), {"latitude": 31.2304, "longitude": 121.4737}),
+    ("submit", (), {}),
+]
+
+
+def recorded_ops(script: list[tuple] = SCRIPT, times_ms: list[int] | None = None,
+                 seed: int = 17) -> dict:
+    """Ops recorded offline by the reference client (``sync.client.Device``) as ``script``
+    asks, with the time and random bytes each used; the clock reads ``times_ms`` in turn
+    (multiples of 125 ms: exact as float seconds), by default a quarter second apart."""
     from sync.client import Device  # the reference client itself; needs no server offline
 
-    rng = random.Random(17)
+    rng = random.Random(seed)
     device_id = DEVICES[0][0]
-    times = iter([T0 / 1000 + i * 0.25 for i in range(100)])
+    times = iter(times_ms or [T0 + i * 250 for i in range(2 * len(script) + 2)])
     used: dict[str, Any] = {}
 
     def clock() -> float:
-        used["now"] = int(next(times) * 1000)
+        used["now"] = next(times)
         return used["now"] / 1000
 
     def random_bytes(n: int) -> bytes:
         used["random"] = rng.randbytes(n)
         return used["random"]
 
-    steps = []
+    steps: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         device = Device(Path(tmp) / "phone.sqlite", "http://offline.invalid", clock=clock,
                         random_bytes=random_bytes)
@@ -392,49 +421,40 @@ def recorded_ops() -> dict:
         photo, signature = Path(tmp) / "photo.jpg", Path(tmp) / "sig.png"
         photo.write_bytes(b"\xff\xd8 a photo")
         signature.write_bytes(b"\x89PNG a signature")
-        teammate = {"op_id": "0193a1b2-0000-7000-8000-0000000000b1", "value": 9,
-                    "hlc": f"{T0 + 60_000:013d}-000003-0193a1b2", "device_id": DEVICES[1][0],
-                    "base": []}
+        notes: list[str] = []
+        stand_in = {"PHOTO": photo, "SIGNATURE": signature,
+                    "PHOTO_SHA": hashlib.sha256(photo.read_bytes()).hexdigest()}
 
-        def record(method, *args, **kwargs):
-            getattr(device, method)(5, *args, **kwargs)
+        def real(value: Any) -> Any:
+            if value == "NOTE":  # the last note, or (none yet) a new one
+                return notes[-1] if notes else None
+            return stand_in.get(value, value) if isinstance(value, str) else value
+
+        for action in script:
+            if action[0] == "pull":  # as Device.pull does: the revision, the clock after it
+                _, key, rev = action
+                with device.replica.transaction() as db:
+                    device.replica.add_revision(db, 5, key, Revision(
+                        rev["op_id"], rev["value"], rev["hlc"], rev["device_id"],
+                        frozenset(rev["base"])))
+                    now = int(clock() * 1000)
+                    device.replica.put("hlc", receive(HLC.decode(device.replica.get("hlc")),
+                                                      HLC.decode(rev["hlc"]), now).encode(), db)
+                steps.append({"pull": {"visit_id": 5, "register": key, "revision": rev},
+                              "now": now, "hlc_after": device.replica.get("hlc")})
+                continue
+            method, args, kwargs = action
+            getattr(device, method)(5, *map(real, args), **{k: real(v) for k, v in kwargs.items()})
             op = json.loads(device.replica.db.execute(
                 "SELECT body FROM outbox ORDER BY seq DESC LIMIT 1").fetchone()[0])
-            fields = {k: v for k, v in op.items() if k not in ("op_id", "hlc", "base", "device_time",
-                                                                 "kind")}
+            fields = {k: v for k, v in op.items()
+                      if k not in ("op_id", "hlc", "base", "device_time", "kind")}
+            if op["kind"] == "set_note":
+                notes.append(op["note_id"])
+                fields.setdefault("value", None)
             steps.append({"record": op["kind"], "fields": fields, "now": used["now"],
                           "random": used["random"].hex(), "expected": op})
-
-        record("record_answer", 7, "temp", 4)
-        record("record_answer", 7, "temp", 12.5, note="复查\n第二行")
-        record("record_answer", 7, "remark", "营业执照悬挂于前台")
-        with device.replica.transaction() as db:  # a teammate's edit, pulled as pull() does
-            device.replica.add_revision(db, 5, "a:7:temp", Revision(
-                teammate["op_id"], 9, teammate["hlc"], teammate["device_id"], frozenset()))
-            now = int(clock() * 1000)
-            device.replica.put("hlc", receive(HLC.decode(device.replica.get("hlc")),
-                                              HLC.decode(teammate["hlc"]), now).encode(), db)
-        steps.append({"pull": {"visit_id": 5, "register": "a:7:temp", "revision": teammate},
-                      "now": now, "hlc_after": device.replica.get("hlc")})
-        record("resolve", "a:7:temp", 5)
-        record("record_answer", 12, "docs", ["ok", "bad"])
-        record("record_answer", 12, "docs", None)
-        record("record_note", "第一条记录")
-        note_id = steps[-1]["expected"]["note_id"]
-        record("record_note", "改过的记录", note_id=note_id, item_version_id=7)
-        record("record_note", None, note_id=note_id)
-        record("attach_photo", photo, item_version_id=7)
-        record("attach_photo", photo)
-        record("detach_photo", hashlib.sha256(photo.read_bytes()).hexdigest(), item_version_id=7)
-        record("record_result", "no_problem")
-        record("record_result", "problem_found", item_version_id=7)
-        record("sign", signature)
-        record("record_entry_scan", "premises.token", latitude=31.2304, longitude=121.4737)
-        record("submit")
         device.close()
-    for step in steps:  # what the JavaScript recorder is handed: the op's fields as given
-        if "record" in step and step["record"] == "set_note":
-            step["fields"].setdefault("value", None)
     return {"device_id": device_id, "inspector_id": 11, "steps": steps}
 
 

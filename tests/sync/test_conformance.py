@@ -2,7 +2,7 @@
 ``tests/conformance/vectors.json`` from the Python core) are current, Python passes them,
 the phone app's JavaScript port passes them (``node --test tests/js/``), and random input
 gives the same answers in both languages: op sequences (the merged state and checklist
-hash), answers to the field types, op values.
+hash), answers to the field types, op values, and ops recorded by the reference client.
 
 No database: these run once, not per backend. Without node the JavaScript tests skip
 locally with the reason and fail when CI=true (.ci/run installs nodejs).
@@ -181,3 +181,37 @@ op_values = st.one_of(
 def test_random_values_are_refused_in_javascript_exactly_when_python_refuses_them(
         javascript_replica, values):
     assert javascript_replica({"values": values}) == [value_problem(v) for v in values]
+
+
+record_values = st.one_of(st.none(), st.integers(-100, 10**6), st.sampled_from(
+    [12.5, -0.25, 1e-05, "yes", "营业执照", "", "a\tb", "😀", ["ok"], [], ["b", "a"]]))
+record_actions = st.one_of(
+    st.tuples(st.just("record_answer"),
+              st.builds(lambda where, value: (*where, value),  # mostly where teammates write
+                        st.sampled_from([(7, "temp"), (7, "temp"), (12, "remark")]),
+                        record_values), st.sampled_from([{}, {"note": "复查"}])),
+    st.tuples(st.just("resolve"), st.tuples(st.sampled_from(["a:7:temp", "a:12:temp"]),
+                                            record_values), st.just({})),
+    st.tuples(st.just("record_note"), st.tuples(st.sampled_from(["记录", None])),
+              st.sampled_from([{}, {"note_id": "NOTE"}, {"note_id": "NOTE", "item_version_id": 7}])),
+    st.tuples(st.just("record_result"), st.tuples(st.sampled_from(["no_problem", "not_found"])),
+              st.sampled_from([{}, {"item_version_id": 12}])),
+    st.tuples(st.just("submit"), st.just(()), st.just({})),
+    st.builds(lambda key, value, wall, counter, n: (
+        "pull", key, {"op_id": f"0193a1b2-0000-7000-8000-{n:012d}", "value": value,
+                      "hlc": f"{conformance.T0 + wall:013d}-{counter:06d}-teammate",
+                      "device_id": conformance.DEVICES[1][0], "base": []}),
+              st.sampled_from(["a:7:temp", "a:7:temp", "a:12:remark", "r:-"]), record_values,
+              st.integers(-120_000, 120_000), st.integers(0, 5), st.integers(0, 10**6)),
+)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(record_actions, min_size=1, max_size=12),
+       st.lists(st.integers(-400, 400), min_size=30, max_size=30), st.integers(0, 1000))
+def test_random_recordings_give_the_reference_clients_ops_in_javascript(javascript_replica,
+                                                                          script, steps, seed):
+    times = [conformance.T0 + 125 * k for k in steps]  # a phone clock that jumps both ways
+    recorded = conformance.recorded_ops(script, times, seed)
+    expected = [s.get("expected") or s["hlc_after"] for s in recorded["steps"]]
+    assert javascript_replica({"recorded": recorded}) == expected
