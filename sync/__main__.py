@@ -120,11 +120,13 @@ def _run(args, http: requests.Session | None) -> dict:
 
 def _unreachable(exc: requests.ConnectionError) -> dict:
     """No connection: refused (nothing listens there) or no way to the server at all."""
-    cause = exc
-    while cause is not None and not isinstance(cause, ConnectionRefusedError):
+    cause, seen = exc, set()  # requests wraps urllib3's error, which wraps the socket's
+    while cause is not None and id(cause) not in seen and \
+            not isinstance(cause, ConnectionRefusedError):
+        seen.add(id(cause))
         cause = cause.__cause__ or cause.__context__ or \
-            next((a for a in getattr(cause, "args", ()) if isinstance(a, BaseException)), None)
-    if cause is not None:
+            next((a for a in cause.args if isinstance(a, BaseException)), None)
+    if isinstance(cause, ConnectionRefusedError):
         return {"error": "connection_refused",
                 "message": "the server refused the connection (is it running at that address?)"}
     return {"error": "offline", "message": f"the server cannot be reached: {exc}"}
