@@ -12,19 +12,16 @@ import { pathToFileURL } from "node:url";
 import { compareCodePoints } from "../../server/pwa/static/js/core/canonical.js";
 import { checklistHash, signedAnswers } from "../../server/pwa/static/js/core/checklist.js";
 import { accepts, words } from "../../server/pwa/static/js/core/fieldTypes.js";
-import { FieldState, Replica, apply } from "../../server/pwa/static/js/core/merge.js";
+import { FieldState, Replica, apply, describeState } from "../../server/pwa/static/js/core/merge.js";
 import { Recorder, register, valueProblem } from "../../server/pwa/static/js/core/ops.js";
 
+/** A register's state as sync.conformance.state_of writes it: what the API shows, with
+ * the heads and siblings by op id. */
 export function stateOf(state) {
-  const winner = state.winner;
-  return {
-    value: state.value,
-    conflicted: state.conflicted,
-    winner_op_id: winner ? winner.op_id : null,
-    heads: state.heads.map((r) => r.op_id),
-    siblings: state.siblings.map((r) => r.op_id),
-    head_ids: state.headIds(),
-  };
+  const { value, conflicted, winner_op_id: winner } = describeState(state);
+  const ids = (revisions) => revisions.map((r) => r.op_id);
+  return { value, conflicted, winner_op_id: winner, heads: ids(state.heads),
+    siblings: ids(state.siblings), head_ids: state.headIds() };
 }
 
 export async function replay(deliveries) {
