@@ -304,6 +304,8 @@ class ChangeSchema(RegisterPartsSchema):
     base = fields.List(fields.String(), metadata={"description": "field: what it was based on"})
     hlc = fields.String()
     device_id = fields.String()
+    author_inspector_id = fields.Integer(allow_none=True, metadata={
+        "description": "field: the inspector whose phone made the op (由谁填写)"})
     note = fields.String(allow_none=True)
     state = ChangeState(metadata={"oneOf": [
         {"$ref": "#/components/schemas/FieldState"}, {"type": "string"}]})

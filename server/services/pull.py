@@ -60,8 +60,11 @@ def pull(session: Session, actor: Actor, *, device_id: str, credential: str | No
             r = revisions[change.ref]
             item.update({"op_id": r.op_id, "op_kind": r.kind, **register_parts(r.register),
                          "value": r.value, "base": r.base, "hlc": r.hlc,
-                         "device_id": r.device_id, "note": r.note,
+                         "device_id": r.device_id, "author_inspector_id": r.inspector_id,
+                         "note": r.note,
                          "state": field_json(states[(r.visit_id, r.register)])})
+            if item["type"] == "note":  # the item a note is about (null: the visit)
+                item["item_version_id"] = r.item_version_id
         else:
             v = visits[change.visit_id]
             item.update({"state": v.state, "window_start": v.window_start,

@@ -42,7 +42,7 @@ DECLARED = {
                     "signed", "needed", "department_id"},
     PullAnswerSchema: {"changes", "cursor", "more"},
     ChangeSchema: REGISTER_PARTS | {"seq", "kind", "visit_id", "op_id", "op_kind", "value",
-                                    "base", "hlc", "device_id", "note", "state",
+                                    "base", "hlc", "device_id", "author_inspector_id", "note", "state",
                                     "window_start", "window_end"},
     HistoryEntrySchema: REGISTER_PARTS | {"op_id", "kind", "value", "note", "outcome",
                                           "reason", "user", "device_id", "hlc",
@@ -118,7 +118,7 @@ def test_pull_answers_field_and_visit_changes_with_exactly_their_keys(team):
     [change] = pull(b, visit_changes["cursor"]).get_json()["changes"]
     assert set(change) == {"seq", "kind", "visit_id", "op_id", "op_kind", "register", "type",
                            "item_version_id", "field", "value", "base", "hlc", "device_id",
-                           "note", "state"}
+                           "author_inspector_id", "note", "state"}
     assert set(change["state"]) == FIELD_STATE
     assert set(change) <= DECLARED[ChangeSchema]
 

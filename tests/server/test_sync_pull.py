@@ -13,7 +13,7 @@ from server.models import Change
 from sync.hlc import HLC
 from tests import factories as f
 from tests.assertions import assert_error
-from tests.phones import answer, pull, push
+from tests.phones import answer, op, op_id, pull, push
 
 
 def test_a_teammate_pulls_the_other_phones_edits_with_the_field_state(team):
@@ -25,6 +25,8 @@ def test_a_teammate_pulls_the_other_phones_edits_with_the_field_state(team):
     got = pull(b, start["cursor"]).get_json()
     [change] = got["changes"]
     assert change["op_id"] == op["op_id"] and change["value"] == "yes"
+    # who answered (由谁填写): phone a's inspector, as /me names them
+    assert change["author_inspector_id"] == a[0].get("/api/v1/me").get_json()["inspector_id"]
     assert change["state"]["value"] == "yes" and change["state"]["conflicted"] is False
     assert pull(b, got["cursor"]).get_json()["changes"] == []
 
@@ -116,3 +118,17 @@ def test_progress_shows_each_devices_last_sync_and_ops_known(team, world):
     assert devices[a[1]]["ops_known"] == 2 and devices[a[1]]["last_sync_at"]
     assert devices[b[1]]["ops_known"] == 0 and devices[b[1]]["last_sync_at"] is None
     assert world.sup_b.get("/api/v1/progress").get_json()["devices"] == []
+
+
+def test_a_pulled_note_names_the_item_it_is_about(team):
+    a, b = team.phones
+    start = pull(b).get_json()
+    on_item = op(team.visits[0], "set_note", hlc=HLC(20, 0, "a"), note_id=op_id(),
+                 value="灭火器过期", item_version_id=team.item)
+    on_visit = op(team.visits[0], "set_note", hlc=HLC(21, 0, "a"), note_id=op_id(),
+                  value="企业负责人在场")
+    push(a, [on_item, on_visit])
+    item_note, visit_note = pull(b, start["cursor"]).get_json()["changes"]
+    assert (item_note["type"], item_note["item_version_id"]) == ("note", team.item)
+    assert (visit_note["type"], visit_note["item_version_id"]) == ("note", None)
+    assert item_note["note_id"] == on_item["note_id"]
