@@ -175,9 +175,13 @@ class MyVisits(MethodView):
         keys = fi().public_keys()
         out = []
         for visit in visits.my_visits(session(), me):
-            _, etag = visits.pack(session(), me, visit.id, signer=fi().signer(),
-                                  public_keys=keys, public_url=fi().settings.public_url)
+            pack, etag = visits.pack(session(), me, visit.id, signer=fi().signer(),
+                                     public_keys=keys, public_url=fi().settings.public_url)
             out.append({"id": visit.id, "state": visit.state, "company_id": visit.company_id,
+                        "company_name": pack["company"]["name"],
+                        "company_address": pack["company"]["address"],
+                        "task_id": pack["visit"]["task_id"], "task": pack["visit"]["task"],
+                        "team": [m["name"] for m in pack["team"]],
                         "window_start": visit.window_start, "window_end": visit.window_end,
                         "pack_etag": etag})
         return listed(out)

@@ -217,7 +217,13 @@ def test_the_pack_of_a_joint_visit_has_everything_and_answers_304_when_unchanged
                              headers={"If-None-Match": etag})
     assert again.status_code == 304
     mine = drawn.member.get("/api/v1/me/visits").get_json()["items"]
-    assert any(v["id"] == drawn.visit.id and f'"{v["pack_etag"]}"' == etag for v in mine)
+    [listed] = [v for v in mine if v["id"] == drawn.visit.id]
+    assert f'"{listed["pack_etag"]}"' == etag
+    # what the phone's list shows before any pack is downloaded
+    assert (listed["company_name"], listed["company_address"]) == (
+        pack["company"]["name"], pack["company"]["address"])
+    assert (listed["task_id"], listed["task"]) == (pack["visit"]["task_id"], pack["visit"]["task"])
+    assert sorted(listed["team"]) == sorted(m["name"] for m in pack["team"])
     world.admin.post(f"/api/v1/companies/{drawn.visit.company_id}/premises-code")
     changed = drawn.member.get(f"/api/v1/visits/{drawn.visit.id}/pack",
                                headers={"If-None-Match": etag})
