@@ -128,6 +128,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     strict_query.init_app(app, API_PREFIX)
     _limit_bodies(app, settings)
     _docs(app)
+    from server.pwa import bp as inspector_app
     from server.web.dashboard import bp as dashboard_pages
     from server.web.public_results import bp as public_result_pages
     from server.web.verify import bp as verify_pages
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.register_blueprint(verify_pages)
     app.register_blueprint(dashboard_pages)
     app.register_blueprint(public_result_pages)
+    app.register_blueprint(inspector_app)
     return app
 
 

@@ -61,12 +61,13 @@ def pull(phone, cursor=None, limit=500):
     return api.get(f"/api/v1/sync/pull?{query}", headers={"X-Device-Credential": credential})
 
 
-def make_team(world, session, app):
-    """The team fixture's body, for a test that builds one on a database of its own."""
+def make_team(world, session, app, **item):
+    """The team fixture's body, for a test that builds one on a database of its own
+    (``item``: the checklist item's fields other than the default, e.g. its form)."""
     f.tag(session, "sync-target", kind="other")
     f.company(session, tags=["sync-target"])
     f.company(session, tags=["sync-target"])
-    item = f.item(session, world.dept_a.id, method="on_site")
+    item = f.item(session, world.dept_a.id, **{"method": "on_site", **item})
     f.inspector(session, world.dept_a.id)  # with inspector_a: exactly the two on every visit
     session.commit()
     today = clock.today()  # the suite's date, or the one a test set before the team
@@ -91,13 +92,16 @@ def make_team(world, session, app):
     t.task = task["id"]
     t.visits = [v.id for v in visits]
     t.phones = []
+    t.usernames = []  # the members' accounts (password f.PASSWORD), in the phones' order
     for member in visits[0].members:
         if member.inspector_id == world.inspector_a.id:
             api = world.insp_a  # already has an account
+            t.usernames.append(world.insp_a_user.username)
         else:
-            _, token = f.user(session, "inspector", world.dept_a.id, member.inspector_id)
+            account, token = f.user(session, "inspector", world.dept_a.id, member.inspector_id)
             session.commit()
             api = f.Api(client, token)
+            t.usernames.append(account.username)
         reg = api.post("/api/v1/devices", json={"name": "手机", "platform": "android"}).get_json()
         t.phones.append((api, reg["id"], reg["credential"]))
     for visit in visits:

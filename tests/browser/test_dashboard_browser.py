@@ -1,58 +1,27 @@
 """The supervisor dashboard in a real headless browser: Debian's chromium, driven by
 Playwright's Python package (both backends).
 
-Why Playwright: it launches an installed chromium by path (``executable_path``) with no
-driver binary to match and nothing downloaded (``playwright install`` is never run), so
-it works offline; Selenium would need chromedriver of exactly chromium's version.
+(The ``chromium`` fixture, in tests/browser/conftest.py, says why Playwright.)
 
 The app runs in a real HTTP server on a free port, on the test database. One request at
 a time (not threaded): the test database is one connection, and the test thread waits
 while the browser works. Screenshots (desktop and a 390 px wide phone) are saved under
-tests/output/ and their paths printed. Without chromium (or Playwright) the test skips
-locally with the reason, and fails when CI=true: CI must run it.
+tests/output/ and their paths printed.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
-import pytest
-
 from server.services import accounts
 from tests import factories as f
+from tests.browser.conftest import OUTPUT
 from tests.dashboard_desk import HOSTILE, expected_counts
 
-OUTPUT = Path(__file__).resolve().parents[1] / "output"
 PHONE = {"width": 390, "height": 844}
 # Elements sticking out to the right of the screen (tables scroll inside their own box).
 WIDER_THAN_SCREEN = """() => [...document.querySelectorAll('body *')]
   .filter(e => !e.closest('.scroll') && e.getBoundingClientRect().right > %d.5)
   .map(e => e.tagName + (e.id ? '#' + e.id : '') + ' ' + Math.round(e.getBoundingClientRect().right))\
 """ % PHONE["width"]
-
-
-def _unavailable(reason: str):
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason}; CI must run the browser test (.ci/run installs chromium)")
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def chromium():
-    """Playwright's chromium type and the path of the installed browser
-    (FIELDINSPECT_TEST_CHROMIUM, else ``chromium`` on the PATH)."""
-    path = os.environ.get("FIELDINSPECT_TEST_CHROMIUM") or shutil.which("chromium") \
-        or shutil.which("chromium-browser")
-    if path is None or not os.access(path, os.X_OK):
-        _unavailable(f"chromium is not installed ({path or 'not on PATH'}; apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
-    with sync_playwright() as p:
-        yield p.chromium, path
 
 
 def sign_in(page, url: str, username: str, password: str = f.PASSWORD) -> None:
