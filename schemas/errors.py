@@ -302,6 +302,9 @@ class SubmissionProblem(StrEnum):
     SIGNATURES_MISSING = "signatures_missing", "Fewer than two current signatures (`signed`, `needed`)."
     DEPARTMENT_UNSIGNED = "department_unsigned", (
         "No member of a department whose items the visit holds has signed (`department_id`).")
+    COMPANY_UNSIGNED = "company_unsigned", (
+        "An on-site visit without the company's signature or its recorded refusal "
+        "(当事人签字 / 拒绝签字: `company_sign`).")
 
 
 def markdown() -> str:

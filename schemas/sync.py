@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
+from schemas.errors import SubmissionProblem
 from schemas.fields import AwareDateTime, Id, Text
 from schemas.flat import FlatSchema
 from sync.ops import ANSWER_KINDS, KINDS, value_problem
@@ -23,7 +24,11 @@ SHA256_RE = r"^[0-9a-f]{64}$"
 REQUIRED = {**{k: ("item_version_id", "field", "value") for k in ANSWER_KINDS},
             "set_note": ("note_id", "value"), "attach_photo": ("sha256",),
             "detach_photo": ("sha256",), "sign": ("sha256", "state_hash"),
-            "set_result": ("category",), "entry_scan": (), "submit": ()}
+            "set_result": ("category",), "company_sign": ("state_hash",), "entry_scan": (),
+            "submit": ()}
+# company_sign: what a signature needs, and what a refusal needs (``_company_sign``).
+COMPANY_SIGNED, COMPANY_REFUSED = ("representative", "sha256"), ("reason",)
+MAX_REPRESENTATIVE, MAX_STATEMENT = 50, 1000
 UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
 
 
@@ -45,9 +50,18 @@ class DeviceCreateSchema(Schema):
     platform = Text(max_length=40, allow_none=True)
 
 
+class StrictBoolean(fields.Boolean):
+    """true or false, nothing else (marshmallow's Boolean also reads 1, "yes", "on")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise ValidationError("Not a valid boolean.")
+        return value
+
+
 class OpSchema(FlatSchema):
-    """One thing done on a device: an answer, a note, a photo link, a signature, an
-    entry scan or the submission (see ``sync.ops``)."""
+    """One thing done on a device: an answer, a note, a photo link, a signature (an
+    inspector's or the company's), an entry scan or the submission (see ``sync.ops``)."""
 
     op_id = fields.String(required=True, validate=validate.Regexp(UUID_RE),
                           metadata={"description": "UUIDv7 made on the device"})
@@ -63,10 +77,20 @@ class OpSchema(FlatSchema):
     note_id = fields.String(validate=validate.Regexp(UUID_RE),
                             metadata={"description": "set_note: the note, made on the device"})
     sha256 = fields.String(validate=validate.Regexp(SHA256_RE), metadata={
-        "description": "photos: the photo; sign: the signature image; entry_scan without "
-                       "a code: the photo of the premises"})
+        "description": "photos: the photo; sign, company_sign: the signature image; "
+                       "entry_scan without a code: the photo of the premises"})
     state_hash = fields.String(validate=validate.Regexp(SHA256_RE), metadata={
-        "description": "sign: sync.ops.checklist_hash of the answers the signer saw"})
+        "description": "sign, company_sign: sync.ops.checklist_hash of the answers the "
+                       "signer saw"})
+    representative = Text(max_length=MAX_REPRESENTATIVE, metadata={
+        "description": "company_sign: the name of the company's representative who signs "
+                       "(当事人); required unless refused"})
+    statement = Text(max_length=MAX_STATEMENT, multiline=True, allow_none=True, metadata={
+        "description": "company_sign: the representative's statement (当事人意见), or null"})
+    refused = StrictBoolean(allow_none=True, metadata={
+        "description": "company_sign: true when the representative refused to sign "
+                       "(当事人拒绝签字): then `reason` (the inspectors' note) is required "
+                       "and `sha256` is not given"})
     category = fields.String(validate=validate.Regexp(r"^[a-z0-9_]{1,40}$"), metadata={
         "description": "set_result: a result category's code (GET /result-categories); "
                        "with item_version_id the item's result, without it the company's"})
@@ -74,7 +98,9 @@ class OpSchema(FlatSchema):
                                                                     "scanned at the premises"})
     visit_token = Text(max_length=2000, metadata={"description": "entry_scan: the visit's "
                                                                  "own code, checked too"})
-    reason = Text(max_length=500, metadata={"description": "entry_scan without a code"})
+    reason = Text(max_length=500, metadata={
+        "description": "entry_scan without a code: why; company_sign refused: the "
+                       "inspectors' note of the refusal"})
     latitude = fields.Float(validate=validate.Range(-90, 90), allow_none=True)
     longitude = fields.Float(validate=validate.Range(-180, 180), allow_none=True)
     base = fields.List(fields.String(validate=validate.Regexp(UUID_RE)), load_default=list,
@@ -92,6 +118,22 @@ class OpSchema(FlatSchema):
             name != "value" and data[name] is None)]
         if missing:
             raise ValidationError({name: [f"required for {kind}"] for name in missing})
+        if kind == "company_sign":
+            _company_sign(data)
+
+
+def _company_sign(data: dict) -> None:
+    """A company's signature names who signed and the image; a refusal says what happened
+    (the inspectors' note) and carries no image."""
+    refused = data.get("refused") is True
+    problems = {name: ["required for company_sign" if not refused else
+                       "required for a refusal"]
+                for name in (COMPANY_REFUSED if refused else COMPANY_SIGNED)
+                if not data.get(name)}
+    if refused and data.get("sha256") is not None:
+        problems["sha256"] = ["not with a refusal"]
+    if problems:
+        raise ValidationError(problems)
 
 
 class PushSchema(Schema):
@@ -209,7 +251,7 @@ class RegisterPartsSchema(AnswerSchema):
 
     register = fields.String(allow_none=True)
     type = fields.String(validate=validate.OneOf(
-        ("answer", "photo", "note", "result", "signature")))
+        ("answer", "photo", "note", "result", "signature", "company_signature")))
     item_version_id = fields.Integer(allow_none=True)
     field = fields.String(metadata={"description": "answer: the form field's key"})
     sha256 = fields.String(metadata={"description": "photo: the photo"})
@@ -220,9 +262,7 @@ class RegisterPartsSchema(AnswerSchema):
 class ProblemSchema(AnswerSchema):
     """Why a visit cannot be submitted yet (``services.submission``)."""
 
-    problem = fields.String(validate=validate.OneOf(
-        ("not_entered", "conflicted", "unanswered", "result_missing", "signature_stale",
-         "signatures_missing", "department_unsigned")))
+    problem = fields.String(validate=validate.OneOf(tuple(SubmissionProblem)))
     register = fields.String(metadata={"description": "conflicted"})
     item_version_id = fields.Integer(metadata={"description": "unanswered"})
     field = fields.String(metadata={"description": "unanswered"})

@@ -177,6 +177,23 @@ class Device:
         return self._record({"kind": "sign", "visit_id": visit_id, "sha256": sha256,
                              "state_hash": self.checklist_hash(visit_id)})
 
+    def company_sign(self, visit_id: int, signature_image: str | Path | None = None, *,
+                     representative: str | None = None, statement: str | None = None,
+                     refused_because: str | None = None) -> str:
+        """The company's representative signs the checklist as this phone shows it now
+        (当事人签字, with their statement, 当事人意见); or, with ``refused_because`` (the
+        inspectors' note) and no image, their refusal to sign (当事人拒绝签字)."""
+        sha256 = None
+        if signature_image is not None:
+            sha256, size = _hash_file(signature_image)
+            self.replica.db.execute("INSERT OR IGNORE INTO photos (sha256, path, size) "
+                                    "VALUES (?, ?, ?)", (sha256, str(signature_image), size))
+        return self._record({"kind": "company_sign", "visit_id": visit_id,
+                             "representative": representative, "statement": statement,
+                             "sha256": sha256, "refused": True if refused_because else None,
+                             "reason": refused_because,
+                             "state_hash": self.checklist_hash(visit_id)})
+
     def record_result(self, visit_id: int, category: str,
                       item_version_id: int | None = None) -> str:
         """The result category of one item, or of the company without an item (检查结果)."""

@@ -116,7 +116,8 @@ def _random_op(rng: random.Random, hlc: str, now: int, inspector: int) -> dict:
     op: dict[str, Any] = {"op_id": str(uuid7(now, rng.randbytes(10))), "visit_id": 5,
                           "hlc": hlc, "base": []}
     kind = rng.choice(["set_answer"] * 6 + ["resolve", "set_note", "attach_photo",
-                                            "detach_photo", "sign", "set_result", "submit"])
+                                            "detach_photo", "sign", "set_result", "company_sign",
+                                            "submit"])
     op["kind"] = kind
     if kind in ("set_answer", "resolve"):
         item, field, values = rng.choice([(7, "area_m2", NUMBERS), (7, "license", ["yes", "no", "na"]),
@@ -130,6 +131,14 @@ def _random_op(rng: random.Random, hlc: str, now: int, inspector: int) -> dict:
         op.update(sha256=SHA, **({"item_version_id": 7} if rng.random() < 0.5 else {}))
     elif kind == "sign":
         op.update(sha256=SHA, state_hash=rng.randbytes(32).hex())
+    elif kind == "company_sign":
+        if rng.random() < 0.3:
+            op.update(refused=True, reason=rng.choice(TEXTS[:1] + ["拒绝签字"]),
+                      state_hash=rng.choice([SHA, "cd" * 32]))
+        else:
+            op.update(representative=rng.choice(["王经理", "李四"]), sha256=SHA,
+                      state_hash=rng.choice([SHA, "cd" * 32]),
+                      **({"statement": rng.choice(TEXTS)} if rng.random() < 0.5 else {}))
     elif kind == "set_result":
         op.update(category=rng.choice(["no_problem", "problem_found", "not_found"]),
                   **({"item_version_id": rng.choice([7, 12])} if rng.random() < 0.5 else {}))
@@ -166,12 +175,12 @@ def uuid7_vectors() -> list[dict]:
 
 def register_key_vectors() -> dict:
     valid = ["a:12:temp", "a:1:x:y", "a:7:中文", "n:0193a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b", "n:x",
-             f"p:-:{SHA}", f"p:3:{SHA}", "s:7", "r:-", "r:12", "a:2147483647:f"]
+             f"p:-:{SHA}", f"p:3:{SHA}", "s:7", "r:-", "r:12", "a:2147483647:f", "cs:-"]
     invalid = ["", "a", "a:", "a:12", "a:12:", "a:0:temp", "a:-:temp", "a:012:temp", "a:x:temp",
                "a:+1:temp", "a: 1:temp", "a:١:temp", "n:", "n:a:b", "p:-", "p:-:", f"p:3:{SHA[:-1]}",
                f"p:3:{SHA.upper()}", f"p:0:{SHA}", f"p:-:{SHA}\n", "s:", "s:-", "s:None", "s:0",
                "s:1:2", "s:1.0", "r:", "r:0", "r:1:2", "r:x", "x:1", "answer:1:temp", "A:1:temp",
-               ":1"]
+               ":1", "cs", "cs:", "cs:1", "cs:-:", "cs:--", "c:-", "CS:-"]
     for text in invalid:
         try:
             RegisterKey.parse(text)
@@ -187,7 +196,8 @@ def register_key_vectors() -> dict:
                 ("note", ["n1"]), ("note", [""]), ("note", ["a:b"]), ("note", [5]),
                 ("photo", [None, SHA]), ("photo", [4, SHA]), ("photo", [1, "nothex"]),
                 ("signature", [3]), ("signature", [None]), ("signature", [False]),
-                ("result", [None]), ("result", [9]), ("result", [-1])]]}
+                ("result", [None]), ("result", [9]), ("result", [-1]),
+                ("company_signature", [])]]}
 
 
 def _built(kind: str, args: list) -> dict:
@@ -386,6 +396,9 @@ SCRIPT = [
     ("record_result", ("no_problem",), {}),
     ("record_result", ("problem_found",), {"item_version_id": 7}),
     ("sign", ("SIGNATURE",), {}),
+    ("company_sign", ("SIGNATURE",), {"representative": "王经理", "statement": "无异议。\n以上属实"}),
+    ("company_sign", (None,), {"representative": "王经理",
+                               "refused_because": "当事人拒绝签字，执法人员二人在场见证"}),
     ("record_entry_scan", ("premises.token",), {"latitude": 31.2304, "longitude": 121.4737}),
     ("submit", (), {}),
 ]
@@ -481,6 +494,26 @@ def op_shape_vectors(recorded: list[dict]) -> list[dict]:
         {"kind": "set_result"}, {"kind": "set_result", "category": "no_problem"},
         {"kind": "set_result", "category": "No-Problem"}, {"kind": "submit"},
         {"kind": "entry_scan", "premises_token": "t", "latitude": 31.2, "longitude": 121.5},
+        {"kind": "company_sign"}, {"kind": "company_sign", "state_hash": SHA},
+        {"kind": "company_sign", "state_hash": SHA, "sha256": SHA},
+        {"kind": "company_sign", "state_hash": SHA, "sha256": SHA, "representative": "王经理"},
+        {"kind": "company_sign", "state_hash": SHA, "sha256": SHA, "representative": "  "},
+        {"kind": "company_sign", "state_hash": SHA, "sha256": SHA, "representative": "x" * 51},
+        {"kind": "company_sign", "state_hash": SHA, "sha256": SHA, "representative": "王\n经理"},
+        {"kind": "company_sign", "state_hash": SHA, "sha256": SHA, "representative": "王经理",
+         "statement": "无异议\n属实", "refused": False},
+        {"kind": "company_sign", "state_hash": SHA, "sha256": SHA, "representative": "王经理",
+         "statement": "x" * 1001},
+        {"kind": "company_sign", "state_hash": SHA, "sha256": SHA, "representative": "王经理",
+         "statement": None, "refused": None},
+        {"kind": "company_sign", "state_hash": SHA, "refused": True},
+        {"kind": "company_sign", "state_hash": SHA, "refused": True, "reason": "拒绝签字"},
+        {"kind": "company_sign", "state_hash": SHA, "refused": True, "reason": "拒绝签字",
+         "sha256": SHA},
+        {"kind": "company_sign", "state_hash": SHA, "refused": True, "reason": " "},
+        {"kind": "company_sign", "state_hash": SHA, "refused": 1, "reason": "拒绝签字"},
+        {"kind": "company_sign", "state_hash": SHA, "refused": "true", "reason": "拒绝签字"},
+        {"kind": "company_sign", "state_hash": SHA, "refused": False, "reason": "x"},
     ]
     cases = [{**good, **change} for change in variants]
     cases += [{k: v for k, v in good.items() if k != name} for name in ("op_id", "hlc", "value", "base")]

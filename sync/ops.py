@@ -15,7 +15,12 @@ mechanism to test and to show:
 - ``s:<inspector id>``          an inspector's signature of the visit: the signature
   image's SHA-256 and the hash of the checklist state signed;
 - ``r:<item version|->``        the result (检查结果) of one item, or of the company as a
-  whole (``-``): a result category's code (``set_result``).
+  whole (``-``): a result category's code (``set_result``);
+- ``cs:-``                      the company's signature of the on-site record (当事人签字,
+  ``company_sign``), one per visit, taken on any member's phone: the representative's
+  name, their statement (当事人意见), the signature image's SHA-256 and the checklist
+  hash they were shown; or their refusal to sign (当事人拒绝签字) with the inspectors'
+  note, which Chinese practice requires the record to state.
 
 A register op based on the current siblings resolves them, whatever its kind.
 ``entry_scan`` and ``submit`` are events, not registers: applied once or refused.
@@ -32,7 +37,7 @@ from typing import Any
 
 ANSWER_KINDS = ("set_answer", "resolve")
 REGISTER_KINDS = (*ANSWER_KINDS, "set_note", "attach_photo", "detach_photo", "sign",
-                  "set_result")
+                  "set_result", "company_sign")
 EVENT_KINDS = ("entry_scan", "submit")
 KINDS = (*REGISTER_KINDS, *EVENT_KINDS)
 
@@ -76,6 +81,7 @@ class RegisterKind(StrEnum):
     PHOTO = "p"
     SIGNATURE = "s"
     RESULT = "r"
+    COMPANY_SIGNATURE = "cs"
 
     @property
     def type(self) -> str:
@@ -123,6 +129,11 @@ class RegisterKey:
         """An item's result, or (no item) the company's as a whole."""
         return cls._checked(cls(RegisterKind.RESULT, item_version_id=item_version_id))
 
+    @classmethod
+    def company_signature(cls) -> RegisterKey:
+        """The company's signature (or refusal) of the visit's record: one per visit."""
+        return cls._checked(cls(RegisterKind.COMPANY_SIGNATURE))
+
     @staticmethod
     def photo_pattern(sha256: str) -> str:
         """A SQL ``LIKE`` pattern for every link of one photo, to the visit or any item."""
@@ -146,6 +157,10 @@ class RegisterKey:
             return cls.note(rest)
         if kind is RegisterKind.SIGNATURE:
             return cls.signature(_id(rest, text))
+        if kind is RegisterKind.COMPANY_SIGNATURE:
+            if rest != _WHOLE:
+                raise ValueError(f"not a register key: {text!r}")
+            return cls.company_signature()
         return cls.result(None if rest == _WHOLE else _id(rest, text))
 
     def format(self) -> str:
@@ -154,7 +169,8 @@ class RegisterKey:
                  RegisterKind.NOTE: (self.note_id,),
                  RegisterKind.PHOTO: (version, self.sha256),
                  RegisterKind.SIGNATURE: (str(self.inspector_id),),
-                 RegisterKind.RESULT: (version,)}[self.kind]
+                 RegisterKind.RESULT: (version,),
+                 RegisterKind.COMPANY_SIGNATURE: (_WHOLE,)}[self.kind]
         return ":".join((self.kind.value, *parts))
 
     __str__ = format
@@ -179,13 +195,18 @@ class RegisterKey:
     def is_result(self) -> bool:
         return self.kind is RegisterKind.RESULT
 
+    @property
+    def is_company_signature(self) -> bool:
+        return self.kind is RegisterKind.COMPANY_SIGNATURE
+
     def parts(self) -> dict[str, Any]:
         """The key's parts, named, as a client is told them next to the value."""
         named = {RegisterKind.ANSWER: ("item_version_id", "field"),
                  RegisterKind.NOTE: ("note_id",),
                  RegisterKind.PHOTO: ("item_version_id", "sha256"),
                  RegisterKind.SIGNATURE: ("inspector_id",),
-                 RegisterKind.RESULT: ("item_version_id",)}[self.kind]
+                 RegisterKind.RESULT: ("item_version_id",),
+                 RegisterKind.COMPANY_SIGNATURE: ()}[self.kind]
         return {"register": self.format(), "type": self.kind.type,
                 **{name: getattr(self, name) for name in named}}
 
@@ -204,6 +225,7 @@ class RegisterKey:
             kind is RegisterKind.SIGNATURE and (isinstance(self.inspector_id, bool) or not
                                                 isinstance(self.inspector_id, int)
                                                 or self.inspector_id < 1),
+            kind is RegisterKind.COMPANY_SIGNATURE and version is not None,
         ]
         if any(problems):
             raise ValueError(f"not a {kind.type} register: {self!r}")
@@ -235,7 +257,19 @@ def register(op: dict, inspector_id: int | None) -> tuple[str, Any] | None:
                 {"sha256": op["sha256"], "state_hash": op["state_hash"]})
     if kind == "set_result":
         return str(RegisterKey.result(op.get("item_version_id") or None)), op["category"]
+    if kind == "company_sign":
+        return str(RegisterKey.company_signature()), company_signature(op)
     return None
+
+
+COMPANY_SIGNATURE_FIELDS = ("representative", "statement", "sha256", "reason")
+
+
+def company_signature(op: dict) -> dict:
+    """A ``company_sign`` op's value: every part named, absent ones null, so two phones
+    recording the same signature write equal values (they merge silently)."""
+    return {"refused": op.get("refused") is True, "state_hash": op["state_hash"],
+            **{name: op.get(name) for name in COMPANY_SIGNATURE_FIELDS}}
 
 
 def answer_key(register_key: str) -> tuple[int, str] | None:
@@ -250,7 +284,8 @@ RESULT_FIELD = "@result"  # not a form field key (those are [a-z0-9_]): no clash
 def signed_key(register_key: str) -> tuple[int, str] | None:
     """Where a register's value sits in what a signature signs: the answers, and the
     results (the company's as item 0), so a result changed after signing makes the
-    signatures stale like a changed answer does. None for notes, photos, signatures."""
+    signatures stale like a changed answer does. None for notes, photos, signatures
+    (the inspectors' and the company's)."""
     key = RegisterKey.parse(register_key)
     if key.is_answer:
         return key.item_version_id, key.field

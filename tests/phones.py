@@ -39,6 +39,13 @@ def op(visit, kind, *, hlc, base=(), **fields):
             "hlc": hlc.encode(), **fields}
 
 
+def company_sign(visit, *, hlc, state_hash="0" * 64, base=(), representative="王经理",
+                 statement="无异议", sha256=SIGNATURE):
+    """The company's representative signs on a phone (当事人签字)."""
+    return op(visit, "company_sign", hlc=hlc, base=base, representative=representative,
+              statement=statement, sha256=sha256, state_hash=state_hash)
+
+
 def outcomes(response):
     return [(r["outcome"], r["reason"]) for r in response.get_json()["results"]]
 
@@ -115,7 +122,8 @@ def make_team(world, session, app, **item):
 
 
 def submit(team, visit, *, category="no_problem", item_category=None, start=100):
-    """Fill the checklist, enter the results, sign on both phones and submit."""
+    """Fill the checklist, enter the results, sign on both phones (and the company's
+    representative on one) and submit."""
     a, b = team.phones
     ops = full_answers(visit, team.item, "a", start=start)
     ops.append(op(visit, "set_result", category=category, hlc=HLC(start + 10, 0, "a")))
@@ -130,7 +138,7 @@ def submit(team, visit, *, category="no_problem", item_category=None, start=100)
     state = checklist_hash(signed)
     signs = [op(visit, "sign", sha256=SIGNATURE, state_hash=state, hlc=HLC(start + 20, 0, n))
              for n in "ab"]
-    push(a, [signs[0]])
+    push(a, [signs[0], company_sign(visit, state_hash=state, hlc=HLC(start + 20, 1, "a"))])
     done = push(b, [signs[1], op(visit, "submit", hlc=HLC(start + 21, 0, "b"))])
     assert outcomes(done)[-1] == ("applied", None), done.get_json()
     return done.get_json()["results"][-1]["result"]["id"]

@@ -594,10 +594,24 @@ def _field_work(world: _World, when: dt.datetime, visit_id: int, category: str,
         clock.time = max(c.time for c in clocks.values())
         ops = [clock.op(visit.id, "sign", minutes=1, sha256=_signature(member, visit),
                         state_hash=state)]
+        if n == len(signers) - 1 and on_site:  # the party signs last, on this phone
+            ops.append(clock.op(visit.id, "company_sign", minutes=1,
+                                **_company_signature(company, visit, state)))
         if n == len(signers) - 1:
             ops.append(clock.op(visit.id, "submit", minutes=1))
         submitted = push(member, ops)[-1]
     _after_submit(world, pushed[-1], submitted["result"]["id"], category, recheck_of)
+
+
+def _company_signature(company, visit, state: str) -> dict:
+    """The representative signs (当事人签字); about one visit in twelve records a refusal
+    (当事人拒绝签字), chosen by the visit's id so the demo's random draws stay as they are."""
+    if visit.id % 12 == 0:
+        return {"refused": True, "state_hash": state,
+                "reason": "当事人拒绝在笔录上签字，检查人员二人在场见证"}
+    return {"representative": company.legal_representative or "现场负责人",
+            "statement": "对检查记录无异议", "state_hash": state,
+            "sha256": hashlib.sha256(f"company|{visit.id}".encode()).hexdigest()}
 
 
 def _signature(member, visit) -> str:

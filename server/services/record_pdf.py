@@ -231,6 +231,33 @@ class _Record(FPDF):
         self.set_y(max(self.get_y(), top + 24) + 3)
 
 
+    def company_signature(self, sig: dict) -> None:
+        """The party's statement and signature, or the refusal as the inspectors noted it."""
+        if sig["refused"]:
+            self.field("当事人签字", "当事人拒绝签字", colour=RED)
+            if sig["representative"]:
+                self.field("当事人", sig["representative"])
+            self.field("检查人员记录", sig["reason"])
+            self.field("记录人及时间", f"{sig['recorded_by']}　{sig['signed_at']}")
+            return
+        self.field("当事人意见", sig["statement"] or "（未填写）")
+        self.room(30)
+        top = self.get_y() + 1
+        self.picture(sig["image"], MARGIN, top, 55, 24, f"签名图片未上传\n{sig['sha256'][:12]}")
+        for line in (f"当事人签字：{self.t(sig['representative'])}",
+                     f"签字时间：{self.t(sig['signed_at'])}"):
+            self.set_x(MARGIN + 60)
+            self.multi_cell(0, LINE, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+                            wrapmode=WrapMode.CHAR, align="L")
+        self.set_x(MARGIN + 60)
+        self.set_text_color(*((26, 127, 55) if sig["matches"] else RED))
+        self.multi_cell(0, LINE, "签字确认的检查表与最终提交的检查表" +
+                        ("一致" if sig["matches"] else "不一致"),
+                        new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+        self.set_text_color(0, 0, 0)
+        self.set_y(max(self.get_y(), top + 24) + 3)
+
+
 def render(content: dict, font: Path | str) -> bytes:
     """The record as PDF bytes (see the module docstring for what stays fixed), in the
     CJK font at ``font`` (see ``records.font``)."""
@@ -339,6 +366,11 @@ def _signatures(pdf: _Record, c: dict) -> None:
         pdf.paragraph("无签名。", colour=RED)
     for sig in c["signatures"]:
         pdf.signature(sig)
+    pdf.heading("九、被检查单位意见及签字")
+    if c.get("company_signature") is None:
+        pdf.paragraph("无当事人签字记录。", colour=RED)
+    else:
+        pdf.company_signature(c["company_signature"])
     pdf.ln(2)
     pdf.paragraph(f"本笔录依据检查人员在移动端同步的检查表、说明、照片和签名生成，生成时间以提交时间 "
                   f"{c['submitted']} 为准。", colour=GREY, size=8.5)

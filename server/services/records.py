@@ -265,6 +265,8 @@ def content(session: Session, blobs: BlobStore, result: Result, settings: Settin
         "result": {"category": categories.get(result.category_code, result.category_code),
                    "items": [(i["name"], i["result"]) for i in items if i["result"]]},
         "signatures": _signatures(session, blobs, visit, states, meta, checklist_hash(signed)),
+        "company_signature": _company_signature(session, blobs, states, meta,
+                                                checklist_hash(signed)),
     }
 
 
@@ -279,7 +281,7 @@ def _register_meta(session: Session, visit_id: int, states: dict) -> dict[str, d
     first = dict(session.execute(
         select(FieldRevision.register, func.min(FieldRevision.hlc))
         .where(FieldRevision.visit_id == visit_id, FieldRevision.kind.in_(
-            ("set_note", "attach_photo", "detach_photo", "sign")))
+            ("set_note", "attach_photo", "detach_photo", "sign", "company_sign")))
         .group_by(FieldRevision.register)).all())
     winners = {s.winner.op_id: key for key, s in states.items()
                if s.winner is not None and not (k := RegisterKey.parse(key)).is_answer
@@ -398,3 +400,25 @@ def _signatures(session: Session, blobs: BlobStore, visit: Visit, states: dict, 
                     "matches": value.get("state_hash") == final_hash})
     return out
 
+
+
+def _company_signature(session: Session, blobs: BlobStore, states: dict, meta: dict,
+                       final_hash: str) -> dict | None:
+    """The company's signature (当事人签字) with its statement, or its refusal with the
+    inspectors' note and who recorded it; None when neither was recorded."""
+    key = str(RegisterKey.company_signature())
+    state = states.get(key)
+    if state is None or not isinstance(state.value, dict):
+        return None
+    value, info = state.value, meta.get(key, {})
+    when = china_time(info.get("device_time") or info.get("received_at"))
+    if info.get("device_time") and info.get("received_at"):
+        when += f"（服务器接收 {china_time(info['received_at'])}）"
+    recorder = session.get(Inspector, info["inspector_id"]) if info.get("inspector_id") else None
+    sha256 = value.get("sha256") or ""
+    return {"refused": bool(value.get("refused")),
+            "representative": value.get("representative") or "",
+            "statement": value.get("statement") or "", "reason": value.get("reason") or "",
+            "sha256": sha256, "image": _image(session, blobs, sha256) if sha256 else None,
+            "signed_at": when, "recorded_by": recorder.name if recorder else "—",
+            "matches": value.get("state_hash") == final_hash}

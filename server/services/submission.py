@@ -15,18 +15,27 @@ def submission_problems(session: Session, visit: Visit) -> list[dict]:
     """Why the visit cannot be submitted yet (提交条件), empty when it can: entered (扫码入企)
     if it checks anything on site, every required field of every item answered, the
     company's result entered, nothing conflicted, and signatures of the current checklist
-    by at least two members, one of each department whose items it holds.
+    by at least two members, one of each department whose items it holds; and, on site,
+    the company's signature of the current checklist or its recorded refusal.
 
     The entry is asked for here, not of each answer: in a joint team one phone scans at
     the door while the others answer offline, and their answers may reach the server
-    before the scan does. Refusing them would lose what was recorded."""
+    before the scan does. Refusing them would lose what was recorded.
+
+    The company's signature (当事人签字) is asked of on-site visits only, as the entry is:
+    an on-site record (现场检查笔录) is signed by the party or states that it refused
+    (拒绝签字, with the inspectors' note); a written review has nobody present to sign.
+    It names the checklist the party was shown, but unlike the inspectors' a changed
+    checklist does not block: after a return for correction (退回修改) the party is no
+    longer at hand to sign again, so the record prints whether it matches instead."""
     from server.models import VisitEntry
 
     states = visit_states(session, visit.id)
     problems: list[dict] = []
     methods = {m for m, _ in version_views(session, {i.item_version_id
                                                      for i in visit.items}).values()}
-    if "on_site" in methods and session.scalar(
+    on_site = "on_site" in methods
+    if on_site and session.scalar(
             select(VisitEntry.id).where(VisitEntry.visit_id == visit.id).limit(1)) is None:
         problems.append({"problem": "not_entered"})
     answers = {}
@@ -61,5 +70,8 @@ def submission_problems(session: Session, visit: Visit) -> list[dict]:
     for department in sorted({i.department_id for i in visit.items}):
         if not any(departments[s] == department for s in signed):
             problems.append({"problem": "department_unsigned", "department_id": department})
+    company = states.get(str(RegisterKey.company_signature()))
+    if on_site and (company is None or not isinstance(company.value, dict)):
+        problems.append({"problem": "company_unsigned"})
     return problems
 

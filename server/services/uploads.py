@@ -426,10 +426,11 @@ def _exif_facts(exif: Image.Exif) -> tuple[str | None, float | None, float | Non
 # --- reading ---------------------------------------------------------------------------------
 def visits_holding(session: Session, sha256: str) -> list[int]:
     """The visits a photo is on: linked to the visit or an item, a photo answer, a
-    signature image, or the photo of an entry without the premises code."""
+    signature image (an inspector's or the company's), or the photo of an entry without
+    the premises code."""
     held = set(session.scalars(select(FieldRevision.visit_id).where(or_(
         FieldRevision.register.like(RegisterKey.photo_pattern(sha256)),
-        FieldRevision.kind.in_(("sign", "set_answer", "resolve"))
+        FieldRevision.kind.in_(("sign", "company_sign", "set_answer", "resolve"))
         & cast(FieldRevision.value, String).contains(sha256))).distinct()))
     held |= set(session.scalars(select(VisitEntry.visit_id)
                                 .where(VisitEntry.photo_sha256 == sha256).distinct()))

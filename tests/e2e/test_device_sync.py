@@ -64,9 +64,10 @@ def test_a_phone_records_everything_offline_and_submits_after_one_sync(
     b.sync()  # b now holds a's answers: its signature signs the same checklist
     assert b.checklist_hash(visit) == a.checklist_hash(visit)
     b.sign(visit, jpeg(tmp_path / "sign-b.jpg", "gray"))
+    b.company_sign(visit, refused_because="当事人拒绝签字，二人在场见证")
     b.submit(visit)
     report = b.sync()
-    assert report.outcomes == {"applied": 2}
+    assert report.outcomes == {"applied": 3}
     assert app.extensions["fieldinspect"].blobs().missing([photo]) == []
     session.expire_all()
     assert session.get(Visit, visit).state == "submitted"

@@ -49,9 +49,11 @@ def test_draw_to_publication_with_a_joint_team_on_their_phones(
     for department, device in phones.items():
         device.sign(visit.id, jpeg(tmp_path / f"sign-{department}.jpg", "white"))
         device.sync()
+    b.company_sign(visit.id, jpeg(tmp_path / "sign-company.jpg", "gray"),
+                   representative="王经理", statement="对检查记录无异议")
     b.submit(visit.id)
     report = b.sync()
-    assert report.outcomes == {"applied": 1}, b.replica.db.execute(
+    assert report.outcomes == {"applied": 2}, b.replica.db.execute(
         "SELECT outcome, reason FROM outbox ORDER BY seq DESC LIMIT 1").fetchone()
     blobs = app.extensions["fieldinspect"].blobs()
     assert blobs.missing([p for (p,) in b.replica.db.execute("SELECT sha256 FROM photos")]) == []

@@ -24,7 +24,8 @@ test("a malformed key is refused as Python refuses it", () => {
 
 test("the constructors refuse parts of the wrong shape as Python's do", () => {
   for (const v of built) {
-    const make = () => RegisterKey[v.kind](...v.args).format();
+    const name = v.kind.replace(/_(.)/g, (_, c) => c.toUpperCase()); // company_signature
+    const make = () => RegisterKey[name](...v.args).format();
     if (v.expected === null) assert.throws(make, Error, JSON.stringify(v));
     else assert.equal(make(), v.expected);
   }
@@ -33,7 +34,8 @@ test("the constructors refuse parts of the wrong shape as Python's do", () => {
 test("exactly one kind names each key", () => {
   for (const v of valid) {
     const key = RegisterKey.parse(v.text);
-    const kinds = [key.isAnswer, key.isNote, key.isPhoto, key.isSignature, key.isResult];
+    const kinds = [key.isAnswer, key.isNote, key.isPhoto, key.isSignature, key.isResult,
+      key.isCompanySignature];
     assert.equal(kinds.filter(Boolean).length, 1);
     assert.ok(key.equals(RegisterKey.parse(v.text)));
   }

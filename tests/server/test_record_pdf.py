@@ -23,7 +23,7 @@ from sync.ops import RESULT_FIELD, checklist_hash
 from tests import factories as f
 from tests.assertions import assert_error
 from tests.draws import version_id
-from tests.phones import answer, op, op_id, outcomes, push
+from tests.phones import answer, company_sign, op, op_id, outcomes, push
 from tests.photos import jpeg, png
 from tests.qr import page_url
 from tests.tus import Phone
@@ -39,6 +39,7 @@ FORM2 = {"fields": [
 ITEM_NOTE = "冷库门未关闭，已当场提醒负责人整改"
 VISIT_NOTE = "企业负责人在场配合检查，现场出示了营业执照原件"
 PHONE = "0311-87654321"
+REPRESENTATIVE, STATEMENT = "赵经理", "对检查记录无异议，冷库门封条三日内更换"
 
 
 def flat(text: str) -> str:
@@ -78,6 +79,12 @@ class Filled:
                       hlc=HLC(hlc, 0, name))
             self.signs[name] = sign["op_id"]
             assert outcomes(push(phone, [sign])) == [("applied", None)]
+        if "company" not in self.signs:  # the representative signs once, on A's phone
+            company = company_sign(self.visit, sha256=self.company_signature, state_hash=state,
+                                   representative=REPRESENTATIVE, statement=STATEMENT,
+                                   hlc=HLC(hlc, 1, "a"))
+            self.signs["company"] = company["op_id"]
+            assert outcomes(push(self.a, [company])) == [("applied", None)]
         done = push(self.b, [op(self.visit, "submit", hlc=HLC(hlc + 1, 0, "b"))])
         assert outcomes(done) == [("applied", None)], done.get_json()
         return done.get_json()["results"][0]["result"]
@@ -109,6 +116,8 @@ def filled(team, world, session, app):
     phone_a.upload(jpeg(11))
     t.signature_a = hashlib.sha256(png(12)).hexdigest()
     phone_a.upload(png(12), filename="sign.png", filetype="image/png")
+    t.company_signature = hashlib.sha256(png(13)).hexdigest()
+    phone_a.upload(png(13), filename="company.png", filetype="image/png")
     t.signature_b = hashlib.sha256(b"B's signature, never uploaded").hexdigest()
     t.missing = hashlib.sha256(b"a photo still on the phone").hexdigest()
 
@@ -158,7 +167,8 @@ def test_the_record_holds_the_visit_in_readable_words_and_nothing_personal(fille
         "-18°C", "总体评价一般", "营业执照、进货查验记录", "冷库整洁", ITEM_NOTE, VISIT_NOTE,
         "发现问题已责令改正", "发现问题待后续处理", f"照片未上传{filled.missing[:12]}",
         f"签名图片未上传{filled.signature_b[:12]}", "签名确认的检查表与最终提交的检查表一致",
-        "扫码入企", "第1页共", "/api/v1/public/records/"]
+        "扫码入企", "第1页共", "/api/v1/public/records/", "被检查单位意见及签字",
+        f"当事人意见{STATEMENT}", f"当事人签字：{REPRESENTATIVE}"]
     members = visits.team(session, session.get(Visit, filled.visit))
     expected += [m["name"] for m in members] + [m["certificate_number"] for m in members]
     for needle in expected:  # certificate numbers as the company's page shows them (masked)
@@ -168,7 +178,8 @@ def test_the_record_holds_the_visit_in_readable_words_and_nothing_personal(fille
         for secret in (number, person.id_number_masked, person.mobile):
             assert secret not in text and secret.encode() not in data
     assert PHONE not in text
-    assert data.count(b"/Subtype /Image") == 2  # the photo's thumbnail and A's signature
+    # the photo's thumbnail, A's signature and the company's
+    assert data.count(b"/Subtype /Image") == 3
 
     session.expire_all()
     result = session.get(Result, filled.result_id)

@@ -10,7 +10,16 @@ from sqlalchemy import select
 from server.models import Visit, VisitEntry
 from sync.hlc import HLC
 from sync.ops import RESULT_FIELD, checklist_hash
-from tests.phones import SIGNATURE, answer, full_answers, op, op_id, outcomes, push
+from tests.phones import (
+    SIGNATURE,
+    answer,
+    company_sign,
+    full_answers,
+    op,
+    op_id,
+    outcomes,
+    push,
+)
 from tests.qr import decode
 
 PHOTO = hashlib.sha256(b"a photo of the cold store").hexdigest()
@@ -63,7 +72,8 @@ def test_submission_needs_every_answer_two_current_signatures_and_then_closes(te
     early = push(a, [op(visit, "submit", hlc=HLC(1, 0, "a"))]).get_json()["results"][0]
     assert (early["outcome"], early["reason"]) == ("rejected", "not_ready")
     assert {p["problem"] for p in early["problems"]} == {
-        "unanswered", "result_missing", "signatures_missing", "department_unsigned"}
+        "unanswered", "result_missing", "signatures_missing", "department_unsigned",
+        "company_unsigned"}
 
     answers = full_answers(visit, team.item, "a")
     push(a, answers)
@@ -74,6 +84,8 @@ def test_submission_needs_every_answer_two_current_signatures_and_then_closes(te
     sign_a = op(visit, "sign", sha256=SIGNATURE, state_hash=state, hlc=HLC(200, 0, "a"))
     sign_b = op(visit, "sign", sha256=SIGNATURE, state_hash="0" * 64, hlc=HLC(200, 0, "b"))
     assert outcomes(push(a, [sign_a])) == outcomes(push(b, [sign_b])) == [("applied", None)]
+    assert outcomes(push(a, [company_sign(visit, state_hash=state, hlc=HLC(200, 1, "a"))])) \
+        == [("applied", None)]
     stale = push(a, [op(visit, "submit", hlc=HLC(201, 0, "a"))]).get_json()["results"][0]
     assert {"problem": "signature_stale", "inspector_id": ids[1]} in stale["problems"]
 

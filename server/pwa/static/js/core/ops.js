@@ -20,7 +20,7 @@ import { revision } from "./merge.js";
 
 export const ANSWER_KINDS = ["set_answer", "resolve"];
 export const REGISTER_KINDS = [...ANSWER_KINDS, "set_note", "attach_photo", "detach_photo",
-  "sign", "set_result"];
+  "sign", "set_result", "company_sign"];
 export const EVENT_KINDS = ["entry_scan", "submit"];
 export const KINDS = [...REGISTER_KINDS, ...EVENT_KINDS];
 
@@ -81,7 +81,18 @@ export function register(op, inspectorId = null) {
   if (kind === "set_result") {
     return [RegisterKey.result(op.item_version_id || null).format(), op.category];
   }
+  if (kind === "company_sign") return [RegisterKey.companySignature().format(), companySignature(op)];
   return null;
+}
+
+export const COMPANY_SIGNATURE_FIELDS = ["representative", "statement", "sha256", "reason"];
+
+/** A company_sign op's value (as sync.ops.company_signature): every part named, absent ones
+ * null, so two phones recording the same signature write equal values. */
+export function companySignature(op) {
+  const value = { refused: op.refused === true, state_hash: op.state_hash };
+  for (const name of COMPANY_SIGNATURE_FIELDS) value[name] = op[name] ?? null;
+  return value;
 }
 
 // --- the canonical form --------------------------------------------------------------------
@@ -96,6 +107,7 @@ export const KIND_FIELDS = {
   detach_photo: PHOTO_FIELDS,
   sign: ["sha256", "state_hash"],
   set_result: ["category", "item_version_id"],
+  company_sign: ["representative", "statement", "sha256", "refused", "reason", "state_hash"],
   entry_scan: ["premises_token", "visit_token", "latitude", "longitude", "reason", "sha256"],
   submit: [],
 };
@@ -174,6 +186,8 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d
 const PY_SPACE = "[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
 const STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, "g");
 const NOT_NULL = "Field may not be null.";
+export const MAX_REPRESENTATIVE = 50;
+export const MAX_STATEMENT = 1000;
 
 const checks = {
   string: (pattern) => (v) => {
@@ -198,6 +212,7 @@ const checks = {
     return v >= -limit && v <= limit ? null : `Must be between ${-limit} and ${limit}.`;
   },
   value: (v) => valueProblem(v),
+  bool: (v) => (typeof v === "boolean" ? null : "Not a valid boolean."),
   kind: (v) => (KINDS.includes(v) ? null : `Must be one of: ${KINDS.join(", ")}.`),
   base: (v) => {
     if (!Array.isArray(v)) return "Not a valid list.";
@@ -230,6 +245,9 @@ const OP_FIELDS = {
   note_id: [checks.string(UUID), false, false],
   sha256: [checks.string(SHA256), false, false],
   state_hash: [checks.string(SHA256), false, false],
+  representative: [checks.text(MAX_REPRESENTATIVE), false, false],
+  statement: [checks.text(MAX_STATEMENT, { multiline: true }), false, true],
+  refused: [checks.bool, false, true],
   category: [checks.string(CATEGORY), false, false],
   premises_token: [checks.text(2000), false, false],
   visit_token: [checks.text(2000), false, false],
@@ -249,6 +267,7 @@ const REQUIRED = {
   detach_photo: ["sha256"],
   sign: ["sha256", "state_hash"],
   set_result: ["category"],
+  company_sign: ["state_hash"],
   entry_scan: [],
   submit: [],
 };
@@ -279,5 +298,20 @@ export function opProblems(op) {
       problems[name] = [`required for ${op.kind}`];
     }
   }
+  if (Object.keys(problems).length) return problems;
+  if (op.kind === "company_sign") Object.assign(problems, companySignProblems(op));
   return Object.keys(problems).length ? problems : null;
+}
+
+/** A company's signature names who signed and the image; a refusal says what happened (the
+ * inspectors' note) and carries no image (schemas/sync.py _company_sign). */
+function companySignProblems(op) {
+  const refused = op.refused === true;
+  const given = (name) => typeof op[name] === "string" && op[name].replace(STRIP, "") !== "";
+  const problems = {};
+  for (const name of refused ? ["reason"] : ["representative", "sha256"]) {
+    if (!given(name)) problems[name] = [refused ? "required for a refusal" : "required for company_sign"];
+  }
+  if (refused && op.sha256 !== undefined && op.sha256 !== null) problems.sha256 = ["not with a refusal"];
+  return problems;
 }

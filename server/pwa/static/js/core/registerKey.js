@@ -5,17 +5,20 @@
 //   a:<item version>:<field>   a checklist answer        n:<note id>      a note
 //   p:<item version|->:<sha256> a photo link             s:<inspector id> a signature
 //   r:<item version|->         an item's result, or (-) the company's
+//   cs:-                       the company's signature of the visit's record (or refusal)
 //
 // Ids are decimal integers >= 1; JavaScript holds them exactly up to 2^53 - 1 (database ids
 // are 32-bit), and refuses larger ones.
 
-const KINDS = { a: "answer", n: "note", p: "photo", s: "signature", r: "result" };
+const KINDS = { a: "answer", n: "note", p: "photo", s: "signature", r: "result",
+  cs: "company_signature" };
 const PARTS = {
   a: ["item_version_id", "field"],
   n: ["note_id"],
   p: ["item_version_id", "sha256"],
   s: ["inspector_id"],
   r: ["item_version_id"],
+  cs: [],
 };
 const ID = /^[1-9][0-9]*$/; // a database id, written one way only
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -54,6 +57,11 @@ export class RegisterKey {
     return new RegisterKey("r", { item_version_id: itemVersionId ?? null })._checked();
   }
 
+  /** The company's signature (or refusal) of the visit's record: one per visit. */
+  static companySignature() {
+    return new RegisterKey("cs")._checked();
+  }
+
   /** The key `text` names; an Error when it names none. */
   static parse(text) {
     const refuse = () => new Error(`not a register key: ${JSON.stringify(text)}`);
@@ -76,6 +84,10 @@ export class RegisterKey {
     }
     if (prefix === "n") return RegisterKey.note(rest);
     if (prefix === "s") return RegisterKey.signature(id(rest));
+    if (prefix === "cs") {
+      if (rest !== WHOLE) throw refuse();
+      return RegisterKey.companySignature();
+    }
     return RegisterKey.result(rest === WHOLE ? null : id(rest));
   }
 
@@ -87,6 +99,7 @@ export class RegisterKey {
       p: [version, this.sha256],
       s: [String(this.inspector_id)],
       r: [version],
+      cs: [WHOLE],
     }[this.kind];
     return [this.kind, ...parts].join(":");
   }
@@ -105,6 +118,7 @@ export class RegisterKey {
   get isPhoto() { return this.kind === "p"; }
   get isSignature() { return this.kind === "s"; }
   get isResult() { return this.kind === "r"; }
+  get isCompanySignature() { return this.kind === "cs"; }
 
   /** The key's parts, named, as pull and history answers give them next to a value. */
   parts() {
@@ -126,6 +140,7 @@ export class RegisterKey {
         || this.note_id.includes(":")),
       kind === "p" && !(typeof this.sha256 === "string" && SHA256.test(this.sha256)),
       kind === "s" && !isId(this.inspector_id),
+      kind === "cs" && version !== null,
     ];
     if (problems.some(Boolean)) {
       throw new Error(`not a ${KINDS[kind]} register: ${JSON.stringify(this)}`);
@@ -143,7 +158,8 @@ export function answerKey(registerKey) {
 }
 
 /** Where a register's value sits in what a signature signs: answers, and results (the
- * company's as item 0, field "@result"); null for notes, photos and signatures. */
+ * company's as item 0, field "@result"); null for notes, photos and signatures (the
+ * inspectors' and the company's). */
 export function signedKey(registerKey) {
   const key = RegisterKey.parse(registerKey);
   if (key.isAnswer) return [key.item_version_id, key.field];
