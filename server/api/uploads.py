@@ -245,6 +245,21 @@ def _encode_metadata(upload) -> str:
                     for k, v in pairs.items() if v is not None)
 
 
+@blp.route("/blobs/<string:sha256>/thumbnail")
+class BlobThumbnail(MethodView):
+    @blp.doc(responses={"200": {"description": "The photo's thumbnail: JPEG, at most 320 px",
+                                "content": {"image/jpeg": {"schema": {"type": "string",
+                                                                      "format": "binary"}}}},
+                        "default": DEFAULT_ERROR})
+    def get(self, sha256):
+        """A stored photo's thumbnail (JPEG), for whoever may see the photo"""
+        jpeg = uploads.thumbnail_of(session(), actor("inspector", "supervisor", "admin"),
+                                    fi().blobs(), sha256)
+        # content-addressed: these bytes never change, but who may see them can
+        return Response(jpeg, mimetype="image/jpeg",
+                        headers={"Cache-Control": "private, max-age=86400"})
+
+
 @blp.route("/blobs/<string:sha256>/meta")
 class BlobMeta(MethodView):
     @blp.response(200, BlobMetaSchema)

@@ -22,13 +22,11 @@ Why it is built this way:
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import io
 from pathlib import Path
 
-from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -51,14 +49,13 @@ from server.models import (
     Visit,
     VisitEntry,
 )
-from server.services import audit, departments, qr
+from server.services import audit, departments, qr, uploads
 from server.services.actors import SYSTEM, Actor
 from server.services.errors import Conflict, InvalidInput, NotFound
 from server.services.field_history import visit_states
 from server.services.record_pdf import china_time, render
 from server.services.visits import team
 from server.storage import HASH_RE, BlobStore
-from server.storage.thumbnails import thumbnail
 from sync import field_types
 from sync.ops import RegisterKey, checklist_hash, signed_key
 
@@ -332,19 +329,8 @@ def _notes(states: dict, meta: dict) -> dict[int | None, list[str]]:
 
 
 def _image(session: Session, blobs: BlobStore, sha256: str) -> bytes | None:
-    """The photo's thumbnail; made from the original when only that is there; None
-    when the photo never arrived."""
-    if not HASH_RE.match(sha256 or ""):
-        return None
-    with contextlib.suppress(FileNotFoundError), blobs.open_thumbnail(sha256) as fh:
-        return fh.read()
-    if session.get(Blob, sha256) is None or not blobs.exists(sha256):
-        return None
-    try:
-        with blobs.open(sha256) as fh, Image.open(fh) as im:
-            return thumbnail(im)
-    except Exception:  # an original that no longer decodes: shown as missing, not a 500
-        return None
+    """The photo's thumbnail, or None when the photo never arrived."""
+    return uploads.stored_thumbnail(session, blobs, sha256)
 
 
 def _photo(session: Session, blobs: BlobStore, sha256: str, what: str) -> dict:

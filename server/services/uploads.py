@@ -30,6 +30,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import hashlib
@@ -454,6 +455,34 @@ def check_photo_reader(session: Session, actor: Actor, sha256: str) -> None:
             continue
         return
     raise NotFound("No such photo.")
+
+
+def stored_thumbnail(session: Session, store: BlobStore, sha256: str) -> bytes | None:
+    """The photo's thumbnail; made from the original when only that is there; None
+    when the photo never arrived (or its original no longer decodes)."""
+    if not HASH_RE.match(sha256 or ""):
+        return None
+    with contextlib.suppress(FileNotFoundError), store.open_thumbnail(sha256) as fh:
+        return fh.read()
+    if session.get(Blob, sha256) is None or not store.exists(sha256):
+        return None
+    try:
+        with store.open(sha256) as fh, Image.open(fh) as im:
+            return thumbnail(im)
+    except Exception:  # an original that no longer decodes: shown as missing, not a 500
+        return None
+
+
+def thumbnail_of(session: Session, actor: Actor, store: BlobStore, sha256: str) -> bytes:
+    """A stored photo's thumbnail (JPEG, at most 320 px), for whoever may see the photo:
+    a teammate's phone shows it without downloading the original. 404 for anything else."""
+    if (session.get(Blob, sha256) if HASH_RE.match(sha256 or "") else None) is None:
+        raise NotFound("No such photo.")
+    check_photo_reader(session, actor, sha256)
+    jpeg = stored_thumbnail(session, store, sha256)
+    if jpeg is None:
+        raise NotFound("No such photo.")
+    return jpeg
 
 
 def meta(session: Session, actor: Actor, sha256: str) -> dict:

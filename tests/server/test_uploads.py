@@ -423,3 +423,31 @@ def test_a_photos_meta_is_for_its_uploader_and_whoever_sees_a_visit_it_is_on(
     assert a[0].get(url).status_code == 200 and world.admin.get(url).status_code == 200
     for stranger in (member_b, world.sup_a, world.sup_b, insp_b):
         assert_error(stranger.get(url), 404)
+
+
+def test_a_photos_thumbnail_is_shown_to_whoever_may_see_the_photo(team, world, session, app,
+                                                                   store):
+    """A teammate's phone shows a pulled photo from its thumbnail: a JPEG of at most 320 px,
+    for the readers of its meta; a stranger, a photo never uploaded, not a hash: 404."""
+    from sync.hlc import HLC
+    from tests.phones import op, outcomes, push
+
+    a, b = team.phones
+    visit = team.visits[0]
+    photo = jpeg(43, size=(1200, 800))
+    Phone(*a).upload(photo)
+    assert outcomes(push(a, [op(visit, "attach_photo", sha256=sha(photo),
+                                item_version_id=team.item, hlc=HLC(1, 0, "a"))])) \
+        == [("applied", None)]
+    url = f"/api/v1/blobs/{sha(photo)}/thumbnail"
+    resp = b[0].get(url)
+    assert resp.status_code == 200 and resp.mimetype == "image/jpeg"
+    assert Image.open(io.BytesIO(resp.data)).size == (320, 213)
+    assert resp.data == store.open_thumbnail(sha(photo)).read()
+    assert "private" in resp.headers["Cache-Control"]
+    store.thumbnail_path(sha(photo)).unlink()  # lost: made again from the original
+    assert Image.open(io.BytesIO(b[0].get(url).data)).size == (320, 213)
+    assert_error(world.sup_b.get(url), 404)
+    assert_error(b[0].get(f"/api/v1/blobs/{sha(b'never sent')}/thumbnail"), 404)
+    assert_error(b[0].get("/api/v1/blobs/not-a-hash/thumbnail"), 404)
+    assert_error(world.coordinator.get(url), 403)

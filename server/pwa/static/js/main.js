@@ -4,6 +4,8 @@ import { h, replace, formatBytes, when } from "./dom.js";
 import { load, session, onSessionChange } from "./session.js";
 import { pendingOps, onOutboxChange } from "./outbox.js";
 import { startTriggers, syncSoon, onSyncStatus, onPulled, onVisits } from "./syncer.js";
+import { pendingPhotos, onPhotosChange } from "./photos.js";
+import { startUploads } from "./uploader.js";
 import { registerWorker, onUpdate, applyUpdate } from "./updates.js";
 import { flushTexts } from "./views/fields.js";
 import { loginView } from "./views/login.js";
@@ -84,11 +86,11 @@ function showNetwork() {
 }
 
 async function showPending() {
-  const ops = await pendingOps();
-  const bytes = ops.reduce((sum, e) => sum + (e.bytes || 0), 0);
-  // photos join the queue with the camera (part 2): counted here already
-  pending.textContent = `待同步 ${ops.length} 条 · 0 张照片 (${formatBytes(bytes)})`;
+  const [ops, photos] = await Promise.all([pendingOps(), pendingPhotos()]);
+  const bytes = ops.reduce((sum, e) => sum + (e.bytes || 0), 0) + photos.bytes;
+  pending.textContent = `待同步 ${ops.length} 条 · ${photos.count} 张照片 (${formatBytes(bytes)})`;
   pending.dataset.count = String(ops.length);
+  pending.dataset.photos = String(photos.count);
 }
 
 function showSync(status) {
@@ -161,6 +163,7 @@ async function start() {
   await load();
   onSessionChange((s) => { showBanners(); if (s && !s.needsPassword) syncSoon(); });
   onOutboxChange(showPending);
+  onPhotosChange(() => showPending());
   onSyncStatus(showSync);
   onPulled(() => refresh());
   onVisits(() => { if (/^\/app\/?$/.test(location.pathname)) refresh(); });
@@ -168,6 +171,7 @@ async function start() {
   showBanners();
   await render();
   startTriggers();
+  startUploads();
   document.documentElement.dataset.ready = "1";
 }
 

@@ -4,6 +4,7 @@
 import { call } from "./api.js";
 import { kv, wipe } from "./store.js";
 import { pendingCount } from "./outbox.js";
+import { pendingPhotos } from "./photos.js";
 
 let current = null; // {token, expires_at, user, device, needsPassword}
 const listeners = new Set();
@@ -38,7 +39,8 @@ async function registerDevice(token) {
  */
 export async function signIn(username, password) {
   const previous = current || (await load());
-  if (previous && previous.user.username !== username && (await pendingCount()) > 0) {
+  if (previous && previous.user.username !== username
+      && ((await pendingCount()) > 0 || (await pendingPhotos()).count > 0)) {
     throw Object.assign(new Error(`本机还有 ${previous.user.username} 未同步的记录，不能换人登录`), { code: "pending" });
   }
   const { body } = await call("/auth/token", { method: "POST", body: { username, password } });
@@ -71,6 +73,10 @@ export async function signOut() {
   const waiting = await pendingCount();
   if (waiting > 0) {
     throw Object.assign(new Error(`还有 ${waiting} 条记录未同步，同步完成后才能退出（可先导出备份）`), { code: "pending" });
+  }
+  const photos = await pendingPhotos();
+  if (photos.count > 0) {
+    throw Object.assign(new Error(`还有 ${photos.count} 张照片未上传，上传完成后才能退出`), { code: "pending" });
   }
   if (current && !current.needsPassword) {
     await call("/auth/logout", { method: "POST", token: current.token }).catch(() => {});

@@ -8,13 +8,28 @@
 //   revisions  every register revision the phone knows (its own and pulled), by op id
 //   outbox     ops waiting for the server, in recording order (auto-increment seq)
 //   refused    ops the server refused, with the reason, to show the inspector
+//   photos     (version 2) the photo and signature queue, by SHA-256: the original bytes
+//              (a Blob) until the server confirms it holds them, a small preview, EXIF
+//              time and GPS, the tus upload URL and the upload's state (photos.js)
 import { openDB } from "../vendor/idb.js";
 
 const NAME = "fieldinspect";
-const VERSION = 1;
+const VERSION = 2;
+export const STORES = ["kv", "visits", "packs", "revisions", "outbox", "refused", "photos"];
 let opening = null;
 
-function upgrade(db) {
+// Each version's step, from the version the phone had: a phone on version 1 keeps its
+// stores and gains the photo queue.
+function upgrade(db, oldVersion) {
+  if (oldVersion < 1) createFirst(db);
+  if (oldVersion < 2) {
+    const photos = db.createObjectStore("photos", { keyPath: "sha256" });
+    photos.createIndex("visit", "visit_id");
+    photos.createIndex("state", "state");
+  }
+}
+
+function createFirst(db) {
   db.createObjectStore("kv");
   db.createObjectStore("visits", { keyPath: "id" });
   db.createObjectStore("packs", { keyPath: "visit_id" });
@@ -84,8 +99,7 @@ export function count(store, index, query) {
 /** Deletes every store's content: only after sign-out with nothing waiting. */
 export async function wipe() {
   await withDb(async (db) => {
-    const names = ["kv", "visits", "packs", "revisions", "outbox", "refused"];
-    const tx = db.transaction(names, "readwrite");
-    await Promise.all([...names.map((n) => tx.objectStore(n).clear()), tx.done]);
+    const tx = db.transaction(STORES, "readwrite");
+    await Promise.all([...STORES.map((n) => tx.objectStore(n).clear()), tx.done]);
   });
 }

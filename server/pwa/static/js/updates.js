@@ -2,6 +2,7 @@
 // the "新版本可用" banner applies it only when nothing waits to sync, so an update never
 // takes the app away from a recorded but unsent answer.
 import { pendingCount, onOutboxChange } from "./outbox.js";
+import { pendingPhotos } from "./photos.js";
 
 let version = null;
 let waitingWorker = null;
@@ -54,7 +55,7 @@ function askVersion() {
 
 /** Applies the waiting version, unless something waits to sync (then says so). */
 export async function applyUpdate() {
-  const waiting = await pendingCount();
+  const waiting = (await pendingCount()) + (await pendingPhotos()).count;
   if (waiting > 0) return { applied: false, waiting };
   if (waitingWorker) waitingWorker.postMessage({ type: "SKIP_WAITING" });
   return { applied: true, waiting: 0 };
