@@ -115,6 +115,9 @@ def serve(host, port, workers, demo):
     click.echo(f"\nfieldinspect on {base}\n  API docs:  {base}/docs\n"
                f"  OpenAPI:   {base}/api/v1/openapi.json\n  database:  {fi.settings.database_url}")
     click.echo(demo_data.accounts_help())
+    with fi.db.read_session() as session:
+        click.echo(demo_data.app_help(session, base))
+    fi.db.engine.dispose()
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
     os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--bind", f"{host}:{port}",
                         "--access-logfile", "-", "--timeout", "120", "server.wsgi:app"])

@@ -22,6 +22,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from schemas.codes import CREDIT_ALPHABET, credit_check_char, id_check_char
+from schemas.states import VISIT_OPEN
 from server import clock
 from server.demo.catalog import DEPARTMENT_EXPERTISE, DEPARTMENTS, ITEMS, TAGS
 from server.models import Company, Department, InspectionItem, Inspector, Tag, User, company_tags
@@ -75,6 +76,40 @@ def accounts_help() -> str:
             "    /dashboard as sup-scjg;\n"
             "    fieldinspect report monthly --department SCJG --month %s --xlsx out.xlsx"
             % (DEMO_PASSWORD, sups, f"{last_month:%Y-%m}"))
+
+
+def app_help(session: Session, base: str, *, most: int = 4) -> str:
+    """Who can try the inspector's app (/app) on this database: the inspectors with open
+    visits (待检查/检查中), most first, a joint visit of several departments named. The
+    demo's draws depend on the day it was built, so the names are read, not fixed."""
+    from server.models import Visit, VisitMember
+
+    open_visits = (select(VisitMember.inspector_id, Visit.id.label("visit_id"))
+                   .join(Visit, Visit.id == VisitMember.visit_id)
+                   .where(Visit.state.in_(VISIT_OPEN)).subquery())
+    departments_of = dict(session.execute(
+        select(VisitMember.visit_id, func.count(func.distinct(VisitMember.department_id)))
+        .join(Visit, Visit.id == VisitMember.visit_id).where(Visit.state.in_(VISIT_OPEN))
+        .group_by(VisitMember.visit_id)).all())
+    rows = session.execute(
+        select(User.username, open_visits.c.visit_id)
+        .join(open_visits, open_visits.c.inspector_id == User.inspector_id)
+        .where(User.role == "inspector").order_by(User.username, open_visits.c.visit_id)).all()
+    visits_of: dict[str, list[int]] = {}
+    for username, visit_id in rows:
+        visits_of.setdefault(username, []).append(visit_id)
+    lines = [f"  inspector's app:  {base}/app  (a phone-sized window; works offline once loaded)"]
+    if not visits_of:
+        return lines[0] + "\n    no inspector has an open visit today"
+    ranked = sorted(visits_of.items(), key=lambda kv: (
+        -max(departments_of.get(v, 1) for v in kv[1]), -len(kv[1]), kv[0]))
+    lines.append("    inspectors with open visits today (same password):")
+    for username, visit_ids in ranked[:most]:
+        joint = [v for v in visit_ids if departments_of.get(v, 1) > 1]
+        note = (f"; visit {joint[0]} is a joint visit of {departments_of[joint[0]]} departments"
+                if joint else "")
+        lines.append(f"      {username:<14} visits {', '.join(map(str, visit_ids))}{note}")
+    return "\n".join(lines)
 
 
 @functools.cache

@@ -18,7 +18,7 @@ from schemas.states import FOLLOW_UP_OPEN
 from server import clock
 from server.app import create_app
 from server.db import make_engine
-from server.demo import DEMO_PASSWORD
+from server.demo import DEMO_PASSWORD, app_help
 from server.models import (
     AuditEntry,
     Company,
@@ -106,6 +106,22 @@ def test_the_demo_year_shows_in_the_report_the_public_pages_and_the_audit_and_lo
     headers = {"Authorization": f"Bearer {login.get_json()['access_token']}"}
     api = client.get(f"/api/v1/reports/monthly?month={month}&department=SCJG", headers=headers)
     assert api.status_code == 200 and api.get_json() == from_cli
+
+    # the start banner names who can try the app: their open visits are theirs in /me/visits
+    with app.extensions["fieldinspect"].db.read_session() as session:
+        banner = app_help(session, "http://127.0.0.1:5000")
+    listed = re.findall(r"^ +(insp-\S+) +visits ([\d, ]+)", banner, re.M)
+    with engine.connect() as conn:
+        open_visits = conn.scalar(select(func.count()).select_from(Visit).where(
+            Visit.state.in_(("issued", "entered"))))
+    assert bool(listed) == bool(open_visits), banner
+    for username, visit_ids in listed[:2]:
+        token = client.post("/api/v1/auth/token", json={
+            "username": username, "password": DEMO_PASSWORD}).get_json()["access_token"]
+        mine = client.get("/api/v1/me/visits", headers={"Authorization": f"Bearer {token}"})
+        assert mine.status_code == 200
+        open_ids = {v["id"] for v in mine.get_json()["items"] if v["state"] in ("issued", "entered")}
+        assert open_ids == {int(v) for v in visit_ids.split(", ")}, (username, banner)
 
     code, name = published
     page = client.get(f"/public/companies/{code}")
