@@ -14,17 +14,14 @@ files concurrently. Screenshots are saved under tests/output/ and their paths pr
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from sqlalchemy import select
 
 from server.models import FieldRevision
-from tests import factories as f
-from tests.browser.conftest import DEVICES, OUTPUT
+from tests.browser.conftest import OUTPUT, PHONE, pending, sign_in, wait_synced, watch
 from tests.phones import make_team
 
-PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 # every field type of the field-type registry (sync/field_types.py)
 EVERY_TYPE = {"fields": [
@@ -45,72 +42,9 @@ WIDER_THAN_SCREEN = """() => [...document.querySelectorAll('body *')]
 
 
 @pytest.fixture
-def app_url(app):
-    """The app on a real port; API requests one at a time (one test connection)."""
-    from werkzeug.serving import make_server
-
-    lock = threading.Lock()
-    inner = app.wsgi_app
-
-    def one_api_request_at_a_time(environ, start_response):
-        if not environ.get("PATH_INFO", "").startswith("/api/"):
-            return inner(environ, start_response)
-        with lock:
-            return list(inner(environ, start_response))
-
-    server = make_server("127.0.0.1", 0, one_api_request_at_a_time, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
-@pytest.fixture
 def crew(world, session, app):
     """Two inspectors of one department on a visit whose item asks every field type."""
     return make_team(world, session, app, form=EVERY_TYPE)
-
-
-@pytest.fixture
-def phone(chromium):
-    """(launch options, context options) of a Pixel 7 at 390 px in Shanghai."""
-    browser_type, path = chromium
-    device = dict(DEVICES["Pixel 7"])
-    device.pop("default_browser_type", None)
-    device["viewport"] = PHONE
-    device["screen"] = PHONE
-    launch = {"executable_path": path, "args": ["--disable-dev-shm-usage"]}
-    return browser_type, launch, {**device, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
-
-
-OFFLINE = "net::ERR_INTERNET_DISCONNECTED"  # what chromium logs for a request without signal
-
-
-def watch(page, problems: list) -> None:
-    """Script errors and console errors, but the requests that fail for want of signal."""
-    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-    page.on("console", lambda m: problems.append(m.text)
-            if m.type == "error" and OFFLINE not in m.text else None)
-
-
-def sign_in(page, url: str, username: str) -> None:
-    page.goto(f"{url}/app/")
-    page.wait_for_selector("#username")
-    page.fill("#username", username)
-    page.fill("#password", f.PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_selector("a.visit-card .badge.ok")  # the pack is stored: 可离线
-    page.wait_for_selector("html[data-offline-ready]")  # the worker controls the page
-
-
-def wait_synced(page) -> None:
-    page.wait_for_selector("#pending[data-count='0']")
-    page.wait_for_selector("#sync-state[data-state='idle']")
-
-
-def pending(page) -> int:
-    return int(page.get_attribute("#pending", "data-count"))
 
 
 def field(page, key: str):

@@ -11,12 +11,14 @@ import { flushTexts } from "./views/fields.js";
 import { loginView } from "./views/login.js";
 import { visitsView } from "./views/visits.js";
 import { visitView } from "./views/visit.js";
+import { scanView } from "./views/scan.js";
 import { settingsView } from "./views/settings.js";
 import { reasonText } from "./words.js";
 
 const ROUTES = [
   [/^\/app\/?$/, visitsView, true],
   [/^\/app\/visits\/(?<id>\d+)$/, visitView, true],
+  [/^\/app\/visits\/(?<id>\d+)\/scan$/, scanView, true],
   [/^\/app\/settings$/, settingsView, true],
   [/^\/app\/login$/, loginView, false],
 ];

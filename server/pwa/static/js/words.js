@@ -51,3 +51,32 @@ export const PROBLEMS = {
   signatures_missing: "签字人数不足两人",
   department_unsigned: "有部门尚未签字",
 };
+
+// Why the phone (as the server would) refuses an entry, said at the door.
+export const ENTRY_REFUSALS = {
+  invalid_code: "这不是有效的场所码：无法识别、不是本系统签发的，或已被改动。",
+  unknown_key: "场所码的签名密钥本机不认识：联网更新检查资料后再扫。",
+  wrong_kind: "这不是场所码（可能扫了检查任务码）：请扫企业张贴的入企检查码。",
+  wrong_visit_code: "本机的检查码不属于这次检查：联网更新检查资料。",
+  wrong_premises: "这是另一家企业的场所码：请核对企业，扫本企业张贴的场所码。",
+  code_revoked: "该场所码已作废（企业已换发新码）：请扫描最新张贴的场所码。",
+  outside_window: "现在不在本次检查的时间窗口内，不能入企。",
+  not_a_team_member: "您不在本次检查的检查组中。",
+  visit_closed: "该检查已提交或已办结，不能再入企。",
+};
+
+export function entryRefusalText(code) {
+  return ENTRY_REFUSALS[code] || reasonText(code);
+}
+
+// How the entry was made and what is flagged for the supervisor (the server's flags and
+// the phone's own).
+export const ENTRY_METHODS = { scan: "扫码入企", manual: "手工登记（无码）" };
+export const ENTRY_FLAGS = {
+  manual: "无码手工登记",
+  no_position: "未取得定位",
+  inspected_first: "先查后补扫",
+  synced_later: "离线扫码、事后上报",
+  far_from_premises: "距登记地址较远",
+  recorded_late: "检查时间窗口后补录",
+};

@@ -12,6 +12,7 @@ import { session } from "../session.js";
 import { fieldInput, textArea } from "./fields.js";
 import { VISIT_STATES, METHODS, reasonText, PROBLEMS } from "../words.js";
 import { syncSoon } from "../syncer.js";
+import { entryCard } from "./entryCard.js";
 
 export async function visitView({ params, go }) {
   const visitId = Number(params.id);
@@ -38,6 +39,7 @@ export async function visitView({ params, go }) {
   }
   const departmentName = (id) => (pack.team.find((m) => m.department_id === id) || {}).department || `部门 ${id}`;
   const ordered = [...byDepartment.keys()].sort((a, b) => (a === myDepartment ? -1 : b === myDepartment ? 1 : a - b));
+  const door = await entryCard({ visitId, pack, state, go });
 
   return [
     back(),
@@ -52,15 +54,18 @@ export async function visitView({ params, go }) {
       row("检查组", pack.team.map((m) => `${m.name}（${m.department}）`).join("、")),
     )),
     !open ? h("p", { class: "banner warn" }, h("p", {}, `该检查${VISIT_STATES[state] || state}，不再修改。`)) : null,
+    door.card,
     refusedList(refused),
-    h("section", { class: "card", "aria-labelledby": "company-result" },
-      h("h2", { id: "company-result" }, "企业检查结果"),
-      resultSelect(ctx, null, true),
-      h("h3", {}, "检查备注"),
-      notes(ctx, null)),
-    ordered.map((dept) => h("section", { class: "dept", dataset: { department: dept } },
-      h("h2", {}, dept === myDepartment ? `${departmentName(dept)}（本部门）` : `${departmentName(dept)}（只读）`),
-      byDepartment.get(dept).map((item) => itemCard(ctx, item, open && dept === myDepartment)))),
+    door.closed ? h("p", { class: "card muted", id: "checklist-closed" }, `检查表共 ${pack.items.length} 个事项，入企后打开。`) : [
+      h("section", { class: "card", "aria-labelledby": "company-result" },
+        h("h2", { id: "company-result" }, "企业检查结果"),
+        resultSelect(ctx, null, true),
+        h("h3", {}, "检查备注"),
+        notes(ctx, null)),
+      ordered.map((dept) => h("section", { class: "dept", dataset: { department: dept } },
+        h("h2", {}, dept === myDepartment ? `${departmentName(dept)}（本部门）` : `${departmentName(dept)}（只读）`),
+        byDepartment.get(dept).map((item) => itemCard(ctx, item, open && dept === myDepartment)))),
+    ],
   ];
 
   function back() {
