@@ -6,8 +6,9 @@ when the file is not what this module makes now (a rule changed, the vectors did
 runs them in both languages. Sections: HLC ticks and receives, UUIDv7, register keys,
 the merge rule over revision sets in several arrival orders, canonical JSON, checklist
 hashes, ``value_problem``, the field types, ops as the reference client records them and
-as the push's schema judges their shape, signed codes, and seeded random op sequences from several
-devices with the merged state and checklist hash (``replay``).
+as the push's schema judges their shape, signed codes, seeded random op sequences from several
+devices with the merged state and checklist hash (``replay``), and visits in every state of
+readiness with the problems their submission meets (``sync.submission``).
 
 Whole numbers are written as ints: JavaScript has no integral floats, so ``5.0`` and ``5``
 cannot be told apart there (the checklist hash writes both as ``5`` anyway).
@@ -31,6 +32,7 @@ from sync.hlc import HLC, receive, tick
 from sync.ids import uuid7
 from sync.merge import FieldState, Revision, apply, is_concurrent
 from sync.ops import RegisterKey, answer_key, checklist_hash, register, signed_key, value_problem
+from sync.submission import submission_problems
 
 VECTORS = Path(__file__).resolve().parents[1] / "tests" / "conformance" / "vectors.json"
 SHA = "ab" * 32
@@ -578,6 +580,112 @@ def code_vectors() -> dict:
     return {"public_keys": {kid: tokens.b64encode(public)}, "cases": out}
 
 
+# --- submission (提交条件) ----------------------------------------------------------------
+SUBMIT_ITEMS = [  # a joint visit: one item on site (department 1), one written (department 2)
+    {"item_version_id": 12, "department_id": 2, "method": "written_review",
+     "form": {"fields": [{"key": "docs", "type": "multiple_choice", "options": CHOICES_FORM}]}},
+    {"item_version_id": 7, "department_id": 1, "method": "on_site",
+     "form": {"fields": [{"key": "temp", "type": "number"},
+                         {"key": "remark", "type": "text", "required": False},
+                         {"key": "pic", "type": "photo", "required": True}]}},
+]
+SUBMIT_TEAM = [{"inspector_id": 11, "department_id": 1}, {"inspector_id": 12, "department_id": 1},
+               {"inspector_id": 21, "department_id": 2}, {"inspector_id": 31, "department_id": 3}]
+COMPANY_SIGNED = {"refused": False, "state_hash": "cd" * 32, "representative": "王经理",
+                  "statement": "无异议", "sha256": SHA, "reason": None}
+COMPANY_REFUSED = {"refused": True, "state_hash": "cd" * 32, "representative": None,
+                   "statement": None, "sha256": None, "reason": "当事人拒绝签字，检查人员二人在场见证"}
+SUBMIT_ANSWERS = {"a:7:temp": 4, "a:7:pic": SHA, "a:12:docs": ["ok"], "r:-": "no_problem",
+                  "cs:-": COMPANY_SIGNED}
+
+
+def _registers(values: dict[str, Any], conflicted: tuple[str, ...] = ()) -> dict[str, dict]:
+    return {k: {"value": v, "conflicted": k in conflicted} for k, v in values.items()}
+
+
+def _signed(values: dict[str, Any], signers: tuple[int, ...], stale: tuple[int, ...] = ()) -> dict:
+    """``values`` with the signatures of ``signers`` over them (``stale``: over another state)."""
+    current = checklist_hash({key: v for k, v in values.items()
+                              if (key := signed_key(k)) is not None})
+    return {**values, **{f"s:{i}": {"sha256": SHA, "state_hash": "00" * 32 if i in stale
+                                    else current} for i in signers}}
+
+
+def submission_vectors(seeds: range = range(40)) -> list[dict]:
+    """Visits in many states of readiness and the problems the server reports for each, in
+    order: hand-made cases first, then seeded random ones."""
+    ready = _signed(SUBMIT_ANSWERS, (11, 21))
+    cases: list[tuple[str, bool, dict, list, list]] = [
+        ("ready", True, _registers(ready), SUBMIT_ITEMS, SUBMIT_TEAM),
+        ("nothing done", False, {}, SUBMIT_ITEMS, SUBMIT_TEAM),
+        ("nothing done, nothing on site", False, {}, SUBMIT_ITEMS[:1], SUBMIT_TEAM),
+        ("not entered", False, _registers(ready), SUBMIT_ITEMS, SUBMIT_TEAM),
+        ("an optional field may stay empty, a cleared required one not", True,
+         _registers({**_signed({**SUBMIT_ANSWERS, "a:7:pic": None, "a:7:remark": None},
+                               (11, 21))}), SUBMIT_ITEMS, SUBMIT_TEAM),
+        ("an answer after signing makes both signatures stale", True,
+         _registers({**ready, "a:7:remark": "后补"}), SUBMIT_ITEMS, SUBMIT_TEAM),
+        ("an item's result after signing does too", True,
+         _registers({**ready, "r:7": "problem_found"}), SUBMIT_ITEMS, SUBMIT_TEAM),
+        ("a note or a photo after signing does not", True,
+         _registers({**ready, "n:x": "备注", f"p:7:{SHA}": True}), SUBMIT_ITEMS, SUBMIT_TEAM),
+        ("the company's result cleared", True,
+         _registers(_signed({**SUBMIT_ANSWERS, "r:-": None}, (11, 21))), SUBMIT_ITEMS, SUBMIT_TEAM),
+        ("two signatures of one department", True, _registers(_signed(SUBMIT_ANSWERS, (11, 12))),
+         SUBMIT_ITEMS, SUBMIT_TEAM),
+        ("one signature", True, _registers(_signed(SUBMIT_ANSWERS, (21,))), SUBMIT_ITEMS, SUBMIT_TEAM),
+        ("a signer no longer on the team counts for nothing", True,
+         _registers(_signed(SUBMIT_ANSWERS, (11, 21, 99))), SUBMIT_ITEMS, SUBMIT_TEAM[:2]),
+        ("a member of a department without items counts toward two", True,
+         _registers(_signed(SUBMIT_ANSWERS, (11, 31))), SUBMIT_ITEMS[1:], SUBMIT_TEAM),
+        ("one stale signature among three", True, _registers(_signed(SUBMIT_ANSWERS, (11, 12, 21),
+                                                                     stale=(12,))),
+         SUBMIT_ITEMS, SUBMIT_TEAM),
+        ("conflicts of every kind, a conflicted signature not counted", True,
+         _registers(_signed(SUBMIT_ANSWERS, (11, 21)), ("a:7:temp", "s:21", "r:-")),
+         SUBMIT_ITEMS, SUBMIT_TEAM),
+        ("the company refused to sign, and the refusal is recorded", True,
+         _registers({**ready, "cs:-": COMPANY_REFUSED}), SUBMIT_ITEMS, SUBMIT_TEAM),
+        ("the company has not signed", True,
+         _registers({k: v for k, v in ready.items() if k != "cs:-"}), SUBMIT_ITEMS, SUBMIT_TEAM),
+        ("a written review needs no company signature", True,
+         _registers({k: v for k, v in _signed(SUBMIT_ANSWERS, (11, 21)).items() if k != "cs:-"}),
+         SUBMIT_ITEMS[:1], SUBMIT_TEAM),
+        ("a conflicted company signature", True, _registers(ready, ("cs:-",)), SUBMIT_ITEMS,
+         SUBMIT_TEAM),
+        ("whole numbers sign as integers", True,
+         _registers({**_signed({**SUBMIT_ANSWERS, "a:7:temp": 4}, (11, 21)), "a:7:temp": 4.0}),
+         SUBMIT_ITEMS, SUBMIT_TEAM),
+    ]
+    out = [{"name": name, "entered": entered, "items": items, "team": team, "registers": regs}
+           for name, entered, regs, items, team in cases]
+    for seed in seeds:
+        out.append({"name": f"random {seed}", **_random_visit(random.Random(seed))})
+    for case in out:
+        case["expected"] = submission_problems(entered=case["entered"], items=case["items"],
+                                               team=case["team"], registers=case["registers"])
+    return out
+
+
+def _random_visit(rng: random.Random) -> dict:
+    values: dict[str, Any] = {}
+    choices = {"a:7:temp": [4, -3.25, 0, 12.0], "a:7:remark": TEXTS, "a:7:pic": [SHA],
+               "a:12:docs": CHOICES, "r:-": ["no_problem", "problem_found"], "r:7": ["corrected"],
+               "n:x": TEXTS, f"p:-:{SHA}": [True, False],
+               "cs:-": [COMPANY_SIGNED, COMPANY_REFUSED]}
+    for key, options in choices.items():
+        if rng.random() < 0.8:
+            values[key] = None if rng.random() < 0.1 else rng.choice(options)
+    team = rng.sample(SUBMIT_TEAM, rng.randint(1, len(SUBMIT_TEAM)))
+    signers = tuple(m["inspector_id"] for m in SUBMIT_TEAM if rng.random() < 0.6)
+    values = _signed(values, signers, tuple(i for i in signers if rng.random() < 0.2))
+    if rng.random() < 0.2:  # signed, then answered again
+        values["a:7:temp"] = rng.choice([5, 6.5])
+    conflicted = tuple(k for k in values if rng.random() < 0.08)
+    return {"entered": rng.random() < 0.7, "items": rng.sample(SUBMIT_ITEMS, rng.randint(1, 2)),
+            "team": team, "registers": _registers(values, conflicted)}
+
+
 def sequence_vectors(seeds: range = range(12)) -> list[dict]:
     out = []
     for seed in seeds:
@@ -596,6 +704,7 @@ def vectors() -> dict:
         "value_problem": value_problem_vectors(), "field_types": field_type_vectors(),
         "recorded": recorded, "op_shapes": op_shape_vectors(recorded["steps"]),
         "codes": code_vectors(), "sequences": sequence_vectors(),
+        "submission": submission_vectors(),
     }
 
 
