@@ -97,11 +97,7 @@ def scan() -> Found:
             if isinstance(node, ast.ClassDef) and node.name in classes:
                 status, code = classes[node.name]
                 raised(code, status, path, node)
-            if isinstance(node, ast.Dict):
-                for key, value in zip(node.keys, node.values, strict=True):
-                    if isinstance(key, ast.Constant) and key.value == "problem" and \
-                            isinstance(value, ast.Constant):
-                        found.problems[value.value] = f"{path.relative_to(ROOT)}:{node.lineno}"
+            _problems(found, path, node)
             if not isinstance(node, ast.Call):
                 continue
             called = _name(node.func)
@@ -117,6 +113,9 @@ def scan() -> Found:
                     raised(code, status, path, node)
             if called == "respond" and len(node.args) >= 2 and _code(node.args[1]):
                 raised(_code(node.args[1]), node.args[0].value, path, node)
+    rule = ROOT / "sync" / "submission.py"  # the submission rule, pure, shared with the phone
+    for node in ast.walk(ast.parse(rule.read_text())):
+        _problems(found, rule, node)
     for name in REFUSAL_MODULES:
         path = SERVER / "services" / name
         for node in ast.walk(ast.parse(path.read_text())):
@@ -125,6 +124,15 @@ def scan() -> Found:
                 if isinstance(value, ast.Constant) and isinstance(value.value, str):
                     found.reasons[value.value] = f"{path.relative_to(ROOT)}:{node.lineno}"
     return found
+
+
+def _problems(found: Found, path: Path, node) -> None:
+    """The submission problems a dict literal names (``{"problem": "..."}``)."""
+    if isinstance(node, ast.Dict):
+        for key, value in zip(node.keys, node.values, strict=True):
+            if isinstance(key, ast.Constant) and key.value == "problem" and \
+                    isinstance(value, ast.Constant):
+                found.problems[value.value] = f"{path.relative_to(ROOT)}:{node.lineno}"
 
 
 def token_error_codes() -> set[str]:
