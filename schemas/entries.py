@@ -8,8 +8,9 @@ from schemas.fields import AwareDateTime, DateTime, Text
 
 
 class EntrySchema(Schema):
-    premises_token = Text(max_length=1024, allow_none=True,
-                          metadata={"description": "the scanned premises code"})
+    premises_token = Text(max_length=2000, allow_none=True,
+                          metadata={"description": "the scanned premises code: the token, "
+                                                   "or the poster's URL <public url>/p/<token>"})
     reason = Text(max_length=2000, multiline=True, allow_none=True,
                   metadata={"description": "without a code: why (damaged, missing, system down)"})
     photo_sha256 = Text(max_length=64, allow_none=True,

@@ -35,9 +35,8 @@ ITEM_SUBJECT_TYPES = SUBJECT_TYPES + ("product", "project", "place")
 
 _region = Text(max_length=12, validate=validate.Regexp(r"^[0-9]{2,12}$", error="digits only"),
                metadata={"example": "350102"})
-_phone = Text(max_length=30, validate=validate.Regexp(r"^[0-9+\-() ]{5,30}$",
-                                                       error="digits, +, -, (, ), space only"),
-              metadata={"example": "0591-87654321"})
+_PHONE = validate.Regexp(r"^[0-9+\-() ]{5,30}$", error="digits, +, -, (, ), space only")
+_phone = Text(max_length=30, validate=_PHONE, metadata={"example": "0591-87654321"})
 _mobile = Text(max_length=20, validate=validate.Regexp(r"^1[3-9][0-9]{9}$",
                                                         error="an 11-digit mainland mobile number"),
                metadata={"example": "13800138000"})
@@ -63,6 +62,9 @@ class DepartmentSchema(Schema):
     name = Text(max_length=100, required=True)
     short_name = Text(max_length=30, allow_none=True)
     region = _region
+    phone = Text(max_length=30, allow_none=True, validate=_PHONE, metadata={
+        "example": "0311-84210001",
+        "description": "the office number companies call (shown on the premises code's page)"})
     default_ratios = fields.Nested(RatiosSchema, allow_none=True, metadata={
         "description": "percent per credit-risk class that new tasks start with"})
     active = fields.Boolean(dump_only=True)
@@ -74,6 +76,7 @@ class DepartmentPatchSchema(Schema):
     name = Text(max_length=100)
     short_name = Text(max_length=30, allow_none=True)
     region = _region
+    phone = Text(max_length=30, allow_none=True, validate=_PHONE)
     default_ratios = fields.Nested(RatiosSchema, allow_none=True)
 
 

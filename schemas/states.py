@@ -142,6 +142,14 @@ class VisitPhase(StrEnum):
     ENDED = "ended"
 
 
+class PremisesCodeStatus(StrEnum):
+    """What scanning a premises poster finds: the company's code as it stands, or one a
+    reissued version has replaced (the poster on the wall is out of date)."""
+
+    CURRENT = "current"
+    SUPERSEDED = "superseded"
+
+
 class RecordStatus(StrEnum):
     """What checking a printed on-site record's SHA-256 finds: the record of the result as
     it stands, the record of a result since returned for correction, or a record a later

@@ -130,10 +130,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     _docs(app)
     from server.pwa import bp as inspector_app
     from server.web.dashboard import bp as dashboard_pages
+    from server.web.premises import bp as premises_pages
     from server.web.public_results import bp as public_result_pages
     from server.web.verify import bp as verify_pages
 
     app.register_blueprint(verify_pages)
+    app.register_blueprint(premises_pages)
     app.register_blueprint(dashboard_pages)
     app.register_blueprint(public_result_pages)
     app.register_blueprint(inspector_app)

@@ -577,7 +577,17 @@ def code_vectors() -> dict:
         except tokens.TokenError as error:
             case["error"] = error.code
         out.append(case)
-    return {"public_keys": {kid: tokens.b64encode(public)}, "cases": out}
+    scans = [good, f" {good}\r\n", f"https://fi.example.gov.cn/p/{good}",
+             f"http://127.0.0.1:5000/p/{good}", f"HTTPS://fi.example.gov.cn/app/p/{good}/",
+             f"https://fi.example.gov.cn/p/{good}?from=singlemessage#x",
+             f"https://fi.example.gov.cn/v/{good}", f"https://fi.example.gov.cn/q/{good}",
+             f"https://fi.example.gov.cn/p/{body}", f"ftp://fi.example.gov.cn/p/{good}",
+             f"https:///p/{good}", f"https://fi.example.gov.cn/p/{good} x",
+             f"https://fi.example.gov.cn/p/{good}/extra", f"https://例子.中国/p/{good}",
+             f"https://fi.example.gov.cn/p/{good}\u3000", f"https://h/{'a' * 2100}/p/{good}",
+             "", "   ", "营业执照"]
+    return {"public_keys": {kid: tokens.b64encode(public)}, "cases": out,
+            "scans": [{"text": t, "token": tokens.token_from_scan(t)} for t in scans]}
 
 
 # --- submission (提交条件) ----------------------------------------------------------------

@@ -15,11 +15,20 @@ import base64
 import binascii
 import datetime as dt
 import json
+import re
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 MAX_TOKEN_LENGTH = 1024
+# What a printed code may hold besides a bare token: the URL of its page, ``<public
+# url>/p/<token>`` (premises) or ``/v/<token>`` (visit). Any host: the token is signed, and
+# the public URL may have moved since the poster was printed. A messenger's scanner may
+# add a query or a fragment; a trailing slash is harmless. ASCII classes only, so the
+# JavaScript port (codes.js ``tokenFromScan``) reads every text the same way.
+SCANNED_URL = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://[^/?#\x00-\x20]+(?:/[^?#\x00-\x20]*)?/[pv]/"
+                         r"([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/?(?:[?#][^\x00-\x20]*)?")
+MAX_SCANNED_LENGTH = 2 * MAX_TOKEN_LENGTH
 
 
 class TokenError(Exception):
@@ -48,6 +57,19 @@ def canonical_payload(payload: dict) -> str:
 
 def assemble(payload_text: str, signature: bytes) -> str:
     return f"{payload_text}.{b64encode(signature)}"
+
+
+def token_from_scan(text: str) -> str:
+    """The code in what a camera read: the token of a code's page URL (posters since the
+    URL form), else the text itself, trimmed (older posters hold the bare token). Which
+    kind of code it is, and whether it is genuine, is ``verify``'s to say."""
+    if not isinstance(text, str):
+        return text
+    text = text.strip(" \t\r\n")
+    if len(text) > MAX_SCANNED_LENGTH:
+        return text  # verify refuses it as too long; no regex over a huge text
+    match = SCANNED_URL.fullmatch(text)
+    return match.group(1) if match else text
 
 
 def verify(token: str, public_keys: dict[str, bytes], *, kind: str | None = None,

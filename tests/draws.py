@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from server.models import Inspector, Visit
+from sync.tokens import token_from_scan
 from tests import factories as f
 from tests.factories import TODAY
 from tests.qr import decode
@@ -90,14 +91,16 @@ def make_drawn(world, field, session, app):
     session.commit()
     issued = world.admin.post(f"/api/v1/companies/{visit.company_id}/premises-code")
     assert issued.status_code == 201, issued.get_json()
-    premises = decode(world.admin.get(
+    scanned = decode(world.admin.get(
         f"/api/v1/companies/{visit.company_id}/premises-code.png").get_data())
 
     class D:
         pass
 
     d = D()
-    d.visit, d.draw, d.premises = visit, draw, premises
+    # the code holds its page's URL; the token is what an older poster holds
+    d.visit, d.draw, d.premises_url = visit, draw, scanned
+    d.premises = token_from_scan(scanned)
     d.member, d.outsider = f.Api(client, member_token), f.Api(client, outsider_token)
     return d
 

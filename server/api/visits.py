@@ -112,21 +112,27 @@ class PremisesCodeIssue(MethodView):
 class PremisesCodeImage(MethodView):
     @blp.doc(responses={"200": QR_IMAGE})
     def get(self, company_id, fmt):
-        """The premises code as a QR image (png or svg)"""
+        """The premises code as a QR image (png or svg): the URL of its page, <public
+        url>/p/<token>"""
         codes.check_premises_reader(session(), actor(), company_id)
         code = codes.current_premises_or_raise(session(), company_id)
-        return _qr_response(codes.premises_token(code, fi().signer()), fmt)
+        return _qr_response(_premises_url(code), fmt)
+
+
+def _premises_url(code) -> str:
+    return codes.premises_url(fi().settings.public_url, codes.premises_token(code, fi().signer()))
 
 
 @blp.route("/companies/<int:company_id>/premises-poster.png")
 class PremisesPoster(MethodView):
     @blp.doc(responses={"200": file_answer("the poster", "image/png")})
     def get(self, company_id):
-        """A printable poster: the company's name and code around its premises QR code"""
+        """A printable poster: the company's name and code around its premises QR code (the
+        URL of the code's page, which any phone opens)"""
         codes.check_premises_reader(session(), actor(), company_id)
         code = codes.current_premises_or_raise(session(), company_id)
         company = companies.get_or_raise(session(), actor(), company_id)
-        image = qr.poster(codes.premises_token(code, fi().signer()), title="入企检查码",
+        image = qr.poster(_premises_url(code), title="入企检查码",
                           lines=[company.name, f"统一社会信用代码 {company.credit_code}",
                                  f"第 {code.version} 版"])
         return _image(image, "image/png")

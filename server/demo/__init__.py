@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from schemas.codes import CREDIT_ALPHABET, credit_check_char, id_check_char
 from schemas.states import VISIT_OPEN
 from server import clock
-from server.demo.catalog import DEPARTMENT_EXPERTISE, DEPARTMENTS, ITEMS, TAGS
+from server.demo.catalog import DEPARTMENT_EXPERTISE, DEPARTMENT_PHONES, DEPARTMENTS, ITEMS, TAGS
 from server.models import Company, Department, InspectionItem, Inspector, Tag, User, company_tags
 from server.services import accounts, audit, departments, inspectors, items, tags
 from server.services.actors import SYSTEM
@@ -175,7 +175,8 @@ def _departments(session: Session) -> int:
     new = [d for d in DEPARTMENTS if d[0] not in have]
     for code, name, short in new:
         departments.create(session, SYSTEM, dict(code=code, name=name, short_name=short,
-                                                 region="130129"))
+                                                 region="130129",
+                                                 phone=DEPARTMENT_PHONES.get(code)))
     return len(new)
 
 

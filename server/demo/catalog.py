@@ -14,6 +14,9 @@ DEPARTMENTS = [
     ("ZJJ", "赞皇县住房和城乡建设局", "住建"),
     ("YJGL", "赞皇县应急管理局", "应急管理"),
 ]
+# Office numbers (county numbers in Shijiazhuang's 0311 area), shown on premises code pages.
+DEPARTMENT_PHONES = {"SCJG": "0311-84213315", "STHJ": "0311-84212369", "XFJY": "0311-84216119",
+                     "WSJK": "0311-84212012", "ZJJ": "0311-84216201", "YJGL": "0311-84215350"}
 
 TAGS = [
     # (code, name, kind)

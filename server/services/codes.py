@@ -3,10 +3,13 @@
 - The visit code: visit, company, window and team, signed; it encodes the URL of the
   company's verification page, ``<public url>/v/<token>``, so any phone camera opens it.
 - The premises code: one per company, posted at the premises; reissuing makes a new
-  version and revokes the old one. It concerns the departments about to inspect the
-  company: admins, and supervisors of a department with an issued or entered visit to
-  it (its items on the visit), reissue it and read it; coordinators read it too.
-  Everyone else gets a 404, as if the company had no code.
+  version and revokes the old one. Its QR code encodes the URL of its page,
+  ``<public url>/p/<token>`` (``server.services.premises_page``), so a plain phone shows
+  the company and whom to call; the app takes the token out (``sync.tokens.token_from_scan``)
+  and posters printed before, holding the bare token, keep working. It concerns the
+  departments about to inspect the company: admins, and supervisors of a department with
+  an issued or entered visit to it (its items on the visit), reissue it and read it;
+  coordinators read it too. Everyone else gets a 404, as if the company had no code.
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ def visit_token(visit: Visit, signer: Signer) -> str:
 
 def visit_url(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}/v/{token}"
+
+
+def premises_url(public_url: str, token: str) -> str:
+    """What a premises code's QR encodes: its page, ``<public url>/p/<token>``."""
+    return f"{public_url.rstrip('/')}/p/{token}"
 
 
 def current_premises(session: Session, company_id: int) -> PremisesCode | None:

@@ -11,7 +11,7 @@ from server.services.errors import Conflict
 from server.services.listing import paginate
 from server.services.registry import add_created, apply_changes, get_or_404, set_active
 
-FIELDS = ("code", "name", "short_name", "region", "default_ratios", "active")
+FIELDS = ("code", "name", "short_name", "region", "phone", "default_ratios", "active")
 
 
 def names(session: Session) -> dict[int, str]:

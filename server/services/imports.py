@@ -112,7 +112,8 @@ IMPORTERS = {
     "departments": Importer(
         "departments", DepartmentSchema, "code",
         {"部门编码": "code", "部门代码": "code", "部门名称": "name", "名称": "name",
-         "简称": "short_name", "区划代码": "region", "所属区域": "region"}),
+         "简称": "short_name", "区划代码": "region", "所属区域": "region",
+         "联系电话": "phone", "办公电话": "phone"}),
     "tags": Importer(
         "tags", TagSchema, "code",
         {"标签编码": "code", "编码": "code", "标签名称": "name", "名称": "name",

@@ -72,7 +72,7 @@ def poster(data: str, *, title: str, lines: list[str]) -> bytes:
         draw.text((500, y), line, font=small, fill="black", anchor="mm")
         y += 46
     page.paste(code, (120, y + 20))
-    draw.text((500, y + 820), "执法人员入企检查请先扫码 · 扫码核验执法人员身份", font=small,
+    draw.text((500, y + 820), "执法人员请在执法 app 中扫码入企 · 手机扫码可查看签发部门", font=small,
               fill="black", anchor="mm")
     out = io.BytesIO()
     page.save(out, format="PNG")

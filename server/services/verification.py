@@ -28,6 +28,7 @@ from server import clock
 from server.iso_text import iso_text
 from server.models import (
     Company,
+    Department,
     InspectionItemVersion,
     Inspector,
     RecusalRequest,
@@ -93,14 +94,21 @@ def _resolve(session: Session, token: str, public_keys: dict[str, bytes]) -> Vis
     except TokenError as exc:
         raise InvalidCode(exc.message, code=exc.code) from None
     visit = session.get(Visit, payload.get("v")) if isinstance(payload.get("v"), int) else None
-    if visit is None or visit.state in VISIT_VOID:
+    if visit is None:
         raise InvalidCode("this visit was cancelled or merged", code="code_revoked")
+    # A genuine code of a void or changed visit: the page names whom to ask, the task's
+    # lead department, rather than a department in general.
+    lead = session.get(Department, session.get(Task, visit.task_id).lead_department_id)
+    issuer = {"department": lead.name, "phone": lead.phone}
+    if visit.state in VISIT_VOID:
+        raise InvalidCode("this visit was cancelled or merged", code="code_revoked",
+                          issuer=issuer)
     current = {"c": visit.company_id, "s": iso_text(visit.window_start),
                "e": iso_text(visit.window_end),
                "m": sorted(m.inspector_id for m in visit.members)}
     if any(payload.get(k) != v for k, v in current.items()):
         raise InvalidCode("the team or window has changed since this code was issued",
-                          code="code_revoked")
+                          code="code_revoked", issuer=issuer)
     return visit
 
 

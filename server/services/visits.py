@@ -243,10 +243,10 @@ def _check_premises_code(session: Session, visit: Visit, premises_token: str,
                          public_keys: dict[str, bytes]) -> dict:
     """The scanned premises code is genuine, the visit company's, and its current one."""
     from server.services.codes import current_premises
-    from sync.tokens import TokenError, verify
+    from sync.tokens import TokenError, token_from_scan, verify
 
-    try:
-        payload = verify(premises_token, public_keys, kind="p")
+    try:  # what the camera read: the poster's URL, or (older posters) the bare token
+        payload = verify(token_from_scan(premises_token), public_keys, kind="p")
     except TokenError as exc:
         raise RuleViolation(f"The premises code is refused: {exc.message}.",
                             code=exc.code) from None

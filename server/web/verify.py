@@ -33,8 +33,12 @@ def _visit(token: str):
                               "实施检查的监管部门。", status=410)
     except verification.InvalidCode as exc:
         log.warning("invalid visit code scanned (%s) from %s", exc.code, request.remote_addr)
+        issuer = exc.details.get("issuer")  # a genuine code of a void or changed visit
+        ask = "当地监管部门"
+        if issuer:
+            ask = issuer["department"] + (f"（电话 {issuer['phone']}）" if issuer["phone"] else "")
         return None, _message("✘ 不是有效的检查码", "该检查码无效、已被篡改或已失效。请勿配合"
-                              "未持有效检查码的人员进行检查，可向当地市场监管部门核实。", status=400)
+                              f"未持有效检查码的人员进行检查，可向{ask}核实。", status=400)
 
 
 @bp.get("/v/<path:token>")

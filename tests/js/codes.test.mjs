@@ -2,11 +2,11 @@
 // others the same refusal (invalid_code, unknown_key, wrong_kind, code_expired).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CodeError, b64decode, canonicalPayload, keyId, verifyCode }
+import { CodeError, b64decode, canonicalPayload, keyId, tokenFromScan, verifyCode }
   from "../../server/pwa/static/js/core/codes.js";
 import { vectors } from "./vectors.mjs";
 
-const { public_keys: keys, cases } = vectors.codes;
+const { public_keys: keys, cases, scans } = vectors.codes;
 const DOC_CODE = "eyJjIjoxMjAzLCJrIjoiNTY0NzVhYTc1NDYzNDc0YyIsIm4iOjIsInQiOiJwIn0."
   + "W2Xy8EfxYQKZYs-7U9rJAQi3_JaOzB39gNvw8L_yF1e1Bh_5dyhfuM_ITG6BVIXzWK1tWFZ2qvA0CElrs1KqDQ";
 
@@ -39,4 +39,9 @@ test("a fallback verifier is used when given, and a throwing one refuses the cod
   await assert.rejects(verifyCode(DOC_CODE, keys, { verifySignature: () => {
     throw new Error("no Ed25519");
   } }), (e) => e.code === "invalid_code");
+});
+
+test("the token is taken out of a scanned text as Python takes it (URL or bare)", () => {
+  for (const v of scans) assert.equal(tokenFromScan(v.text), v.token, JSON.stringify(v.text));
+  assert.equal(tokenFromScan(null), null);
 });

@@ -32,7 +32,7 @@ def test_migrations_match_the_models(backend):
 def test_audit_table_is_at_head_revision(backend):
     _, engine, _ = backend
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0015"
+        assert MigrationContext.configure(conn).get_current_revision() == "0016"
 
 
 @contextlib.contextmanager

@@ -90,7 +90,7 @@ def test_a_rotated_key_signs_the_next_code_without_a_restart(world, drawn, app, 
 def test_the_premises_poster_is_a_png_whose_code_scans(world, drawn):
     resp = world.admin.get(f"/api/v1/companies/{drawn.visit.company_id}/premises-poster.png")
     assert resp.status_code == 200, resp.get_data()[:300]
-    assert decode(resp.get_data()) == drawn.premises
+    assert decode(resp.get_data()) == drawn.premises_url  # its page (test_premises_page.py)
 
 
 def test_only_admins_and_departments_about_to_inspect_reach_the_premises_code(

@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from server.models import Company, InspectionItemVersion, Inspector, Visit
+from server.models import Company, Department, InspectionItemVersion, Inspector, Task, Visit
 from tests.assertions import assert_error
 from tests.qr import page_url
 
@@ -45,7 +45,13 @@ def test_a_forged_or_outdated_code_shows_the_invalid_page(world, drawn, app, ses
     changed = sup.post(f"/api/v1/draws/{drawn.draw['id']}/inspector-substitutions",
                        json={"visit_id": drawn.visit.id, "inspector_id": gone, "reason": "病假"})
     assert changed.status_code == 201, changed.get_json()
-    assert client.get(url).status_code == 400  # the team changed: the old code is void
+    void = client.get(url)  # the team changed: the old code is void
+    assert void.status_code == 400
+    # a genuine code: the page names whom to ask, the task's lead department (a forged one
+    # names no department: nothing in it can be trusted)
+    lead = session.get(Task, session.get(Visit, drawn.visit.id).task_id).lead_department_id
+    assert f"可向{session.get(Department, lead).name}核实" in void.get_data(as_text=True)
+    assert "可向当地监管部门核实" in resp.get_data(as_text=True)
 
 
 def test_a_company_rates_once_after_entry_with_its_credit_code(world, drawn, app, session):

@@ -20,6 +20,23 @@ export class CodeError extends Error {
   }
 }
 
+// What a printed code may hold besides a bare token: the URL of its page, `<public url>/p/<token>`
+// (premises) or `/v/<token>` (visit), any host, maybe with a query or fragment a messenger's
+// scanner added (sync/tokens.py SCANNED_URL, ASCII classes only, as there).
+const SCANNED_URL = /^[Hh][Tt][Tt][Pp][Ss]?:\/\/[^/?#\x00-\x20]+(?:\/[^?#\x00-\x20]*)?\/[pv]\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\/?(?:[?#][^\x00-\x20]*)?$/;
+const MAX_SCANNED_LENGTH = 2 * MAX_CODE_LENGTH;
+
+/** The code in what a camera read (as sync/tokens.py token_from_scan): the token of a code's
+ * page URL (posters since the URL form), else the text itself, trimmed (older posters hold
+ * the bare token). Whether it is genuine, and of which kind, is `verifyCode`'s to say. */
+export function tokenFromScan(text) {
+  if (typeof text !== "string") return text;
+  const trimmed = text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
+  if (Array.from(trimmed).length > MAX_SCANNED_LENGTH) return trimmed;
+  const match = SCANNED_URL.exec(trimmed);
+  return match ? match[1] : trimmed;
+}
+
 const INVALID = () => new CodeError("invalid_code", "not a valid inspection code");
 
 export function b64encode(bytes) {
