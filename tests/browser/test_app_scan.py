@@ -10,6 +10,7 @@ server's codes, and nothing is recorded: not on the phone, not on the server.
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import qrcode
@@ -159,3 +160,58 @@ def _forged(scanned: str) -> str:
     middle = len(scanned) - 40  # inside the signature, the code's last part
     swapped = "A" if scanned[middle] != "A" else "B"
     return scanned[:middle] + swapped + scanned[middle + 1:]
+
+
+def test_in_an_emergency_the_checklist_opens_first_and_a_manual_entry_is_flagged(
+        chromium, phone, app_url, world, session, app, backend_name, tmp_path):
+    team = _team(world, session, app)
+    visit_id = team.visits[0]
+    premises = tmp_path / "premises.jpg"
+    Image.new("RGB", (640, 480), (180, 120, 60)).save(premises, "JPEG")
+    shot = OUTPUT / f"app-door-{backend_name}.png"
+    OUTPUT.mkdir(exist_ok=True)
+    problems: list[str] = []
+    browser_type, launch, device = phone
+    browser = browser_type.launch(**launch)
+    try:
+        context = browser.new_context(**device, permissions=["geolocation"], geolocation=SHANGHAI)
+        context.clock.install(time=clock.now())
+        page = context.new_page()
+        watch(page, problems)
+        page.on("dialog", lambda dialog: dialog.accept())  # 紧急情况：先查后补扫？
+        sign_in(page, app_url, team.usernames[0])
+        context.set_offline(True)
+        page.goto(f"{app_url}/app/visits/{visit_id}")
+        page.wait_for_selector("#entry[data-entered='no']")
+        page.screenshot(path=str(shot), full_page=True)
+        page.click("#emergency")
+        page.wait_for_selector("#entry[data-entered='emergency']")
+        page.wait_for_selector("article[data-item]")  # the checklist opens before the scan
+        assert "离开前必须扫码入企" in page.inner_text("#entry")
+
+        page.click("#scan-enter")
+        page.wait_for_selector("#manual-entry")
+        page.click("#manual-entry")
+        page.click("#manual-submit")  # no reason yet: said, nothing recorded
+        page.wait_for_selector("#manual-message:not([hidden])")
+        assert pending(page) == 0
+        page.select_option("#manual-reason", "场所码损坏、无法识别")
+        page.set_input_files("#manual-photo", str(premises))
+        page.click("#manual-submit")
+        page.wait_for_selector("#entry-ok")
+        text = page.inner_text("#entry-ok")
+        assert "手工登记" in text and "先查后补扫" in text and "场所码损坏" in text
+        assert pending(page) == 1
+
+        context.set_offline(False)
+        wait_synced(page)
+        page.goto(f"{app_url}/app/visits/{visit_id}")
+        page.wait_for_selector("#entry[data-entered='manual']")
+    finally:
+        browser.close()
+    print(f"screenshot: {shot}")
+    assert problems == []
+    [entry] = session.scalars(select(VisitEntry).where(VisitEntry.visit_id == visit_id)).all()
+    assert entry.method == "manual" and entry.flags == ["manual"]
+    assert entry.reason == "场所码损坏、无法识别"
+    assert entry.photo_sha256 == hashlib.sha256(premises.read_bytes()).hexdigest()

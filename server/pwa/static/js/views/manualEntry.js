@@ -6,6 +6,8 @@ import { h, replace } from "../dom.js";
 import { get } from "../store.js";
 import { syncSoon } from "../syncer.js";
 import { currentPosition, judgeManual, rememberManual } from "../entry.js";
+import { addPhoto } from "../photos.js";
+import { CodeError } from "../core/codes.js";
 import { entryRefusalText } from "../words.js";
 
 export const MANUAL_REASONS = ["企业未张贴场所码", "场所码损坏、无法识别", "相机无法使用", "系统故障"];
@@ -39,7 +41,6 @@ export function manualEntryForm({ visitId, pack, context, onDone }) {
       const visit = await get("visits", visitId);
       await judgeManual({ pack, inspectorId: context.inspectorId, state: visit && visit.state });
       const position = await currentPosition(5000);
-      const { addPhoto } = await import("../photos.js");
       const added = await addPhoto(visitId, file, {
         purpose: "premises",
         ops: (sha256) => [["entry_scan", {
@@ -52,7 +53,7 @@ export function manualEntryForm({ visitId, pack, context, onDone }) {
       syncSoon();
       onDone(entry);
     } catch (error) {
-      if (error.code && error.code !== "bad_value") fail(entryRefusalText(error.code), error.code);
+      if (error instanceof CodeError) fail(entryRefusalText(error.code), error.code);
       else fail(`未能记录：${error.message}`);
     } finally {
       submit.disabled = false;

@@ -9,6 +9,7 @@ import { session } from "../session.js";
 import { syncSoon } from "../syncer.js";
 import { qrReader, judge, recordScan, currentPosition, localEntry } from "../entry.js";
 import { entryRefusalText } from "../words.js";
+import { CodeError } from "../core/codes.js";
 import { entrySummary } from "./entrySummary.js";
 import { manualEntryForm } from "./manualEntry.js";
 
@@ -90,8 +91,8 @@ export async function scanView({ params, go }) {
       syncSoon();
       showEntered({ ...entry, premises_version: payload.n });
     } catch (error) {
-      if (!error.code) throw error;
-      refuse(error.code);
+      if (error instanceof CodeError) refuse(error.code);
+      else setStatus(`未能记录入企：${error.message}`, "failed");
     } finally {
       busy = false;
     }
