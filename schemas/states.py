@@ -142,6 +142,25 @@ class VisitPhase(StrEnum):
     ENDED = "ended"
 
 
+class CapStatus(StrEnum):
+    """Where a company's inspections this year stand against a yearly cap, this visit
+    counted (每年检查次数上限): one more still allowed after it (near), this visit reaches
+    the cap (at), or goes beyond it (over); else below."""
+
+    BELOW = "below"
+    NEAR = "near"
+    AT = "at"
+    OVER = "over"
+
+    @classmethod
+    def of(cls, count: int, cap: int) -> CapStatus:
+        if count > cap:
+            return cls.OVER
+        if count == cap:
+            return cls.AT
+        return cls.NEAR if count == cap - 1 else cls.BELOW
+
+
 class PremisesCodeStatus(StrEnum):
     """What scanning a premises poster finds: the company's code as it stands, or one a
     reissued version has replaced (the poster on the wall is out of date)."""

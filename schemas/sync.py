@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, pre_dump, validate, val
 from schemas.errors import SubmissionProblem
 from schemas.fields import AwareDateTime, Id, Text
 from schemas.flat import FlatSchema
+from schemas.states import CapStatus
 from sync.ops import ANSWER_KINDS, KINDS, value_problem
 
 MAX_BATCH_OPS = 500
@@ -428,6 +429,53 @@ class PackPremisesCodeSchema(AnswerSchema):
         "description": "the premises code version expected at the door; null when none"})
 
 
+class PackYearItemSchema(AnswerSchema):
+    department_id = fields.Integer()
+    department = fields.String()
+    item_code = fields.String()
+    name = fields.String()
+
+
+class PackYearVisitSchema(AnswerSchema):
+    """One inspection of the company this year (this visit included)."""
+
+    visit_id = fields.Integer()
+    this_visit = fields.Boolean()
+    state = fields.String()
+    window_start = fields.Date()
+    window_end = fields.Date()
+    entered_on = fields.Date(allow_none=True, metadata={
+        "description": "the first entry's day (China time); null before anyone entered"})
+    counts_for_caps = fields.Boolean(metadata={
+        "description": "false for a complaint, referral or re-check: not counted"})
+    items = fields.List(fields.Nested(PackYearItemSchema))
+
+
+class PackYearDepartmentSchema(AnswerSchema):
+    department_id = fields.Integer()
+    department = fields.String()
+    inspections = fields.Integer(metadata={"description": "this year's, counting for caps"})
+    on_this_visit = fields.Boolean()
+    status = fields.String(validate=validate.OneOf(tuple(CapStatus)), metadata={
+        "description": "against cap_per_department, this visit counted: below, near "
+                       "(one more allowed after it), at (it reaches the cap), over"})
+
+
+class PackThisYearSchema(AnswerSchema):
+    """Before the door (入企前提示): the company's inspections this year, by department and
+    item, against the yearly caps of the visit's task."""
+
+    year = fields.Integer(metadata={"description": "the year of the visit's window start"})
+    cap_per_department = fields.Integer()
+    cap_total = fields.Integer()
+    inspections = fields.Integer(metadata={"description": "all departments', counting for caps"})
+    total_status = fields.String(validate=validate.OneOf(tuple(CapStatus)))
+    departments = fields.List(fields.Nested(PackYearDepartmentSchema))
+    visits = fields.List(fields.Nested(PackYearVisitSchema))
+    warning = fields.Boolean(metadata={
+        "description": "a department on this visit, or the total, is at or over its cap"})
+
+
 class VisitPackSchema(AnswerSchema):
     """All a phone needs to work on the visit offline."""
 
@@ -440,3 +488,4 @@ class VisitPackSchema(AnswerSchema):
     premises_code = fields.Nested(PackPremisesCodeSchema)
     public_keys = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
         "description": "key id -> Ed25519 public key, base64url"})
+    this_year = fields.Nested(PackThisYearSchema)

@@ -309,11 +309,14 @@ def team(session: Session, visit: Visit) -> list[dict]:
 def pack(session: Session, actor: Actor, visit_id: int, *, signer, public_keys: dict[str, bytes],
          public_url: str) -> tuple[dict, str]:
     """The visit, company, team, item versions with forms and work guides, the signed
-    visit code, the expected premises code and the public keys; and its ETag."""
+    visit code, the expected premises code, the public keys and the company's inspections
+    this year (``before_the_door``); and its ETag, a hash of all of it, so it changes
+    when any of it does."""
     import hashlib
     import json
 
     from server.models import InspectionItem, InspectionItemVersion
+    from server.services.before_the_door import this_year
     from server.services.codes import current_premises, visit_token, visit_url
     from sync.tokens import b64encode
 
@@ -347,6 +350,7 @@ def pack(session: Session, actor: Actor, visit_id: int, *, signer, public_keys: 
         "premises_code": {"company_id": company.id,
                           "version": premises.version if premises else None},
         "public_keys": {kid: b64encode(key) for kid, key in sorted(public_keys.items())},
+        "this_year": this_year(session, visit, task),
     }
     # Of the body as it goes on the wire (dates as ISO text), which is what it answers.
     etag = hashlib.sha256(json.dumps(audit.jsonable(body), sort_keys=True, ensure_ascii=False)
