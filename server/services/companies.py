@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from schemas.codes import is_valid_credit_code, normalize_code
@@ -22,6 +24,24 @@ from server.services.registry import (
 FIELDS = ("credit_code", "name", "subject_type", "legal_representative", "address",
           "business_scope", "established_on", "phone", "industry", "region",
           "credit_risk_class", "status", "latitude", "longitude", "active", "tags")
+
+
+def registered_count(session: Session, year: int) -> int:
+    """The registered companies of ``year`` (上年底登记企业数): the one base of the coverage
+    target (抽查覆盖率), in the monthly report and in a draw's coverage check alike.
+
+    A company counts when it was in the registry before 1 January of ``year`` (China
+    time), is still in it (active) and is in business (status ``operating``), which is
+    what a draw may draw: a deregistered company, or one found unreachable at its address
+    (replaced in its draw), is not inspected, so covering it is no target.
+    The registry keeps no history of status: a company that closes during the year leaves
+    that year's base when it closes."""
+    from server.clock import CHINA
+
+    new_year = dt.datetime(year, 1, 1, tzinfo=CHINA).astimezone(dt.UTC)
+    return session.scalar(select(func.count()).select_from(Company).where(
+        Company.active.is_(True), Company.status == "operating",
+        Company.created_at < new_year)) or 0
 
 
 def get_or_raise(session: Session, actor: Actor, company_id: int) -> Company:

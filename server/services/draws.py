@@ -400,10 +400,12 @@ def _issue_visits(session: Session, task: Task, draw: Draw, companies, now) -> N
 
 
 def _coverage(session: Session, task: Task, drawn_now: int) -> dict:
-    """Is the lead department's year on course for >= 5% of the registered companies?"""
-    registered = session.scalar(select(func.count()).select_from(Company).where(
-        Company.active.is_(True), Company.status == "operating")) or 0
+    """Is the lead department's year on course for >= 5% of the registered companies
+    (the monthly report's base: ``companies.registered_count``)?"""
+    from server.services.companies import registered_count
+
     year = task.window_start.year
+    registered = registered_count(session, year)
     already = session.scalar(select(func.count(func.distinct(Visit.company_id))).where(
         Visit.state.in_(VISIT_LIVE), Visit.task_id != task.id,
         Visit.window_start >= dt.date(year, 1, 1), Visit.window_start <= dt.date(year, 12, 31),

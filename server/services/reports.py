@@ -32,8 +32,8 @@ docs/dashboard-and-reports.md):
   this platform's figures: the other platforms' rows have no joint / total split.
   joint_tasks = 部门联合 次数 / 总计 次数; joint_companies = 部门联合 户数 / 总计 户数;
   credit_based = 信用 次数 / 总计 次数; coverage = 完成检查户数 / companies registered at the
-  end of the previous year. The registry keeps no history, so that base is approximated
-  by the companies that are active now and were added to the registry before 1 January.
+  end of the previous year, ``companies.registered_count`` (the draw's coverage check
+  counts the same).
   ``needed`` is how many more joint (credit-based) tasks or companies would reach the
   target, each also adding to the total; for coverage the base stays fixed.
 """
@@ -60,7 +60,7 @@ from server.models import (
     task_departments,
 )
 from server.models.reports import MANUAL_ROWS, TARGET_KEYS
-from server.services import audit
+from server.services import audit, companies
 from server.services.actors import Actor
 from server.services.errors import InvalidInput, NotFound
 from server.services.registry import get_by_id
@@ -281,11 +281,6 @@ def _target_values(session: Session, year: int) -> dict[str, tuple[int, float]]:
     return {key: (y, p) for key, y, p in rows}
 
 
-def _registered(session: Session, year: int) -> int:
-    return session.scalar(select(func.count()).select_from(Company).where(
-        Company.active.is_(True), Company.created_at < _china_midnight(dt.date(year, 1, 1)))) or 0
-
-
 def _targets(session: Session, year: int, figures: dict, registered: int) -> list[dict]:
     total, joint, credit = figures["total"], figures["joint"], figures["credit_based"]
     measures = {
@@ -318,7 +313,7 @@ def monthly(session: Session, actor: Actor, *, year: int, month: int,
     dept_id = department.id if department else None
     start, end = dt.date(year, 1, 1), month_end(year, month)
     figures = _this_platform(session, dept_id, start, end, _china_midnight(_next_month(year, month)))
-    registered = _registered(session, year)
+    registered = companies.registered_count(session, year)
     return {
         "year": year, "month": month, "through": end, "due_on": due_on(year, month),
         "department": None if department is None else

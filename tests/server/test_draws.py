@@ -424,3 +424,21 @@ def test_a_task_without_ratios_takes_its_departments_defaults(world, field):
 def test_responses_carry_chinese_as_utf8(world, app):
     raw = world.admin.get(f"/api/v1/departments/{world.dept_a.id}").get_data()
     assert "甲部门".encode() in raw
+
+
+def test_the_draw_and_the_monthly_report_count_the_same_registered_companies(
+        world, field, session):
+    """One definition of 登记企业数: in the registry before 1 January, still in it, in
+    business. The draw's coverage check and the report's coverage base agree."""
+    before = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+    older = field.companies[:5]
+    for company in older:
+        session.get(Company, company.id).created_at = before
+    company_service.update(session, SYSTEM, older[0].id, {"status": "deregistered"})
+    session.get(Company, older[1].id).active = False
+    session.commit()  # the rest of field.companies entered the registry this year
+    _, task = published_joint_task(world, field)
+    draw = run_draw(world.sup_a, task["id"])
+    report = world.sup_a.get(f"/api/v1/reports/monthly?month=2026-11&department={world.dept_a.code}")
+    assert report.status_code == 200, report.get_json()
+    assert draw["coverage"]["registered"] == report.get_json()["registered_companies"] == 3

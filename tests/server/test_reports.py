@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from server.app import create_app
 from server.cli import main
@@ -307,11 +307,16 @@ def test_period_and_due_date():
     assert due_on(2026, 12) == dt.date(2027, 1, 23)
 
 
-def test_the_report_says_its_period_due_date_and_coverage_base(w):
+def test_the_report_says_its_period_due_date_and_coverage_base(w, db):
     body = report(w.clients["DA"], "2026-12")
     assert (body["year"], body["month"], body["through"], body["due_on"]) == (
         2026, 12, "2026-12-31", "2027-01-23")
-    assert body["registered_companies"] == 29  # added before 2026 and still active
+    with db.write_session() as s:  # a drawn company found unreachable was replaced: not in business
+        unreachable = s.scalar(select(func.count()).select_from(Company).where(
+            Company.status == "unreachable", Company.active.is_(True),
+            Company.created_at < dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    # added before 2026, still active, in business
+    assert body["registered_companies"] == 29 - unreachable
 
 
 # --- targets -------------------------------------------------------------------------------
