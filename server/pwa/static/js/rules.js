@@ -53,3 +53,9 @@ export function mergeRevisions(stored) {
 }
 
 export const { describe, accepts, canonical, words } = fieldTypes;
+
+/** The photo a register links, {item_version_id, sha256}, or null for another register. */
+export function photoLink(registerKey) {
+  const key = RegisterKey.parse(registerKey);
+  return key.kind === "p" ? { item_version_id: key.item_version_id, sha256: key.sha256 } : null;
+}

@@ -9,9 +9,10 @@ const TEXT_DELAY_MS = 700;
 
 /**
  * ``field`` the form's field; ``value`` its current value (merged); ``editable``;
- * ``onAnswer(value)`` records an answer (returns a promise).
+ * ``onAnswer(value)`` records an answer (returns a promise); ``photo(value)`` makes a photo
+ * field's control (views/photoField.js).
  */
-export function fieldInput(field, value, { editable, onAnswer, idPrefix }) {
+export function fieldInput(field, value, { editable, onAnswer, idPrefix, photo = null }) {
   const d = describe(field);
   const id = `${idPrefix}-${field.key}`;
   const error = h("p", { class: "error", role: "alert", hidden: true });
@@ -68,9 +69,10 @@ export function fieldInput(field, value, { editable, onAnswer, idPrefix }) {
       onchange(event) { answer(event.target.value || null); },
     });
   } else if (d.input === "photo") {
+    // the answer is the photo's SHA-256; views/photoField.js takes it and shows it
     control = h("div", {},
-      h("p", { class: "photo-marker" }, "需拍照：此项要求拍照留证（拍照功能在后续版本提供）"),
-      value ? h("p", {}, words(field, value)) : null);
+      h("p", { class: "photo-marker" }, "需拍照：此项要求拍照留证"),
+      photo ? photo(value) : (value ? h("p", {}, words(field, value)) : null));
   } else {
     control = textArea(id, value, (text) => answer(text === "" && !d.required ? null : text));
   }

@@ -10,6 +10,8 @@ import { visitState } from "../replica.js";
 import { answerKey, resultKey, hlcTime, newOpId, words as answerWords } from "../rules.js";
 import { session } from "../session.js";
 import { fieldInput, textArea } from "./fields.js";
+import { photoGallery, queueSummary } from "./photoField.js";
+import { photosOf } from "../photos.js";
 import { VISIT_STATES, METHODS, reasonText, PROBLEMS } from "../words.js";
 import { syncSoon } from "../syncer.js";
 import { entryCard } from "./entryCard.js";
@@ -17,8 +19,9 @@ import { entryCard } from "./entryCard.js";
 export async function visitView({ params, go }) {
   const visitId = Number(params.id);
   const s = session();
-  const [stored, visit, categories, refused] = await Promise.all([
+  const [stored, visit, categories, refused, photos] = await Promise.all([
     get("packs", visitId), get("visits", visitId), kv.get("categories"), getAll("refused", "visit", visitId),
+    photosOf(visitId),
   ]);
   if (!stored) {
     return [back(), h("p", { class: "card" }, "该检查尚未下载到本机：联网后点“全部下载离线使用”。")];
@@ -30,7 +33,10 @@ export async function visitView({ params, go }) {
   const myDepartment = me ? me.department_id : null;
   const state = (visit && visit.state) || pack.visit.state;
   const open = state === "issued" || state === "entered";
-  const ctx = { visitId, s, states, team, open, categories: categories || [] };
+  const ctx = {
+    visitId, s, states, team, open, categories: categories || [],
+    photos: new Map(photos.map((p) => [p.sha256, p])),
+  };
 
   const byDepartment = new Map();
   for (const item of pack.items) {
@@ -62,6 +68,10 @@ export async function visitView({ params, go }) {
         resultSelect(ctx, null, true),
         h("h3", {}, "检查备注"),
         notes(ctx, null)),
+      h("section", { class: "card", "aria-labelledby": "visit-photos" },
+        h("h2", { id: "visit-photos" }, "现场照片"),
+        queueSummary(visitId),
+        photoGallery(ctx, { itemVersionId: null, editable: open && !!me, id: "photo-visit" })),
       ordered.map((dept) => h("section", { class: "dept", dataset: { department: dept } },
         h("h2", {}, dept === myDepartment ? `${departmentName(dept)}（本部门）` : `${departmentName(dept)}（只读）`),
         byDepartment.get(dept).map((item) => itemCard(ctx, item, open && dept === myDepartment)))),
@@ -95,6 +105,9 @@ function itemCard(ctx, item, editable) {
     item.legal_basis ? h("details", {}, h("summary", {}, "检查依据"), h("p", {}, item.legal_basis)) : null,
     item.work_guide ? h("details", {}, h("summary", {}, "工作指引"), h("p", {}, item.work_guide)) : null,
     fields.map((field) => fieldBlock(ctx, item, field, editable)),
+    h("div", { class: "field" }, h("div", { class: "label" }, "本事项照片"),
+      // photos come from any member of the team (joint checklists), not only the item's department
+      photoGallery(ctx, { itemVersionId: item.item_version_id, editable: ctx.open && ctx.team.has(ctx.s.user.inspector_id), id: `photo-${item.item_version_id}` })),
     h("div", { class: "field" }, h("div", { class: "label" }, "本事项结果"), resultSelect(ctx, item.item_version_id, editable)),
     h("div", { class: "field" }, h("div", { class: "label" }, "本事项备注"), notes(ctx, item.item_version_id)));
 }
@@ -105,7 +118,10 @@ function fieldBlock(ctx, item, field, editable) {
   const value = st ? st.value : null;
   const prefix = `f-${item.item_version_id}`;
   const save = (v) => answer(ctx, item, field, v, "set_answer");
-  const { control, error, described } = fieldInput(field, value, { editable, onAnswer: save, idPrefix: prefix });
+  const photo = (v) => photoGallery(ctx, {
+    itemVersionId: item.item_version_id, field: field.key, only: v, editable, id: `${prefix}-${field.key}`,
+  });
+  const { control, error, described } = fieldInput(field, value, { editable, onAnswer: save, idPrefix: prefix, photo });
   return h("div", { class: "field", dataset: { field: field.key, register } },
     h("div", { class: "label", id: `${prefix}-${field.key}-label` },
       h("label", { for: `${prefix}-${field.key}` }, field.label || field.key),
