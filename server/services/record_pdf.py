@@ -48,6 +48,9 @@ def _clean(value) -> str:
     return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch)[0] != "C")
 
 
+NUMERALS = " 一二三四五六七八九十"  # section numbers (there are at most ten)
+
+
 class _Record(FPDF):
     def __init__(self, content: dict):
         super().__init__(orientation="P", unit="mm", format="A4")
@@ -60,6 +63,7 @@ class _Record(FPDF):
         self.set_producer("fieldinspect")
         self.alias_nb_pages(PAGES)
         self._glyphs: dict[str, str] = {}
+        self._sections = 0
 
     def t(self, value) -> str:
         """Text to write: cleaned, and any character the font draws blank (WQY Micro Hei
@@ -115,7 +119,11 @@ class _Record(FPDF):
         if self.get_y() + height > self.page_break_trigger:
             self.add_page()
 
-    def heading(self, text: str) -> None:
+    def heading(self, title: str) -> None:
+        """A section, numbered in the order written (一、二、…): a section left out (no
+        notes on the visit) leaves no gap in the numbering."""
+        self._sections += 1
+        text = f"{NUMERALS[self._sections]}、{title}"
         self.room(22)  # never a heading alone at the foot of a page
         self.ln(3)
         self.set_font(FONT, size=12.5)
@@ -291,12 +299,12 @@ def _title(pdf: _Record, c: dict) -> None:
 
 def _company_and_task(pdf: _Record, c: dict) -> None:
     company, task = c["company"], c["task"]
-    pdf.heading("一、被检查单位")
+    pdf.heading("被检查单位")
     pdf.field("单位名称", company["name"])
     pdf.field("统一社会信用代码", company["credit_code"])
     pdf.field("住所（经营场所）", company["address"])
     pdf.field("法定代表人（负责人）", company["legal_representative"])
-    pdf.heading("二、检查任务及依据")
+    pdf.heading("检查任务及依据")
     pdf.field("检查任务", task["name"])
     pdf.field("任务类型", task["kind"])
     pdf.field("牵头部门", task["lead_department"])
@@ -308,11 +316,11 @@ def _company_and_task(pdf: _Record, c: dict) -> None:
 
 
 def _team_and_entries(pdf: _Record, c: dict) -> None:
-    pdf.heading("三、执法检查人员")
+    pdf.heading("执法检查人员")
     for member in c["team"]:
         pdf.field(member["name"], f"{member['department']}　执法证号 {member['certificate_number']}"
                                   f"（有效期至 {member['valid_until']}）")
-    pdf.heading("四、入企记录")
+    pdf.heading("入企记录")
     if not c["entries"]:
         pdf.paragraph("无入企记录。", colour=GREY)
     for entry in c["entries"]:
@@ -328,7 +336,7 @@ def _team_and_entries(pdf: _Record, c: dict) -> None:
 
 
 def _items(pdf: _Record, c: dict) -> None:
-    pdf.heading("五、检查事项及检查情况")
+    pdf.heading("检查事项及检查情况")
     for number, item in enumerate(c["items"], 1):
         pdf.subheading(f"{number}. {item['name']}")
         pdf.field("事项", f"{item['code']}（第 {item['version']} 版）　{item['department']}　"
@@ -346,7 +354,7 @@ def _items(pdf: _Record, c: dict) -> None:
 def _visit_notes(pdf: _Record, c: dict) -> None:
     if not c["notes"] and not c["photos"]:
         return
-    pdf.heading("六、现场情况说明")
+    pdf.heading("现场情况说明")
     for note in c["notes"]:
         pdf.paragraph(note)
     if c["photos"]:
@@ -354,19 +362,19 @@ def _visit_notes(pdf: _Record, c: dict) -> None:
 
 
 def _result(pdf: _Record, c: dict) -> None:
-    pdf.heading("七、检查结果")
+    pdf.heading("检查结果")
     pdf.field("被检查单位检查结果", c["result"]["category"], colour=BLUE)
     for name, category in c["result"]["items"]:
         pdf.field(name, category)
 
 
 def _signatures(pdf: _Record, c: dict) -> None:
-    pdf.heading("八、执法检查人员签名")
+    pdf.heading("执法检查人员签名")
     if not c["signatures"]:
         pdf.paragraph("无签名。", colour=RED)
     for sig in c["signatures"]:
         pdf.signature(sig)
-    pdf.heading("九、被检查单位意见及签字")
+    pdf.heading("被检查单位意见及签字")
     if c.get("company_signature") is None:
         pdf.paragraph("无当事人签字记录。", colour=RED)
     else:

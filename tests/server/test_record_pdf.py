@@ -341,3 +341,16 @@ def test_answers_read_as_words():
     assert records.answer_text({"type": "number", "unit": "℃"}, -18.0) == "-18 ℃"
     assert records.answer_text(FORM2["fields"][2], ["health"]) == "健康证明"
     assert records.answer_text(FORM2["fields"][1], "gone") == "gone"  # an option since removed
+
+
+def test_sections_are_numbered_without_a_gap_when_one_is_left_out():
+    """No notes on the visit: no 现场情况说明, and the sections after it move up."""
+    font = qr.cjk_font()
+    without = flat(pdf_text(record_pdf.render(_content("事项备注"), font)))
+    headings = ["被检查单位", "检查任务及依据", "执法检查人员", "入企记录", "检查事项及检查情况",
+                "检查结果", "执法检查人员签名", "被检查单位意见及签字"]
+    for number, title in zip("一二三四五六七八", headings, strict=True):
+        assert flat(f"{number}、{title}") in without, (number, title)
+    assert "现场情况说明" not in without and flat("九、") not in without
+    with_notes = flat(pdf_text(record_pdf.render({**_content("事项备注"), "notes": ["现场"]}, font)))
+    assert flat("六、现场情况说明") in with_notes and flat("九、被检查单位意见及签字") in with_notes
