@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from schemas.common import WindowSchema
+from schemas.common import PageQuery, WindowSchema, sort_field
 from schemas.fields import Date, DateTime, Id, QueryId, Text
+from schemas.states import VisitState, values
 
 
 class VisitItemSchema(Schema):
@@ -31,6 +32,20 @@ class VisitSchema(Schema):
     merged_into = fields.Integer(allow_none=True)
     items = fields.List(fields.Nested(VisitItemSchema))
     members = fields.List(fields.Nested(VisitMemberSchema))
+
+
+class VisitQuery(PageQuery):
+    class Meta:
+        exclude = ("active",)
+
+    task_id = QueryId()
+    state = fields.String(validate=validate.OneOf(values(VisitState)))
+    inspector_id = QueryId(metadata={"description": "visits this inspector is on the team of"})
+    company_id = QueryId()
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100),
+                          metadata={"description": "visits whose window starts in this year"})
+    overdue = fields.Boolean(metadata={"description": "past its window, not submitted"})
+    sort = sort_field("window_start", "window_end", "id")
 
 
 class MergeRequestSchema(Schema):

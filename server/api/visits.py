@@ -21,6 +21,7 @@ from schemas.visits import (
     RatingSummarySchema,
     RecusalSchema,
     RescheduleSchema,
+    VisitQuery,
     VisitSchema,
     YearQuery,
 )
@@ -32,6 +33,15 @@ from server.services import codes, companies, qr, verification, visits
 from server.services.errors import DomainError, NotFound
 
 blp = Blueprint("visits", __name__, description="Visits and joint visits")
+
+
+@blp.route("/visits")
+class Visits(MethodView):
+    @blp.paged(VisitQuery, VisitSchema)
+    def get(self, **query):
+        """Visits in scope (the field): filter by task, state, inspector, company, the year
+        the window starts in, overdue"""
+        return visits.list_visits(session(), actor(), **query)
 
 
 @blp.route("/visits/<int:visit_id>")

@@ -14,7 +14,7 @@ import datetime as dt
 import math
 from collections import Counter, defaultdict
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from schemas.states import VISIT_OPEN, VISIT_VOID, VISIT_WITH_TEAM, MergeState, VisitState
@@ -24,6 +24,7 @@ from server.models import Company, Task, Visit, VisitEntry, VisitItem, VisitMemb
 from server.services import audit, changes, departments
 from server.services.actors import Actor
 from server.services.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from server.services.listing import paginate
 from server.services.registry import get_or_404
 
 
@@ -43,6 +44,42 @@ def get_or_raise(session: Session, actor: Actor, visit_id: int) -> Visit:
     elif actor.department_id in _departments(visit):
         return visit
     raise NotFound("No such visit.")
+
+
+def _in_scope(stmt, actor: Actor):
+    """The visits the actor sees, as ``get_or_raise`` decides one by one."""
+    if actor.reads_everything:
+        return stmt
+    if actor.role == "inspector":
+        return stmt.where(exists().where(VisitMember.visit_id == Visit.id,
+                                         VisitMember.inspector_id == actor.inspector_id))
+    return stmt.where(exists().where(VisitItem.visit_id == Visit.id,
+                                     VisitItem.department_id == actor.department_id))
+
+
+def list_visits(session: Session, actor: Actor, *, task_id=None, state=None, inspector_id=None,
+                company_id=None, year=None, overdue=None, page=1, page_size=50, sort=None):
+    """Visits in scope (the field, 检查进度), filtered. A visit belongs to the year its window
+    starts in; overdue is past its window and not yet submitted, on the clock's today."""
+
+    stmt = _in_scope(select(Visit), actor)
+    for column, value in ((Visit.task_id, task_id), (Visit.state, state),
+                          (Visit.company_id, company_id)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if inspector_id is not None:
+        stmt = stmt.where(exists().where(VisitMember.visit_id == Visit.id,
+                                         VisitMember.inspector_id == inspector_id))
+    if year is not None:
+        stmt = stmt.where(Visit.window_start >= dt.date(year, 1, 1),
+                          Visit.window_start <= dt.date(year, 12, 31))
+    if overdue is not None:
+        late = Visit.state.in_(VISIT_OPEN) & (Visit.window_end < clock.today())
+        stmt = stmt.where(late if overdue else ~late)
+    return paginate(session, stmt, page=page, page_size=page_size, sort=sort,
+                    sortable={"window_start": Visit.window_start,
+                              "window_end": Visit.window_end, "id": Visit.id},
+                    default_sort="window_start", tiebreak=Visit.id)
 
 
 def _lead(session: Session, visit: Visit) -> int:
