@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, pre_dump, validate, val
 from schemas.errors import SubmissionProblem
 from schemas.fields import AwareDateTime, Id, Text
 from schemas.flat import FlatSchema
-from schemas.states import CapStatus
+from schemas.states import CapStatus, ResultState
 from sync.ops import ANSWER_KINDS, KINDS, value_problem
 
 MAX_BATCH_OPS = 500
@@ -332,6 +332,17 @@ class ChangeState(fields.Field):
             FieldStateSchema().dump(value)
 
 
+class VisitReviewSchema(AnswerSchema):
+    """The review of a visit's result (审核), as a phone is told it with the visit's state."""
+
+    state = fields.String(validate=validate.OneOf(tuple(ResultState)), metadata={
+        "description": "submitted (awaiting review), approved, or returned for correction"})
+    reason = fields.String(allow_none=True, metadata={
+        "description": "returned: why (退回原因); null otherwise"})
+    reviewed_at = fields.DateTime(allow_none=True)
+    returns = fields.Integer(metadata={"description": "how many times it was returned"})
+
+
 class ChangeSchema(RegisterPartsSchema):
     """One change, in sequence order: a register's new revision (``kind`` field) or a
     visit's new state or window (``kind`` visit)."""
@@ -352,6 +363,8 @@ class ChangeSchema(RegisterPartsSchema):
         {"$ref": "#/components/schemas/FieldState"}, {"type": "string"}]})
     window_start = fields.Date(metadata={"description": "visit"})
     window_end = fields.Date(metadata={"description": "visit"})
+    review = fields.Nested(VisitReviewSchema, allow_none=True, metadata={
+        "description": "visit: the review of its result, or null before the first submission"})
 
 
 class PullAnswerSchema(AnswerSchema):

@@ -7,8 +7,9 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from schemas.states import ResultState
 from server import clock
-from server.models import FieldRevision, Visit
+from server.models import FieldRevision, Result, Visit
 from server.services.actors import Actor
 from server.services.devices import check_device
 from server.services.errors import InvalidInput
@@ -34,6 +35,13 @@ def decode_cursor(cursor: str | None) -> int:
                            code="bad_cursor", errors={"cursor": ["unknown cursor"]}) from None
 
 
+def review(result: Result) -> dict:
+    """A result's review as the phones are told it with the visit's state: approved, or
+    returned with the reason (the visit reopens), or submitted and awaiting review."""
+    return {"state": result.state, "returns": result.returns, "reviewed_at": result.reviewed_at,
+            "reason": result.return_reason if result.state == ResultState.RETURNED else None}
+
+
 def pull(session: Session, actor: Actor, *, device_id: str, credential: str | None,
          cursor: str | None, limit: int, now: dt.datetime | None = None) -> dict:
     """Changes after ``cursor`` to the visits the device's owner is on, in sequence
@@ -51,8 +59,10 @@ def pull(session: Session, actor: Actor, *, device_id: str, credential: str | No
     revisions = {r.op_id: r for r in session.scalars(
         select(FieldRevision).where(FieldRevision.op_id.in_(op_ids)))} if op_ids else {}
     states = register_states(session, {(r.visit_id, r.register) for r in revisions.values()})
-    visits = {v.id: v for v in session.scalars(select(Visit).where(
-        Visit.id.in_({r.visit_id for r in rows if r.kind == "visit"})))}
+    changed = {r.visit_id for r in rows if r.kind == "visit"}
+    visits = {v.id: v for v in session.scalars(select(Visit).where(Visit.id.in_(changed)))}
+    reviews = {r.visit_id: review(r) for r in session.scalars(
+        select(Result).where(Result.visit_id.in_(changed)))} if changed else {}
     out = []
     for change in rows:
         item = {"seq": change.seq, "kind": change.kind, "visit_id": change.visit_id}
@@ -68,7 +78,7 @@ def pull(session: Session, actor: Actor, *, device_id: str, credential: str | No
         else:
             v = visits[change.visit_id]
             item.update({"state": v.state, "window_start": v.window_start,
-                         "window_end": v.window_end})
+                         "window_end": v.window_end, "review": reviews.get(v.id)})
         out.append(item)
     next_seq = rows[-1].seq if rows else after
     return {"changes": out, "cursor": encode_cursor(next_seq), "more": more}

@@ -13,7 +13,7 @@ from server.models import Change
 from sync.hlc import HLC
 from tests import factories as f
 from tests.assertions import assert_error
-from tests.phones import answer, op, op_id, pull, push
+from tests.phones import answer, op, op_id, pull, push, submit
 
 
 def test_a_teammate_pulls_the_other_phones_edits_with_the_field_state(team):
@@ -132,3 +132,34 @@ def test_a_pulled_note_names_the_item_it_is_about(team):
     assert (item_note["type"], item_note["item_version_id"]) == ("note", team.item)
     assert (visit_note["type"], visit_note["item_version_id"]) == ("note", None)
     assert item_note["note_id"] == on_item["note_id"]
+
+
+def test_the_review_of_a_submitted_visit_reaches_the_phones_with_its_state(team, world):
+    a, b = team.phones
+    visit = team.visits[0]
+    start = pull(b).get_json()["cursor"]
+
+    def reviewed(cursor):
+        got = pull(b, cursor).get_json()
+        return [(c["state"], c["review"]) for c in got["changes"]
+                if c["kind"] == "visit" and c["visit_id"] == visit][-1], got["cursor"]
+
+    result_id = submit(team, visit)
+    (state, review), cursor = reviewed(start)
+    assert state == "submitted" and review["state"] == "submitted" and review["reason"] is None
+    world.sup_a.post(f"/api/v1/results/{result_id}/return", json={"reason": "照片不清晰，请补拍"})
+    (state, review), cursor = reviewed(cursor)
+    assert state == "entered"  # reopened: the team corrects it
+    assert (review["state"], review["reason"], review["returns"]) == \
+        ("returned", "照片不清晰，请补拍", 1)
+    assert review["reviewed_at"] is not None
+    fixed = submit(team, visit, start=400)  # the same answers again: equal values merge
+    assert fixed == result_id
+    world.sup_a.post(f"/api/v1/results/{result_id}/approve")
+    (state, review), _ = reviewed(cursor)
+    assert state == "closed" and (review["state"], review["reason"]) == ("approved", None)
+
+
+def test_a_visit_change_before_any_submission_has_no_review(team):
+    changes = pull(team.phones[1]).get_json()["changes"]
+    assert [c["review"] for c in changes if c["kind"] == "visit"] == [None, None]
