@@ -17,6 +17,8 @@ import pytest
 
 from tests import factories as f
 
+# Where the phones stand in the tests: the fake position Playwright gives geolocation.
+SHANGHAI = {"latitude": 31.2304, "longitude": 121.4737, "accuracy": 12}
 OUTPUT = Path(__file__).resolve().parents[1] / "output"
 DEVICES: dict = {}  # Playwright's device profiles ("Pixel 7", ...), once chromium runs
 PHONE = {"width": 390, "height": 844}

@@ -11,7 +11,6 @@ server's codes, and nothing is recorded: not on the phone, not on the server.
 from __future__ import annotations
 
 import hashlib
-import io
 
 import qrcode
 from PIL import Image
@@ -19,26 +18,10 @@ from sqlalchemy import select
 
 from server import clock
 from server.models import VisitEntry
-from tests.browser.conftest import OUTPUT, pending, sign_in, wait_synced, watch
-from tests.browser.y4m import frame_of, write_y4m
+from tests.browser.conftest import OUTPUT, SHANGHAI, pending, sign_in, wait_synced, watch
+from tests.browser.y4m import poster_video
 from tests.phones import make_team
 from tests.qr import decode
-
-SHANGHAI = {"latitude": 31.2304, "longitude": 121.4737, "accuracy": 12}
-
-
-def _poster_video(world, company_id: int, path) -> str:
-    """The company's premises poster as the fake camera's video; the frame's QR code is
-    checked readable first (by zxing, as a phone reads it), so a failure is the app's.
-    Returns the text the code holds."""
-    poster = world.admin.get(f"/api/v1/companies/{company_id}/premises-poster.png")
-    assert poster.status_code == 200
-    image = Image.open(io.BytesIO(poster.get_data()))
-    framed = io.BytesIO()
-    frame_of(image, 480, 640).save(framed, format="PNG")
-    text = decode(framed.getvalue())
-    write_y4m(path, image)
-    return text
 
 
 def _camera(phone, video):
@@ -62,7 +45,7 @@ def test_the_camera_reads_the_premises_code_offline_and_the_entry_reaches_the_se
     visit_id = team.visits[0]
     visit = world.sup_a.get(f"/api/v1/visits/{visit_id}").get_json()
     assert visit["state"] == "issued"
-    _poster_video(world, visit["company_id"], tmp_path / "poster.y4m")
+    poster_video(world, visit["company_id"], tmp_path / "poster.y4m")
     company = team.phones[0][0].get(f"/api/v1/visits/{visit_id}/pack").get_json()["company"]
     OUTPUT.mkdir(exist_ok=True)
     shot = OUTPUT / f"app-scan-{backend_name}.png"
@@ -115,7 +98,7 @@ def test_another_companys_code_and_a_forged_one_are_refused_offline_and_nothing_
     mine = world.sup_a.get(f"/api/v1/visits/{visit_id}").get_json()["company_id"]
     other = world.sup_a.get(f"/api/v1/visits/{other_visit}").get_json()["company_id"]
     assert mine != other
-    _poster_video(world, other, tmp_path / "other.y4m")
+    poster_video(world, other, tmp_path / "other.y4m")
     genuine = decode(world.admin.get(f"/api/v1/companies/{mine}/premises-code.png").get_data())
     forged_png = tmp_path / "forged.png"
     qrcode.make(_forged(genuine)).save(forged_png)

@@ -4,9 +4,12 @@ full-size luma plane, then the two chroma planes at half width and half height).
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from PIL import Image
+
+from tests.qr import decode
 
 HEADER = "YUV4MPEG2 W{w} H{h} F10:1 Ip A1:1 C420jpeg\n"
 
@@ -35,3 +38,17 @@ def write_y4m(path: Path, image: Image.Image, *, width: int = 480, height: int =
         for _ in range(frames):
             out.write(b"FRAME\n" + body)
     return path
+
+
+def poster_video(world, company_id: int, path) -> str:
+    """The company's premises poster as the fake camera's video; the frame's QR code is
+    checked readable first (by zxing, as a phone reads it), so a failure is the app's.
+    Returns the text the code holds."""
+    poster = world.admin.get(f"/api/v1/companies/{company_id}/premises-poster.png")
+    assert poster.status_code == 200
+    image = Image.open(io.BytesIO(poster.get_data()))
+    framed = io.BytesIO()
+    frame_of(image, 480, 640).save(framed, format="PNG")
+    text = decode(framed.getvalue())
+    write_y4m(path, image)
+    return text

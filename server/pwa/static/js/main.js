@@ -13,12 +13,16 @@ import { visitsView } from "./views/visits.js";
 import { visitView } from "./views/visit.js";
 import { scanView } from "./views/scan.js";
 import { settingsView } from "./views/settings.js";
+import { signView } from "./views/sign.js";
+import { submitView } from "./views/submit.js";
 import { reasonText } from "./words.js";
 
 const ROUTES = [
   [/^\/app\/?$/, visitsView, true],
   [/^\/app\/visits\/(?<id>\d+)$/, visitView, true],
   [/^\/app\/visits\/(?<id>\d+)\/scan$/, scanView, true],
+  [/^\/app\/visits\/(?<id>\d+)\/sign$/, signView, true],
+  [/^\/app\/visits\/(?<id>\d+)\/submit$/, submitView, true],
   [/^\/app\/settings$/, settingsView, true],
   [/^\/app\/login$/, loginView, false],
 ];
@@ -63,6 +67,8 @@ async function renderNow() {
 // Re-render after pulled changes, unless the inspector is typing (then after it).
 let stale = false;
 function refresh() {
+  // never redraw under the pen, nor restart a live camera (a new scan view would scan again)
+  if (view.querySelector(".signature-pad[data-dirty], video")) return;
   const active = document.activeElement;
   if (active && view.contains(active) && /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName) && active.type !== "radio" && active.type !== "checkbox") {
     stale = true;

@@ -184,7 +184,7 @@ async function applyChanges(changes, cursor, deviceId) {
       } else if (c.kind === "visit") {
         const visit = await tx.objectStore("visits").get(c.visit_id);
         if (visit) {
-          await tx.objectStore("visits").put({ ...visit, state: c.state, window_start: c.window_start, window_end: c.window_end });
+          await tx.objectStore("visits").put({ ...visit, state: c.state, window_start: c.window_start, window_end: c.window_end, review: c.review ?? null });
         }
       }
     }

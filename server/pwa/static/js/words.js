@@ -50,6 +50,14 @@ export const PROBLEMS = {
   signature_stale: "签字后检查表有改动，需重新签字",
   signatures_missing: "签字人数不足两人",
   department_unsigned: "有部门尚未签字",
+  company_unsigned: "被检查单位当事人尚未签字（或记录拒签）",
+};
+
+// The review of a submitted visit's result (审核), as pull tells it.
+export const REVIEWS = {
+  submitted: "已提交，等待审核",
+  approved: "审核通过，检查已办结",
+  returned: "检查结果被退回修改",
 };
 
 // Why the phone (as the server would) refuses an entry, said at the door.

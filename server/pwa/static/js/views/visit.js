@@ -15,6 +15,7 @@ import { photosOf } from "../photos.js";
 import { VISIT_STATES, METHODS, reasonText, PROBLEMS } from "../words.js";
 import { syncSoon } from "../syncer.js";
 import { entryCard } from "./entryCard.js";
+import { reviewBanner, finishCard } from "./finish.js";
 
 export async function visitView({ params, go }) {
   const visitId = Number(params.id);
@@ -59,6 +60,7 @@ export async function visitView({ params, go }) {
       row("状态", VISIT_STATES[state] || state),
       row("检查组", pack.team.map((m) => `${m.name}（${m.department}）`).join("、")),
     )),
+    reviewBanner(visit),
     !open ? h("p", { class: "banner warn" }, h("p", {}, `该检查${VISIT_STATES[state] || state}，不再修改。`)) : null,
     door.card,
     refusedList(refused),
@@ -76,6 +78,7 @@ export async function visitView({ params, go }) {
         h("h2", {}, dept === myDepartment ? `${departmentName(dept)}（本部门）` : `${departmentName(dept)}（只读）`),
         byDepartment.get(dept).map((item) => itemCard(ctx, item, open && dept === myDepartment)))),
     ],
+    finishCard(visitId, { ...(visit || {}), state }, go),
   ];
 
   function back() {

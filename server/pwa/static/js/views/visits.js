@@ -4,13 +4,15 @@ import { h } from "../dom.js";
 import { getAll } from "../store.js";
 import { pendingCount } from "../outbox.js";
 import { downloadAll } from "../syncer.js";
-import { VISIT_STATES } from "../words.js";
+import { VISIT_STATES, REVIEWS } from "../words.js";
 
 export async function visitsView({ go }) {
   const [visits, packs] = await Promise.all([getAll("visits"), getAll("packs")]);
   const stored = new Set(packs.map((p) => p.visit_id));
-  const open = visits.filter((v) => v.listed !== false)
-    .sort((a, b) => (a.window_start || "").localeCompare(b.window_start || "") || a.id - b.id);
+  const byWindow = (a, b) => (a.window_start || "").localeCompare(b.window_start || "") || a.id - b.id;
+  const open = visits.filter((v) => v.listed !== false).sort(byWindow);
+  // approved visits leave /me/visits (closed); the phone keeps showing them as done
+  const done = visits.filter((v) => v.listed === false && v.review && v.review.state === "approved").sort(byWindow);
   const message = h("p", { class: "muted", role: "status" });
   const download = h("button", {
     id: "download-all", type: "button", class: "secondary",
@@ -27,9 +29,10 @@ export async function visitsView({ go }) {
     },
   }, "全部下载离线使用");
   const cards = [];
-  for (const v of open) {
+  const doneCards = [];
+  for (const v of [...open, ...done]) {
     const waiting = await pendingCount(v.id);
-    cards.push(h("a", { class: "card visit-card", href: `/app/visits/${v.id}`, dataset: { visit: v.id } },
+    (open.includes(v) ? cards : doneCards).push(h("a", { class: "card visit-card", href: `/app/visits/${v.id}`, dataset: { visit: v.id } },
       h("div", { class: "title" }, v.company_name || `企业 ${v.company_id}`),
       h("div", { class: "meta" },
         h("span", {}, v.company_address || ""),
@@ -43,6 +46,7 @@ export async function visitsView({ go }) {
         h("span", { class: "badge" }, VISIT_STATES[v.state] || v.state),
         stored.has(v.id) ? h("span", { class: "badge ok" }, "✓ 可离线") : h("span", { class: "badge warn" }, "未下载"),
         waiting ? h("span", { class: "badge warn" }, `待同步 ${waiting} 条`) : null,
+        reviewBadge(v),
       )));
   }
   return [
@@ -50,5 +54,15 @@ export async function visitsView({ go }) {
     h("div", { class: "toolbar" }, download), message,
     open.length ? h("div", { class: "visits" }, cards)
       : h("p", { class: "card" }, visits.length ? "没有待办的检查。" : "还没有检查任务：联网后会自动获取。"),
+    doneCards.length ? [h("h2", {}, "已办结"), h("div", { class: "visits done" }, doneCards)] : null,
   ];
+}
+
+/** The review's outcome (审核), as pulled: returned (with why, on the visit), approved. */
+function reviewBadge(v) {
+  const review = v.review;
+  if (!review) return null;
+  if (review.state === "returned" && v.state !== "submitted") return h("span", { class: "badge bad", dataset: { review: "returned" } }, REVIEWS.returned);
+  if (review.state === "approved") return h("span", { class: "badge ok", dataset: { review: "approved" } }, `✓ ${REVIEWS.approved}`);
+  return h("span", { class: "badge", dataset: { review: "submitted" } }, REVIEWS.submitted);
 }
