@@ -25,6 +25,7 @@ from tests import factories as f
 from tests.browser.conftest import OUTPUT, SHANGHAI, sign_in, wait_synced, watch
 from tests.browser.y4m import poster_video
 from tests.draws import make_field, make_plan, run_draw, version_id
+from tests.phones import make_team, submit
 
 SIGNED_BY_THE_PARTY = "王经理"
 
@@ -171,6 +172,9 @@ def test_a_joint_team_enters_answers_signs_and_submits_and_every_phone_sees_it_a
         lead.click("#finish")
         lead.wait_for_selector("#review[data-review='submitted']")
         wait_synced(lead)
+        for page in pages:  # the test database is one connection: the phones wait
+            wait_synced(page)
+            page.context.set_offline(True)
 
         history = world.sup_a.get(f"/api/v1/visits/{visit_id}/history").get_json()
         ids = [h["op_id"] for h in history]
@@ -185,6 +189,8 @@ def test_a_joint_team_enters_answers_signs_and_submits_and_every_phone_sees_it_a
         result = session.scalar(select(Result).where(Result.visit_id == visit_id))
         approved = world.sup_a.post(f"/api/v1/results/{result.id}/approve")
         assert approved.status_code == 200, approved.get_json()
+        for page in pages:
+            page.context.set_offline(False)
 
         for page in pages:
             page.goto(f"{app_url}/app/visits/{visit_id}")  # opening the app pulls the review
@@ -221,3 +227,42 @@ def add_photo(page, visit_id: int, path) -> None:
       await photos.addPhoto(visitId, file, {}, {device: s.device, inspectorId: s.user.inspector_id});
     }""", {"visitId": visit_id, "bytes": list(data)})
     assert io.BytesIO(data).getbuffer().nbytes > 1000
+
+
+def test_a_returned_visit_shows_the_reason_and_reopens_on_the_phone(
+        chromium, phone, app_url, world, session, app, backend_name):
+    browser_type, launch, device = phone
+    team = make_team(world, session, app)
+    visit_id = team.visits[0]
+    result_id = submit(team, visit_id)  # submitted from the team's other phones (the API)
+    problems: list[str] = []
+    browser = browser_type.launch(**launch)
+    try:
+        context = browser.new_context(**device)
+        context.clock.install(time=clock.now())
+        page = context.new_page()
+        watch(page, problems)
+        sign_in(page, app_url, team.usernames[0])
+        page.goto(f"{app_url}/app/visits/{visit_id}")
+        page.wait_for_selector("#review[data-review='submitted']")
+        assert page.locator("#open-record").count() == 1  # the record exists once submitted
+
+        wait_synced(page)
+        context.set_offline(True)  # the test database is one connection: the phone waits
+        returned = world.sup_a.post(f"/api/v1/results/{result_id}/return",
+                                    json={"reason": "照片不清晰，请补拍"})
+        assert returned.status_code == 200, returned.get_json()
+        context.set_offline(False)
+        page.reload()  # opening the app pulls the review
+        page.wait_for_selector("#review[data-review='returned']")
+        assert "照片不清晰，请补拍" in page.inner_text("#review")
+        page.wait_for_selector("#go-submit")  # open again: the team corrects and resubmits
+        assert page.locator("article[data-item] input").count() > 0
+        page.goto(f"{app_url}/app/")
+        page.wait_for_selector(f"a.visit-card[data-visit='{visit_id}'] [data-review='returned']")
+        # the signatures were over the checklist as it is: still current, nothing stale
+        page.goto(f"{app_url}/app/visits/{visit_id}/submit")
+        page.wait_for_selector("#submit-check[data-problems='0']")
+    finally:
+        browser.close()
+    assert problems == []

@@ -182,10 +182,10 @@ async function applyChanges(changes, cursor, deviceId) {
         });
         clock = receiveClock(clock, c.hlc, now, deviceId.slice(0, 8));
       } else if (c.kind === "visit") {
-        const visit = await tx.objectStore("visits").get(c.visit_id);
-        if (visit) {
-          await tx.objectStore("visits").put({ ...visit, state: c.state, window_start: c.window_start, window_end: c.window_end, review: c.review ?? null });
-        }
+        // kept even before /me/visits names the visit (a first pull comes first): its
+        // review is told only here
+        const visit = (await tx.objectStore("visits").get(c.visit_id)) || { id: c.visit_id };
+        await tx.objectStore("visits").put({ ...visit, state: c.state, window_start: c.window_start, window_end: c.window_end, review: c.review ?? null });
       }
     }
     if (clock) await tx.objectStore("kv").put(clock, "clock");

@@ -12,7 +12,7 @@ export async function visitsView({ go }) {
   const byWindow = (a, b) => (a.window_start || "").localeCompare(b.window_start || "") || a.id - b.id;
   const open = visits.filter((v) => v.listed !== false).sort(byWindow);
   // approved visits leave /me/visits (closed); the phone keeps showing them as done
-  const done = visits.filter((v) => v.listed === false && v.review && v.review.state === "approved").sort(byWindow);
+  const done = visits.filter((v) => v.listed === false && v.company_name && v.review && v.review.state === "approved").sort(byWindow);
   const message = h("p", { class: "muted", role: "status" });
   const download = h("button", {
     id: "download-all", type: "button", class: "secondary",
