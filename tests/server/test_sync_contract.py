@@ -28,6 +28,7 @@ from schemas.sync import (
     SiblingSchema,
     SyncLimitsSchema,
     VisitPackSchema,
+    VisitReviewSchema,
 )
 from sync.hlc import HLC
 from tests.phones import answer, op, pull, push
@@ -46,7 +47,8 @@ DECLARED = {
     PullAnswerSchema: {"changes", "cursor", "more"},
     ChangeSchema: REGISTER_PARTS | {"seq", "kind", "visit_id", "op_id", "op_kind", "value",
                                     "base", "hlc", "device_id", "author_inspector_id", "note", "state",
-                                    "window_start", "window_end"},
+                                    "window_start", "window_end", "review"},
+    VisitReviewSchema: {"state", "reason", "reviewed_at", "returns"},
     HistoryEntrySchema: REGISTER_PARTS | {"op_id", "kind", "value", "note", "outcome",
                                           "reason", "user", "device_id", "hlc",
                                           "device_time", "received_at"},
@@ -119,7 +121,7 @@ def test_pull_answers_field_and_visit_changes_with_exactly_their_keys(team):
     visit_changes = pull(b).get_json()
     assert set(visit_changes) == {"changes", "cursor", "more"}
     assert {frozenset(c) for c in visit_changes["changes"]} == {frozenset(
-        {"seq", "kind", "visit_id", "state", "window_start", "window_end"})}
+        {"seq", "kind", "visit_id", "state", "window_start", "window_end", "review"})}
     window = visit_changes["changes"][0]
     assert dt.date.fromisoformat(window["window_start"]) <= dt.date.fromisoformat(
         window["window_end"])  # dates as ISO text, as before they had a schema
