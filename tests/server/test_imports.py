@@ -268,10 +268,14 @@ def test_departments_and_tags_import_with_chinese_headers_and_upsert_by_code(wor
 
     depts = to_csv(["部门编码", "部门名称", "简称"], [["JT", "赞皇县交通运输局", "交通"]])
     assert upload(world.admin, "departments", depts).get_json()["created"] == 1
-    depts = to_csv(["部门编码", "部门名称", "简称"], [["JT", "赞皇县交通运输局", "交通运输"]])
+    depts = to_csv(["部门编码", "部门名称", "简称", "联系电话"],
+                   [["JT", "赞皇县交通运输局", "交通运输", "0311-84218000"]])
     assert upload(world.admin, "departments", depts).get_json()["updated"] == 1
     session.expire_all()
-    assert session.scalar(select(Department.short_name).where(Department.code == "JT")) == "交通运输"
+    assert session.execute(select(Department.short_name, Department.phone).where(
+        Department.code == "JT")).one() == ("交通运输", "0311-84218000")
+    bad = to_csv(["部门编码", "部门名称", "联系电话"], [["JT", "赞皇县交通运输局", "找局长"]])
+    assert_error(upload(world.admin, "departments", bad), 422, "import_rejected")
 
     tag_file = to_xlsx(["标签编码", "标签名称", "类别"], [["exp-road", "道路运输", "专业领域"],
                                                      ["ind-logistics", "物流", "行业"]])
