@@ -22,6 +22,7 @@ import pytest
 
 from server import clock
 from sync.hlc import HLC
+from sync.tokens import token_from_scan
 from tests import factories as f
 from tests.phones import make_team, op, push
 from tests.qr import decode
@@ -37,11 +38,6 @@ def _node() -> str:
             pytest.fail("node is not installed; CI must run this test (.ci/run installs nodejs)")
         pytest.skip("node is not installed (apt-get install nodejs)")
     return path
-
-
-def _token(scanned: str) -> str:
-    """What the phone sends of what it read: the token, out of a poster's URL too."""
-    return scanned.rsplit("/", 1)[-1] if "/" in scanned else scanned
 
 
 def _forged(token: str) -> str:
@@ -91,7 +87,7 @@ def test_the_phone_refuses_an_entry_scan_with_the_code_the_server_gives(world, s
     server = []
     for i, (scanned, at, phone, _, manual) in enumerate(cases):
         fields = {"reason": "场所码损坏", "sha256": photo} if manual else {
-            "premises_token": _token(scanned), "visit_token": pack["visit_token"]}
+            "premises_token": token_from_scan(scanned), "visit_token": pack["visit_token"]}
         sent = op(visit_id, "entry_scan", hlc=HLC(1_700_000_000_000 + i, 0, "a"),
                   device_time=at.isoformat(), **fields)
         [result] = push(phone, [sent]).get_json()["results"]

@@ -10,10 +10,8 @@
 // entry reaches it.
 import { kv, getAll } from "./store.js";
 import { record } from "./outbox.js";
-import { webCryptoEd25519 } from "./core/codes.js";
-import { judgeEntryScan, judgeManualEntry, tokenFromScan } from "./core/entry.js";
-
-export { tokenFromScan };
+import { tokenFromScan, webCryptoEd25519 } from "./core/codes.js";
+import { judgeEntryScan, judgeManualEntry } from "./core/entry.js";
 
 const WASM = new URL("../vendor/zxing_reader.wasm", import.meta.url).href;
 let detecting = null;

@@ -88,3 +88,6 @@ export const ENTRY_FLAGS = {
   far_from_premises: "距登记地址较远",
   recorded_late: "检查时间窗口后补录",
 };
+
+// A count of inspections this year against a yearly cap, this visit counted.
+export const CAP_STATUS = { below: "未达上限", near: "接近上限", at: "达到上限", over: "超过上限" };

@@ -9,7 +9,7 @@
 //
 // Pure: the time and the signature check are passed in.
 
-import { CodeError, verifyCode } from "./codes.js";
+import { CodeError, tokenFromScan, verifyCode } from "./codes.js";
 
 /** The server's default FIELDINSPECT_ENTRY_GRACE_MINUTES; a pack naming its own wins. */
 export const ENTRY_GRACE_MINUTES = 120;
@@ -17,15 +17,6 @@ export const ENTRY_GRACE_MINUTES = 120;
 export const ENTRY_STATES = ["issued", "entered"];
 const CHINA_OFFSET_MS = 8 * 3600 * 1000; // China keeps UTC+8 all year
 const DAY_MS = 24 * 3600 * 1000;
-
-/** The token in what a camera read: a bare code (older posters) or a URL ending in
- * `/p/<token>` (a premises poster) or `/v/<token>` (a visit code, refused as the wrong
- * kind). Anything else is returned trimmed, for the verifier to refuse. */
-export function tokenFromScan(text) {
-  const trimmed = String(text ?? "").trim();
-  const url = /^https?:\/\/[^/?#]+(?:\/[^?#]*)?\/[pv]\/([A-Za-z0-9_.-]+)\/?(?:[?#].*)?$/.exec(trimmed);
-  return url ? url[1] : trimmed;
-}
 
 /** [opens, closes] in ms: the window's first day 00:00 to the day after its last, 00:00,
  * China time, the grace either side; both ends inclusive, as the server. */

@@ -16,6 +16,7 @@ import { VISIT_STATES, METHODS, reasonText, PROBLEMS } from "../words.js";
 import { syncSoon } from "../syncer.js";
 import { entryCard } from "./entryCard.js";
 import { reviewBanner, finishCard } from "./finish.js";
+import { beforeTheDoor } from "./beforeTheDoor.js";
 
 export async function visitView({ params, go }) {
   const visitId = Number(params.id);
@@ -62,6 +63,7 @@ export async function visitView({ params, go }) {
     )),
     reviewBanner(visit),
     !open ? h("p", { class: "banner warn" }, h("p", {}, `该检查${VISIT_STATES[state] || state}，不再修改。`)) : null,
+    open ? beforeTheDoor(pack.this_year) : null,
     door.card,
     refusedList(refused),
     door.closed ? h("p", { class: "card muted", id: "checklist-closed" }, `检查表共 ${pack.items.length} 个事项，入企后打开。`) : [
