@@ -149,6 +149,7 @@ def test_in_an_emergency_the_checklist_opens_first_and_a_manual_entry_is_flagged
         chromium, phone, app_url, world, session, app, backend_name, tmp_path):
     team = _team(world, session, app)
     visit_id = team.visits[0]
+    pack = team.phones[0][0].get(f"/api/v1/visits/{visit_id}/pack").get_json()
     premises = tmp_path / "premises.jpg"
     Image.new("RGB", (640, 480), (180, 120, 60)).save(premises, "JPEG")
     shot = OUTPUT / f"app-door-{backend_name}.png"
@@ -166,6 +167,9 @@ def test_in_an_emergency_the_checklist_opens_first_and_a_manual_entry_is_flagged
         context.set_offline(True)
         page.goto(f"{app_url}/app/visits/{visit_id}")
         page.wait_for_selector("#entry[data-entered='no']")
+        door = pack["this_year"]  # 入企前提示, from the pack, offline
+        assert page.get_attribute("#this-year", "data-status") == door["departments"][0]["status"]
+        assert f"{door['year']} 年已检查 {door['inspections']} 次" in page.inner_text("#this-year")
         page.screenshot(path=str(shot), full_page=True)
         page.click("#emergency")
         page.wait_for_selector("#entry[data-entered='emergency']")
