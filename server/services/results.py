@@ -120,22 +120,9 @@ def get_or_raise(session: Session, actor: Actor, result_id: int) -> Result:
     return result
 
 
-def _in_scope(stmt, actor: Actor):
-    """The results whose visit the actor sees, as ``get_or_raise`` decides one by one."""
-    from server.models import VisitItem, VisitMember
-
-    if actor.reads_everything:
-        return stmt
-    if actor.role == "inspector":
-        return stmt.where(exists().where(VisitMember.visit_id == Result.visit_id,
-                                         VisitMember.inspector_id == actor.inspector_id))
-    return stmt.where(exists().where(VisitItem.visit_id == Result.visit_id,
-                                     VisitItem.department_id == actor.department_id))
-
-
 def list_results(session: Session, actor: Actor, *, state=None, task_id=None, company_id=None,
                  late=None, published=None, page=1, page_size=50, sort=None):
-    stmt = _in_scope(select(Result), actor)
+    stmt = visits.in_scope(select(Result), actor, Result.visit_id)
     for column, value in ((Result.state, state), (Result.task_id, task_id),
                           (Result.company_id, company_id), (Result.late, late)):
         if value is not None:
@@ -270,8 +257,9 @@ def publications_due(session: Session, actor: Actor, *, within: int = 5,
     away, or already missed: what the dashboard warns about."""
     actor.require_role("admin", "coordinator", "supervisor")
     today = today or clock.today()
-    stmt = _in_scope(select(Result).where(
-        *deadlines.OPEN_PUBLICATION, Result.publication_due.is_not(None)), actor)
+    stmt = visits.in_scope(select(Result).where(
+        *deadlines.OPEN_PUBLICATION, Result.publication_due.is_not(None)), actor,
+        Result.visit_id)
     out = []
     # By due date: stop at the first one further away than ``within`` (no horizon date to
     # compute: counting working days forward from today is the walk this loop already does).

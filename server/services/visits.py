@@ -46,14 +46,15 @@ def get_or_raise(session: Session, actor: Actor, visit_id: int) -> Visit:
     raise NotFound("No such visit.")
 
 
-def _in_scope(stmt, actor: Actor):
-    """The visits the actor sees, as ``get_or_raise`` decides one by one."""
+def in_scope(stmt, actor: Actor, visit_id):
+    """``stmt`` narrowed to the rows whose visit (``visit_id``) the actor sees, as
+    ``get_or_raise`` decides one by one: results use it with their visit's id too."""
     if actor.reads_everything:
         return stmt
     if actor.role == "inspector":
-        return stmt.where(exists().where(VisitMember.visit_id == Visit.id,
+        return stmt.where(exists().where(VisitMember.visit_id == visit_id,
                                          VisitMember.inspector_id == actor.inspector_id))
-    return stmt.where(exists().where(VisitItem.visit_id == Visit.id,
+    return stmt.where(exists().where(VisitItem.visit_id == visit_id,
                                      VisitItem.department_id == actor.department_id))
 
 
@@ -62,7 +63,7 @@ def list_visits(session: Session, actor: Actor, *, task_id=None, state=None, ins
     """Visits in scope (the field, 检查进度), filtered. A visit belongs to the year its window
     starts in; overdue is past its window and not yet submitted, on the clock's today."""
 
-    stmt = _in_scope(select(Visit), actor)
+    stmt = in_scope(select(Visit), actor, Visit.id)
     for column, value in ((Visit.task_id, task_id), (Visit.state, state),
                           (Visit.company_id, company_id)):
         if value is not None:
